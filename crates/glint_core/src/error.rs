@@ -1,0 +1,73 @@
+//! The domain error every layer below HTTP returns. Each variant says what went wrong in terms a
+//! caller can act on; the HTTP layer maps them to status codes with one exhaustive match.
+
+use std::fmt;
+
+/// What kind of thing a `NotFound` or `Conflict` is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Account,
+    User,
+    Region,
+    Token,
+    Image,
+    Member,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Account => "account",
+            Kind::User => "user",
+            Kind::Region => "region",
+            Kind::Token => "token",
+            Kind::Image => "image",
+            Kind::Member => "member",
+        })
+    }
+}
+
+/// The domain error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing does not exist, or the caller may not know that it does.
+    #[error("{kind} {id} not found")]
+    NotFound { kind: Kind, id: String },
+    /// The thing already exists.
+    #[error("{kind} {id} already exists")]
+    Conflict { kind: Kind, id: String },
+    /// The input breaks a rule; the message says which.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Credentials were wrong, or the token is unknown, expired or revoked. The message is the
+    /// same for every cause so that nothing leaks.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but lacks the role or ownership needed; the message names what is needed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A store or service below us failed; the detail is for logs, not for clients.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result with the domain error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for a `NotFound`.
+    pub fn not_found(kind: Kind, id: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// Shorthand for a `Conflict`.
+    pub fn conflict(kind: Kind, id: impl Into<String>) -> Self {
+        Error::Conflict {
+            kind,
+            id: id.into(),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Glint's domain: the identifiers, roles, accounts, regions and tokens that every other layer
+//! speaks in, and the rules on them. No I/O lives here: no database, no HTTP, no runtime.
+
+pub mod error;
+pub mod identity;
+pub mod names;
+pub mod role;
+pub mod timestamp;
+
+pub use error::{Error, Result};
+pub use identity::{Account, AuthContext, Region, User};
+pub use names::{AccountId, AccountName, RegionName, UserId, Username};
+pub use role::Role;
+pub use timestamp::Timestamp;

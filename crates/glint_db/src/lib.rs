@@ -1,0 +1,155 @@
+//! Glint's metadata store: one set of SQL statements, run on SQLite (the embedded default) or
+//! PostgreSQL (scale-out) through sqlx's Any driver. One module per aggregate; every function
+//! returns domain types from `glint_core`, and failures are never swallowed into `None`.
+
+pub mod accounts;
+mod migrations;
+pub mod regions;
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use glint_core::{Error, Result};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use migrations::MIGRATION_NAMES;
+
+/// Which SQL engine a `Db` talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the metadata store; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A write transaction. On SQLite it holds the write lock from its first statement
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing with "database is locked".
+pub type WriteTx = Transaction<'static, Any>;
+
+impl Db {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs pending migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(Error::InvalidInput(format!(
+                "database URL must start with sqlite: or postgres:, got '{}'",
+                redact(url)
+            )));
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(|e| {
+            Error::InvalidInput(format!("invalid database URL '{}': {e}", redact(url)))
+        })?;
+        let pool_options = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::Internal(format!("cannot open database {}: {e}", redact(url))))?;
+        let db = Db { pool, backend };
+        migrations::run(&db).await?;
+        Ok(db)
+    }
+
+    /// The SQL engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for read queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction (see [`WriteTx`]).
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(internal)
+    }
+
+    /// Closes every connection; waits for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Turns a database failure into the domain's internal error, keeping the detail for logs.
+pub(crate) fn internal(e: sqlx::Error) -> Error {
+    Error::Internal(format!("database: {e}"))
+}
+
+/// Whether the failure is a unique-constraint violation (a duplicate).
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.is_unique_violation(),
+        _ => false,
+    }
+}
+
+/// Hides a password in a database URL before it is shown.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://glint:s3cret@db:5432/glint"),
+            "postgres://glint:***@db:5432/glint"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redact("sqlite://glint.db"), "sqlite://glint.db");
+    }
+}

@@ -1,0 +1,44 @@
+//! The schema migrations, embedded in the binary: one folder per engine with the same file names
+//! (a test checks they stay in lockstep), applied in order by sqlx's migrator.
+
+use std::borrow::Cow;
+
+use glint_core::{Error, Result};
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Backend, Db};
+
+/// The migration file names, shared by both engines.
+pub const MIGRATION_NAMES: &[&str] = &["0001_identity.sql"];
+
+const SQLITE: &[&str] = &[include_str!("../../../migrations/sqlite/0001_identity.sql")];
+const POSTGRES: &[&str] = &[include_str!(
+    "../../../migrations/postgres/0001_identity.sql"
+)];
+
+/// Applies every migration not yet applied to `db`.
+pub(crate) async fn run(db: &Db) -> Result<()> {
+    let sources = match db.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let migrations = MIGRATION_NAMES
+        .iter()
+        .zip(sources)
+        .zip(1_i64..)
+        .map(|((name, sql), version)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+        .run(db.pool())
+        .await
+        .map_err(|e| Error::Internal(format!("migration failed: {e}")))
+}

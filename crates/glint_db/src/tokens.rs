@@ -1,0 +1,104 @@
+//! Tokens: stored only as SHA-256 hashes of the secret the client holds, with their subject,
+//! scope and lifetime. A token is valid on every node that shares the database.
+
+use glint_core::{AccountId, AccountName, AuthContext, Result, Role, Timestamp, UserId, Username};
+use sqlx::Row;
+
+use crate::{Db, internal};
+
+/// A token to store.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// Hex SHA-256 of the secret.
+    pub hash: &'a str,
+    pub user_id: &'a UserId,
+    pub account_id: &'a AccountId,
+    pub audit_id: &'a str,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Stores a newly issued token.
+pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tokens (hash, user_id, account_id, audit_id, issued_at, expires_at, revoked) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0)",
+    )
+    .bind(token.hash)
+    .bind(token.user_id.as_str())
+    .bind(token.account_id.as_str())
+    .bind(token.audit_id)
+    .bind(token.issued_at.micros())
+    .bind(token.expires_at.micros())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// The caller behind a token hash, if the token exists, is not revoked and has not expired at
+/// `now`. The role and regions are read as they are now, so a changed grant applies at once.
+pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthContext>> {
+    let row = sqlx::query(
+        "SELECT t.user_id, u.name AS username, t.account_id, a.name AS account_name, u.role, \
+                t.issued_at, t.expires_at, t.audit_id \
+         FROM tokens t \
+         JOIN users u ON u.id = t.user_id \
+         JOIN accounts a ON a.id = t.account_id \
+         WHERE t.hash = $1 AND t.revoked = 0 AND t.expires_at > $2",
+    )
+    .bind(hash)
+    .bind(now.micros())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let account_id = AccountId::from_trusted(row.try_get("account_id").map_err(internal)?);
+    let regions =
+        sqlx::query("SELECT region FROM account_regions WHERE account_id = $1 ORDER BY region")
+            .bind(account_id.as_str())
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(|r| {
+                r.try_get::<String, _>("region")
+                    .map(glint_core::RegionName::from_trusted)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+    let role: String = row.try_get("role").map_err(internal)?;
+    Ok(Some(AuthContext {
+        user_id: UserId::from_trusted(row.try_get("user_id").map_err(internal)?),
+        username: Username::from_trusted(row.try_get("username").map_err(internal)?),
+        account_name: AccountName::from_trusted(row.try_get("account_name").map_err(internal)?),
+        account_id,
+        role: role
+            .parse::<Role>()
+            .map_err(|e| glint_core::Error::Internal(format!("stored role: {e}")))?,
+        regions,
+        issued_at: Timestamp::from_micros(row.try_get("issued_at").map_err(internal)?),
+        expires_at: Timestamp::from_micros(row.try_get("expires_at").map_err(internal)?),
+        audit_id: row.try_get("audit_id").map_err(internal)?,
+    }))
+}
+
+/// Revokes a token; returns whether a live token was revoked.
+pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0")
+        .bind(hash)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes tokens that expired before `now`; returns how many.
+pub async fn purge_expired(db: &Db, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM tokens WHERE expires_at <= $1")
+        .bind(now.micros())
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,91 @@
+//! Users: each belongs to one account and holds one role; passwords are kept only as argon2id
+//! hashes computed by the app layer.
+
+use glint_core::error::Kind;
+use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Username};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, internal, is_unique_violation};
+
+const COLUMNS: &str = "id, name, account_id, role, password_hash, created_at";
+
+/// A user with the stored password hash, for sign-in.
+#[derive(Debug, Clone)]
+pub struct UserWithPassword {
+    pub user: User,
+    pub password_hash: String,
+}
+
+fn from_row(row: &AnyRow) -> Result<UserWithPassword> {
+    let role: String = row.try_get("role").map_err(internal)?;
+    Ok(UserWithPassword {
+        user: User {
+            id: UserId::from_trusted(row.try_get("id").map_err(internal)?),
+            name: Username::from_trusted(row.try_get("name").map_err(internal)?),
+            account_id: AccountId::from_trusted(row.try_get("account_id").map_err(internal)?),
+            role: role
+                .parse::<Role>()
+                .map_err(|e| Error::Internal(format!("stored role: {e}")))?,
+            created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
+        },
+        password_hash: row.try_get("password_hash").map_err(internal)?,
+    })
+}
+
+/// Creates a user; `Conflict` if the username is taken.
+pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, name, account_id, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.id.as_str())
+    .bind(user.name.as_str())
+    .bind(user.account_id.as_str())
+    .bind(user.role.as_str())
+    .bind(password_hash)
+    .bind(user.created_at.micros())
+    .execute(db.pool())
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::conflict(Kind::User, user.name.as_str())
+        } else {
+            internal(e)
+        }
+    })?;
+    Ok(())
+}
+
+/// The user with this name.
+pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<UserWithPassword>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE name = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The user with this id.
+pub async fn get(db: &Db, id: &str) -> Result<Option<UserWithPassword>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The users of an account, by name.
+pub async fn list_for_account(db: &Db, account: &AccountId) -> Result<Vec<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE account_id = $1 ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account.as_str())
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    rows.iter().map(|r| from_row(r).map(|u| u.user)).collect()
+}
