@@ -1,1 +1,68 @@
-fn main() {}
+//! The `glint` binary: parses the command line, loads the configuration, opens the metadata
+//! store and runs `serve` or an admin command.
+
+mod admin;
+mod cli;
+mod config;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use glint_app::AdminService;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+fn init_tracing(default: &str) {
+    let filter = EnvFilter::try_from_env("GLINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
+    std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.server.data_dir.display()
+        )
+    })?;
+    let db = glint_db::Db::connect(&config.database_url()).await?;
+    let admin = AdminService::new(db.clone());
+    let result = match cli.command {
+        Command::Serve { .. } => return serve::run(config, db).await,
+        Command::Region(command) => admin::region(&admin, command).await,
+        Command::Account(command) => admin::account(&admin, command).await,
+        Command::User(command) => admin::user(&admin, command).await,
+    };
+    db.close().await;
+    result
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    });
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("glint: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("glint: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,12 @@
-//! placeholder
+//! Glint's use cases. Each service is a plain struct over the metadata store; the HTTP API, the
+//! panel and the admin CLI all call these, so every rule lives here once.
+
+pub mod admin;
+pub mod catalog;
+pub mod identity;
+mod password;
+mod secret;
+
+pub use admin::{AdminService, BootstrapReport};
+pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
+pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};

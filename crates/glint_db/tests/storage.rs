@@ -1,5 +1,11 @@
 //! The storage suite: every query of the metadata store, run on SQLite and on PostgreSQL.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests fail loudly by design"
+)]
+
 use glint_core::error::Kind;
 use glint_core::{
     AccountId, AccountName, Error, RegionName, Role, Timestamp, User, UserId, Username,

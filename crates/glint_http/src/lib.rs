@@ -1,1 +1,11 @@
-//! placeholder
+//! Glint's HTTP adapters: the Identity v3 subset (and, as they land, the Image v2 and Compute
+//! APIs and the panel) over the `glint_app` services. Handlers only translate between the wire
+//! and the services; no business rule lives here.
+
+mod error;
+mod extract;
+mod identity;
+mod request_id;
+mod router;
+
+pub use router::{AppState, router};

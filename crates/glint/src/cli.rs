@@ -1,0 +1,150 @@
+//! The command line: `glint serve` and the admin commands, with the options every command shares.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Glint: a cloud image service with image sharing between accounts.
+#[derive(Debug, Parser)]
+#[command(name = "glint", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every command: where the configuration and data are.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// A TOML configuration file (see config/glint.example.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// The data folder (default ./glint-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// The metadata store: sqlite://… or postgres://… (default: SQLite in the data folder).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the APIs and the panel.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:9292; port 0 picks a free one).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Regions.
+    #[command(subcommand)]
+    Region(RegionCommand),
+    /// Accounts (the APIs' projects).
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `glint region …`
+#[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Create a region.
+    Create { name: String },
+    /// List regions.
+    List,
+}
+
+/// `glint account …`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account.
+    Create {
+        name: String,
+        /// The account number (default: a new 6–8 digit number).
+        #[arg(long = "id")]
+        number: Option<String>,
+        /// Comma-separated regions the account may use (default: all).
+        #[arg(long, value_delimiter = ',')]
+        regions: Option<Vec<String>>,
+    },
+    /// List accounts.
+    List,
+    /// Replace the regions an account may use.
+    SetRegions {
+        /// Account name or number.
+        account: String,
+        /// Comma-separated regions (empty: none).
+        #[arg(value_delimiter = ',', num_args = 0..=1, default_value = "")]
+        regions: Vec<String>,
+    },
+}
+
+/// `glint user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        username: String,
+        /// Account name or number.
+        #[arg(long)]
+        account: String,
+        /// reader, member, manager or admin.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+impl Cli {
+    /// The command-line values that override configuration.
+    pub fn overrides(&self) -> Overrides {
+        let listen = match &self.command {
+            Command::Serve { listen } => listen.clone(),
+            _ => None,
+        };
+        Overrides {
+            listen,
+            data_dir: self.global.data_dir.clone(),
+            database_url: self.global.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_admin_commands() {
+        let cli = Cli::try_parse_from([
+            "glint",
+            "account",
+            "create",
+            "acme",
+            "--regions",
+            "DFW,IAD",
+            "--data-dir",
+            "d",
+        ]);
+        let Ok(cli) = cli else {
+            panic!("parse failed: {cli:?}")
+        };
+        assert!(matches!(
+            cli.command,
+            Command::Account(AccountCommand::Create { ref regions, .. })
+                if regions.as_deref() == Some(&["DFW".to_owned(), "IAD".to_owned()][..])
+        ));
+        assert_eq!(cli.overrides().data_dir, Some(PathBuf::from("d")));
+    }
+}

@@ -1,0 +1,187 @@
+//! Glint's configuration: one tree, loaded once at start-up from the defaults, then a TOML file
+//! (`--config`), then `GLINT__SECTION__KEY` environment variables, then command-line flags; and
+//! passed explicitly from there. Unknown keys are refused, so a typo never goes unnoticed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub identity: IdentityConfig,
+    pub bootstrap: BootstrapConfig,
+}
+
+/// Where Glint listens and keeps its files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: String,
+    /// How clients reach this server, for the catalog; empty means `http://<listen address>`.
+    pub public_url: String,
+    /// The data folder: SQLite database and local image store.
+    pub data_dir: PathBuf,
+}
+
+/// The metadata store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`; empty means a SQLite file in the data folder.
+    pub url: String,
+}
+
+/// Tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// How long a token lives, in seconds.
+    pub token_lifetime_secs: u64,
+}
+
+/// What the first start creates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapConfig {
+    /// Regions that must exist (created when missing).
+    pub regions: Vec<String>,
+}
+
+/// Command-line values that override the files and environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+const DEFAULTS: &str = r#"
+[server]
+listen = "127.0.0.1:9292"
+public_url = ""
+data_dir = "./glint-data"
+
+[database]
+url = ""
+
+[identity]
+token_lifetime_secs = 43200
+
+[bootstrap]
+regions = ["DFW", "IAD", "LON"]
+"#;
+
+impl Config {
+    /// Loads the layers in order; `file` is the `--config` TOML, if given.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("GLINT")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("bootstrap.regions")
+                .try_parsing(true),
+        );
+        if let Some(listen) = &overrides.listen {
+            builder = builder.set_override("server.listen", listen.as_str())?;
+        }
+        if let Some(dir) = &overrides.data_dir {
+            builder = builder.set_override("server.data_dir", dir.to_string_lossy().as_ref())?;
+        }
+        if let Some(url) = &overrides.database_url {
+            builder = builder.set_override("database.url", url.as_str())?;
+        }
+        let config: Config = builder
+            .build()
+            .context("reading the configuration")?
+            .try_deserialize()
+            .context("the configuration is not valid")?;
+        if config.identity.token_lifetime_secs < 60 {
+            anyhow::bail!("identity.token_lifetime_secs must be at least 60");
+        }
+        Ok(config)
+    }
+
+    /// The database URL, defaulting to `glint.db` in the data folder.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.server.data_dir.join("glint.db").display()
+            )
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_overrides() -> Result<()> {
+        let defaults = Config::load(None, &Overrides::default())?;
+        assert_eq!(defaults.server.listen, "127.0.0.1:9292");
+        assert_eq!(defaults.bootstrap.regions, ["DFW", "IAD", "LON"]);
+        assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
+        assert!(defaults.database_url().starts_with("sqlite://"));
+        assert!(defaults.database_url().contains("glint.db"));
+
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("glint.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:8080\"\n[bootstrap]\nregions = [\"ORD\"]\n",
+        )?;
+        let overrides = Overrides {
+            database_url: Some("postgres://db/glint".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(Some(&file), &overrides)?;
+        assert_eq!(config.server.listen, "0.0.0.0:8080");
+        assert_eq!(config.bootstrap.regions, ["ORD"]);
+        assert_eq!(config.database_url(), "postgres://db/glint");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("glint.toml");
+        std::fs::write(&file, "[server]\nlisen = \"0.0.0.0:8080\"\n")?;
+        let err = Config::load(Some(&file), &Overrides::default()).err();
+        assert!(format!("{err:?}").contains("lisen"), "{err:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_example_file_documents_every_option_and_loads() -> Result<()> {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/glint.example.toml");
+        let config = Config::load(Some(&example), &Overrides::default())?;
+        assert_eq!(config.server.listen, "127.0.0.1:9292");
+        let text = std::fs::read_to_string(&example)?;
+        for key in [
+            "listen",
+            "public_url",
+            "data_dir",
+            "url",
+            "token_lifetime_secs",
+            "regions",
+        ] {
+            assert!(text.contains(&format!("{key} =")), "example lacks {key}");
+        }
+        Ok(())
+    }
+}

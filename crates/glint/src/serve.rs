@@ -1,0 +1,117 @@
+//! `glint serve`: opens the store, makes sure the bootstrap regions and admin exist, binds the
+//! listen address and serves every API until SIGINT or SIGTERM.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use glint_app::{AdminService, BootstrapReport, CatalogService, IdentityService};
+use glint_db::Db;
+use glint_http::AppState;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Runs the server.
+pub async fn run(config: Config, db: Db) -> Result<()> {
+    let admin_password = std::env::var("GLINT_ADMIN_PASSWORD").ok();
+    let report = AdminService::new(db.clone())
+        .bootstrap(&config.bootstrap.regions, admin_password)
+        .await
+        .context("bootstrapping regions and the admin account")?;
+
+    let listener = TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = if config.server.public_url.is_empty() {
+        format!("http://{local}")
+    } else {
+        config.server.public_url.clone()
+    };
+    let catalog = CatalogService::new(&public_url);
+    let identity = IdentityService::new(
+        db.clone(),
+        Duration::from_secs(config.identity.token_lifetime_secs),
+    );
+    spawn_token_purge(identity.clone());
+
+    println!(
+        "Glint {} serving on {public_url}",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("  identity (auth URL): {}", catalog.identity_url());
+    println!(
+        "  data folder:         {}",
+        config.server.data_dir.display()
+    );
+    println!(
+        "  database:            {}",
+        glint_db::redact(&config.database_url())
+    );
+    print_bootstrap(&report);
+
+    let app = glint_http::router(AppState { identity, catalog });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    db.close().await;
+    println!("Glint stopped");
+    Ok(())
+}
+
+fn print_bootstrap(report: &BootstrapReport) {
+    if !report.created_regions.is_empty() {
+        let names: Vec<_> = report.created_regions.iter().map(|r| r.as_str()).collect();
+        println!("  created regions:     {}", names.join(", "));
+    }
+    if let Some(number) = &report.created_admin_account {
+        println!("  created account admin (number {number})");
+    }
+    if report.created_admin_user {
+        match &report.generated_admin_password {
+            Some(password) => println!(
+                "  created user admin with password {password}\n  (shown only this once; set GLINT_ADMIN_PASSWORD before the first start to choose it)"
+            ),
+            None => println!("  created user admin with the password from GLINT_ADMIN_PASSWORD"),
+        }
+    }
+}
+
+fn spawn_token_purge(identity: IdentityService) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match identity.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "expired tokens removed"),
+                Err(e) => tracing::warn!(error = %e, "could not remove expired tokens"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for SIGTERM"),
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    println!("Glint shutting down");
+}

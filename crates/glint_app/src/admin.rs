@@ -1,0 +1,190 @@
+//! Administration: regions, accounts and users, as the `glint` admin commands and the first
+//! start (bootstrap) need them.
+
+use glint_core::error::Kind;
+use glint_core::{
+    Account, AccountId, AccountName, Error, Region, RegionName, Result, Role, Timestamp, User,
+    UserId, Username,
+};
+use glint_db::{Db, accounts, regions, users};
+
+use crate::{password, secret};
+
+/// The bootstrap administrator's account, user and the role it holds.
+pub const ADMIN_ACCOUNT: &str = "admin";
+/// The bootstrap administrator's username.
+pub const ADMIN_USER: &str = "admin";
+
+/// What the first start did.
+#[derive(Debug, Clone, Default)]
+pub struct BootstrapReport {
+    /// Regions that did not exist before.
+    pub created_regions: Vec<RegionName>,
+    /// The admin account's number, when it was created now.
+    pub created_admin_account: Option<AccountId>,
+    /// The password generated for the admin user, when it was created now without one given.
+    pub generated_admin_password: Option<String>,
+    /// Whether the admin user was created now.
+    pub created_admin_user: bool,
+}
+
+/// Creates and changes regions, accounts and users.
+#[derive(Debug, Clone)]
+pub struct AdminService {
+    db: Db,
+}
+
+impl AdminService {
+    /// A service over the store.
+    pub fn new(db: Db) -> Self {
+        AdminService { db }
+    }
+
+    /// Creates a region.
+    pub async fn create_region(&self, name: &str) -> Result<Region> {
+        regions::create(&self.db, &RegionName::parse(name)?).await
+    }
+
+    /// Every region.
+    pub async fn list_regions(&self) -> Result<Vec<Region>> {
+        regions::list(&self.db).await
+    }
+
+    /// Creates an account. Without `number`, a new 6–8 digit number is drawn; without `regions`,
+    /// the account may use every region.
+    pub async fn create_account(
+        &self,
+        name: &str,
+        number: Option<&str>,
+        regions: Option<&[String]>,
+    ) -> Result<Account> {
+        let name = AccountName::parse(name)?;
+        let regions = match regions {
+            Some(list) => parse_regions(list)?,
+            None => regions::list(&self.db)
+                .await?
+                .into_iter()
+                .map(|r| r.name)
+                .collect(),
+        };
+        if let Some(number) = number {
+            return accounts::create(&self.db, &AccountId::parse(number)?, &name, &regions).await;
+        }
+        if accounts::find_by_name(&self.db, name.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(Error::conflict(Kind::Account, name.as_str()));
+        }
+        for _ in 0..20 {
+            let id = AccountId::parse(&secret::random_in(100_000, 99_999_999)?.to_string())?;
+            if accounts::get(&self.db, &id).await?.is_none() {
+                return accounts::create(&self.db, &id, &name, &regions).await;
+            }
+        }
+        Err(Error::Internal(
+            "could not draw a free account number".into(),
+        ))
+    }
+
+    /// Every account.
+    pub async fn list_accounts(&self) -> Result<Vec<Account>> {
+        accounts::list(&self.db, None).await
+    }
+
+    /// Finds an account by number or by name.
+    pub async fn find_account(&self, name_or_number: &str) -> Result<Account> {
+        let by_number = match AccountId::parse(name_or_number) {
+            Ok(id) => accounts::get(&self.db, &id).await?,
+            Err(_) => None,
+        };
+        let found = match by_number {
+            Some(a) => Some(a),
+            None => accounts::find_by_name(&self.db, name_or_number).await?,
+        };
+        found.ok_or_else(|| Error::not_found(Kind::Account, name_or_number))
+    }
+
+    /// Replaces the regions an account may use.
+    pub async fn set_account_regions(&self, account: &str, regions: &[String]) -> Result<Account> {
+        let account = self.find_account(account).await?;
+        accounts::set_regions(&self.db, &account.id, &parse_regions(regions)?).await
+    }
+
+    /// Creates a user of an account with a role and a password (never empty).
+    pub async fn create_user(
+        &self,
+        username: &str,
+        account: &str,
+        role: Role,
+        password: String,
+    ) -> Result<User> {
+        let name = Username::parse(username)?;
+        if password.is_empty() {
+            return Err(Error::InvalidInput("the password must not be empty".into()));
+        }
+        let account = self.find_account(account).await?;
+        if users::find_by_name(&self.db, name.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(Error::conflict(Kind::User, name.as_str()));
+        }
+        let user = User {
+            id: UserId::parse(&uuid::Uuid::new_v4().simple().to_string())?,
+            name,
+            account_id: account.id,
+            role,
+            created_at: Timestamp::now(),
+        };
+        let hash = password::hash(password).await?;
+        users::create(&self.db, &user, &hash).await?;
+        Ok(user)
+    }
+
+    /// Makes sure the configured regions and the admin account and user exist. The admin's
+    /// password is `admin_password` if given, otherwise generated and returned once.
+    pub async fn bootstrap(
+        &self,
+        region_names: &[String],
+        admin_password: Option<String>,
+    ) -> Result<BootstrapReport> {
+        let mut report = BootstrapReport::default();
+        for name in parse_regions(region_names)? {
+            if regions::ensure(&self.db, &name).await? {
+                report.created_regions.push(name);
+            }
+        }
+        let admin = match accounts::find_by_name(&self.db, ADMIN_ACCOUNT).await? {
+            Some(account) => account,
+            None => {
+                let account = self.create_account(ADMIN_ACCOUNT, None, None).await?;
+                report.created_admin_account = Some(account.id.clone());
+                account
+            }
+        };
+        if users::find_by_name(&self.db, ADMIN_USER).await?.is_none() {
+            let password = match admin_password {
+                Some(p) if !p.is_empty() => p,
+                _ => {
+                    let generated = secret::random_url_safe(18)?;
+                    report.generated_admin_password = Some(generated.clone());
+                    generated
+                }
+            };
+            self.create_user(ADMIN_USER, admin.id.as_str(), Role::Admin, password)
+                .await?;
+            report.created_admin_user = true;
+        }
+        Ok(report)
+    }
+}
+
+fn parse_regions(names: &[String]) -> Result<Vec<RegionName>> {
+    names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(RegionName::parse)
+        .collect()
+}

@@ -1,0 +1,10 @@
+//! The HTTP API as specs: in-process requests against the real router over a real store.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests fail loudly by design"
+)]
+
+mod app;
+mod identity;
