@@ -46,6 +46,18 @@ pub enum Error {
     /// The caller is known but lacks the role or ownership needed; the message names what is needed.
     #[error("{0}")]
     Forbidden(String),
+    /// The request conflicts with the thing's current state (409); the message says how.
+    #[error("{0}")]
+    StateConflict(String),
+    /// A quota or size limit would be exceeded (413).
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// The request body's media type or content is not one this call takes (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The thing was deleted while the request ran (410).
+    #[error("{0}")]
+    Gone(String),
     /// A store or service below us failed; the detail is for logs, not for clients.
     #[error("internal error: {0}")]
     Internal(String),

@@ -2,6 +2,7 @@
 //! speaks in, and the rules on them. No I/O lives here: no database, no HTTP, no runtime.
 
 pub mod error;
+pub mod image;
 pub mod identity;
 pub mod names;
 pub mod role;

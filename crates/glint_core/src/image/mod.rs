@@ -1,0 +1,125 @@
+//! Images as the domain sees them: the record, its status machine, visibility and member
+//! status, and the pure rules of the Image API v2 (create validation, JSON-Patch updates, list
+//! queries, schemas). No I/O here.
+
+pub mod create;
+pub mod patch;
+pub mod query;
+pub mod schema;
+mod status;
+mod visibility;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub use status::ImageStatus;
+pub use visibility::{MemberStatus, Visibility};
+
+use crate::{Error, RegionName, Timestamp};
+
+/// Disk formats the API accepts (Glance's default list).
+pub const DISK_FORMATS: &[&str] = &[
+    "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop",
+];
+/// Container formats the API accepts (Glance's default list).
+pub const CONTAINER_FORMATS: &[&str] =
+    &["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"];
+
+/// An image id: a UUID in its 36-character hyphenated form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ImageId(String);
+
+impl ImageId {
+    /// A new random (v4) id, lowercase.
+    pub fn random(uuid_v4: &str) -> Self {
+        ImageId(uuid_v4.to_ascii_lowercase())
+    }
+
+    /// Parses an id given by a client: 8-4-4-4-12 hex digits.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let groups: Vec<&str> = value.split('-').collect();
+        let shape_ok = groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+        if shape_ok {
+            Ok(ImageId(value.to_owned()))
+        } else {
+            Err(Error::InvalidInput(format!(
+                "Provided object does not match schema 'image': '{value}' is not a 'uuid'"
+            )))
+        }
+    }
+
+    /// Wraps a value read back from the store.
+    pub fn from_trusted(value: String) -> Self {
+        ImageId(value)
+    }
+
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ImageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+/// Limits that the image rules enforce (configurable; Glance's defaults in `Default`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageLimits {
+    /// Most custom properties per image (`image_property_quota`); negative: unlimited.
+    pub property_quota: i64,
+    /// Most tags per image (`image_tag_quota`); negative: unlimited.
+    pub tag_quota: i64,
+    /// Most members per image (`image_member_quota`); negative: unlimited.
+    pub member_quota: i64,
+    /// Largest image data in bytes (`image_size_cap`).
+    pub size_cap: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        ImageLimits {
+            property_quota: 128,
+            tag_quota: 128,
+            member_quota: 128,
+            size_cap: 1 << 40,
+        }
+    }
+}
+
+/// An image record (its data lives in the region's blob store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub id: ImageId,
+    /// The region whose endpoint created it; it exists only there.
+    pub region: RegionName,
+    pub name: Option<String>,
+    /// The owning account's number (an admin may set any string).
+    pub owner: Option<String>,
+    pub status: ImageStatus,
+    pub visibility: Visibility,
+    pub protected: bool,
+    pub os_hidden: bool,
+    /// Hex MD5 of the data.
+    pub checksum: Option<String>,
+    pub os_hash_algo: Option<String>,
+    /// Hex SHA-512 of the data.
+    pub os_hash_value: Option<String>,
+    pub size: Option<i64>,
+    pub virtual_size: Option<i64>,
+    pub disk_format: Option<String>,
+    pub container_format: Option<String>,
+    pub min_ram: i64,
+    pub min_disk: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub tags: BTreeSet<String>,
+    /// Custom (extra) properties, always strings.
+    pub properties: BTreeMap<String, String>,
+}
