@@ -14,6 +14,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
+    pub images: ImagesConfig,
     pub bootstrap: BootstrapConfig,
 }
 
@@ -45,6 +46,24 @@ pub struct IdentityConfig {
     pub token_lifetime_secs: u64,
 }
 
+/// Image limits (the reference's names and defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// Most custom properties per image; negative: unlimited.
+    pub property_quota: i64,
+    /// Most tags per image; negative: unlimited.
+    pub tag_quota: i64,
+    /// Most members (consumers) per image; negative: unlimited.
+    pub member_quota: i64,
+    /// Largest image data, in bytes.
+    pub size_cap: u64,
+    /// Page size of image lists when the client gives no `limit`.
+    pub default_page: u32,
+    /// Largest page a client may ask for.
+    pub max_page: u32,
+}
+
 /// What the first start creates.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +91,14 @@ url = ""
 
 [identity]
 token_lifetime_secs = 43200
+
+[images]
+property_quota = 128
+tag_quota = 128
+member_quota = 128
+size_cap = 1099511627776
+default_page = 25
+max_page = 1000
 
 [bootstrap]
 regions = ["DFW", "IAD", "LON"]
@@ -111,6 +138,21 @@ impl Config {
             anyhow::bail!("identity.token_lifetime_secs must be at least 60");
         }
         Ok(config)
+    }
+
+    /// The image service's settings.
+    pub fn image_settings(&self) -> glint_app::ImageSettings {
+        let i = &self.images;
+        glint_app::ImageSettings {
+            limits: glint_core::image::ImageLimits {
+                property_quota: i.property_quota,
+                tag_quota: i.tag_quota,
+                member_quota: i.member_quota,
+                size_cap: i.size_cap,
+            },
+            default_page: i.default_page,
+            max_page: i.max_page,
+        }
     }
 
     /// The database URL, defaulting to `glint.db` in the data folder.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use glint_app::{AdminService, BootstrapReport, CatalogService, IdentityService};
+use glint_app::{AdminService, BootstrapReport, CatalogService, IdentityService, ImageService};
 use glint_db::Db;
 use glint_http::AppState;
 use tokio::net::TcpListener;
@@ -50,7 +50,12 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     );
     print_bootstrap(&report);
 
-    let app = glint_http::router(AppState { identity, catalog });
+    let images = ImageService::new(db.clone(), config.image_settings());
+    let app = glint_http::router(AppState {
+        identity,
+        images,
+        catalog,
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

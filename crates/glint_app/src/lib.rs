@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod catalog;
 pub mod identity;
+pub mod images;
 mod password;
 mod secret;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
+pub use images::{ImagePage, ImageService, ImageSettings};

@@ -12,6 +12,7 @@ pub enum Kind {
     Token,
     Image,
     Member,
+    Tag,
 }
 
 impl fmt::Display for Kind {
@@ -23,6 +24,7 @@ impl fmt::Display for Kind {
             Kind::Token => "token",
             Kind::Image => "image",
             Kind::Member => "member",
+            Kind::Tag => "tag",
         })
     }
 }

@@ -2,8 +2,8 @@
 //! speaks in, and the rules on them. No I/O lives here: no database, no HTTP, no runtime.
 
 pub mod error;
-pub mod image;
 pub mod identity;
+pub mod image;
 pub mod names;
 pub mod role;
 pub mod timestamp;

@@ -3,6 +3,9 @@
 //! returns domain types from `glint_core`, and failures are never swallowed into `None`.
 
 pub mod accounts;
+pub mod image_list;
+pub mod images;
+pub mod members;
 mod migrations;
 pub mod regions;
 pub mod tokens;

@@ -66,3 +66,13 @@ pub async fn missing(db: &Db, names: &[RegionName]) -> Result<Vec<RegionName>> {
         .cloned()
         .collect())
 }
+
+/// Whether the region exists.
+pub async fn exists(db: &Db, name: &RegionName) -> Result<bool> {
+    let row = sqlx::query("SELECT name FROM regions WHERE name = $1")
+        .bind(name.as_str())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(row.is_some())
+}

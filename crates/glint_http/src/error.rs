@@ -73,3 +73,83 @@ impl IntoResponse for IdentityError {
         response
     }
 }
+
+/// An Image API error, rendered as Glance renders it (WebOb's JSON form):
+/// `{"message": "<explanation>\n\n<detail>", "code": "404 Not Found", "title": "Not Found"}`.
+#[derive(Debug)]
+pub struct ImageError {
+    pub error: Error,
+    /// The identity URL, for the `WWW-Authenticate` header of a 401.
+    pub www_authenticate: Option<String>,
+}
+
+impl From<Error> for ImageError {
+    fn from(error: Error) -> Self {
+        ImageError {
+            error,
+            www_authenticate: None,
+        }
+    }
+}
+
+/// WebOb's standard explanation of a status, which Glance puts before the detail.
+pub(crate) fn explanation(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => {
+            "The server could not comply with the request since it is either malformed or otherwise incorrect."
+        }
+        401 => {
+            "This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required."
+        }
+        403 => "Access was denied to this resource.",
+        404 => "The resource could not be found.",
+        405 => "The method is not allowed for this resource.",
+        409 => "There was a conflict when trying to complete your request.",
+        410 => "This resource is no longer available.  No forwarding address is given.",
+        413 => "The request is larger than the server is willing or able to process.",
+        415 => "The request media type is not supported by this server.",
+        416 => "The Range requested is not available.",
+        _ => "The server has either erred or is incapable of performing the requested operation.",
+    }
+}
+
+/// The Glance-shaped JSON error body for a status and a detail.
+pub(crate) fn glance_body(status: StatusCode, detail: &str) -> serde_json::Value {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let message = if detail.is_empty() {
+        explanation(status).to_owned()
+    } else {
+        format!("{}\n\n{detail}", explanation(status))
+    };
+    json!({
+        "message": message,
+        "code": format!("{} {reason}", status.as_u16()),
+        "title": reason,
+    })
+}
+
+impl IntoResponse for ImageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.error);
+        let detail = match &self.error {
+            Error::Unauthorized(_) => String::new(),
+            other => public_message(other),
+        };
+        let mut response = (status, Json(glance_body(status, &detail))).into_response();
+        if status == StatusCode::UNAUTHORIZED
+            && let Some(uri) = self.www_authenticate
+            && let Ok(value) = HeaderValue::from_str(&format!("Keystone uri=\"{uri}\""))
+        {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            response.headers_mut().insert(
+                "accept-patch",
+                HeaderValue::from_static(glint_core::image::patch::ACCEPT_PATCH),
+            );
+        }
+        response
+    }
+}

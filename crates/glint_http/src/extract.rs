@@ -44,3 +44,56 @@ impl FromRequestParts<AppState> for IdentityCaller {
             .map_err(unauthorized)
     }
 }
+
+/// The caller of an Image API request, authenticated by its `X-Auth-Token`; a missing or bad
+/// token answers 401 in Glance's shape.
+#[derive(Debug, Clone)]
+pub(crate) struct ImageCaller(pub AuthContext);
+
+impl FromRequestParts<AppState> for ImageCaller {
+    type Rejection = crate::error::ImageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthorized = |error: Error| crate::error::ImageError {
+            error,
+            www_authenticate: Some(state.catalog.identity_url()),
+        };
+        let token =
+            auth_token(parts).ok_or_else(|| unauthorized(Error::Unauthorized(String::new())))?;
+        state
+            .identity
+            .validate(token)
+            .await
+            .map(ImageCaller)
+            .map_err(unauthorized)
+    }
+}
+
+/// Refuses a request that carries a body where none is expected (400, as Glance does).
+pub(crate) struct NoBody;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoBody {
+    type Rejection = crate::error::ImageError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let length = parts
+            .headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let chunked = parts
+            .headers
+            .get(axum::http::header::TRANSFER_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        if length > 0 || chunked {
+            Err(Error::InvalidInput("A body is not expected with this request.".into()).into())
+        } else {
+            Ok(NoBody)
+        }
+    }
+}

@@ -5,6 +5,7 @@
 mod error;
 mod extract;
 mod identity;
+mod image;
 mod request_id;
 mod router;
 

@@ -1,22 +1,30 @@
-//! The single list of every route Glint serves, and the state the handlers share.
+//! The single list of every route Glint serves, the state the handlers share, and the layers
+//! that apply to all of them (request ids, version negotiation, JSON bodies for 404 and 405).
 
+use axum::Json;
 use axum::Router;
-use axum::middleware;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use glint_app::{CatalogService, IdentityService};
+use glint_app::{CatalogService, IdentityService, ImageService};
+use serde_json::json;
 
-use crate::{identity, request_id};
+use crate::error::glance_body;
+use crate::{identity, image, request_id};
 
 /// What every handler may reach: the app services.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub identity: IdentityService,
+    pub images: ImageService,
     pub catalog: CatalogService,
 }
 
 /// Every route, with the layers that apply to all of them.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/identity", get(identity::discovery::versions))
         .route("/identity/", get(identity::discovery::versions))
         .route("/identity/v3", get(identity::discovery::version))
@@ -36,6 +44,40 @@ pub fn router(state: AppState) -> Router {
             "/identity/v3/projects/{project_id}",
             get(identity::projects::show_project),
         )
+        .merge(image::routes())
+        .layer(middleware::from_fn(json_errors))
+        .with_state(state.clone());
+    // Version negotiation must see the path before the router matches it.
+    Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn_with_state(state, image::negotiate))
         .layer(middleware::from_fn(request_id::tag))
-        .with_state(state)
+}
+
+/// Gives the router's own 404 and 405 answers (which have no body) the API's JSON error shape,
+/// keeping the `Allow` header of a 405.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let identity = request.uri().path().starts_with("/identity");
+    let response = next.run(request).await;
+    let status = response.status();
+    let bare = !response.headers().contains_key(header::CONTENT_TYPE);
+    if !bare
+        || !matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        )
+    {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let body = if identity {
+        json!({"error": {"code": status.as_u16(), "title": status.canonical_reason(), "message": "The resource could not be found."}})
+    } else {
+        glance_body(status, "")
+    };
+    let mut fresh = (status, Json(body)).into_response();
+    if let Some(allow) = allow {
+        fresh.headers_mut().insert(header::ALLOW, allow);
+    }
+    fresh
 }

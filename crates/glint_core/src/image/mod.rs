@@ -22,8 +22,16 @@ pub const DISK_FORMATS: &[&str] = &[
     "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop",
 ];
 /// Container formats the API accepts (Glance's default list).
-pub const CONTAINER_FORMATS: &[&str] =
-    &["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"];
+pub const CONTAINER_FORMATS: &[&str] = &[
+    "ami",
+    "ari",
+    "aki",
+    "bare",
+    "ovf",
+    "ova",
+    "docker",
+    "compressed",
+];
 
 /// An image id: a UUID in its 36-character hyphenated form.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,4 +130,15 @@ pub struct Image {
     pub tags: BTreeSet<String>,
     /// Custom (extra) properties, always strings.
     pub properties: BTreeMap<String, String>,
+}
+
+/// A consumer of one image: the share and the consumer's answer to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageMember {
+    pub image_id: ImageId,
+    /// The consumer's account number (any non-empty string, as the API does not check it).
+    pub member_id: String,
+    pub status: MemberStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }

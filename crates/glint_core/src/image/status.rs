@@ -111,7 +111,11 @@ mod tests {
 
     #[test]
     fn deleted_is_terminal_and_killed_only_dies() {
-        assert!(super::ImageStatus::ALL.iter().all(|s| !Deleted.may_become(*s)));
+        assert!(
+            super::ImageStatus::ALL
+                .iter()
+                .all(|s| !Deleted.may_become(*s))
+        );
         assert!(Killed.may_become(Deleted));
         assert!(!Killed.may_become(Active));
         assert!(Deactivated.may_become(Active));

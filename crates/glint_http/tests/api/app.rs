@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use glint_app::{AdminService, CatalogService, IdentityService};
+use glint_app::{AdminService, CatalogService, IdentityService, ImageService, ImageSettings};
 use glint_core::Role;
 use glint_http::{AppState, router};
 use glint_testkit::TestDb;
@@ -53,6 +53,7 @@ impl TestApp {
             .expect("bootstrap");
         let state = AppState {
             identity: IdentityService::new(db.db.clone(), lifetime),
+            images: ImageService::new(db.db.clone(), ImageSettings::default()),
             catalog: CatalogService::new(BASE),
         };
         TestApp {
@@ -117,6 +118,71 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A request with `X-Auth-Token` and `Accept: application/json`.
+    pub async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        self.request(
+            method,
+            uri,
+            &[("x-auth-token", token), ("accept", "application/json")],
+            body,
+        )
+        .await
+    }
+
+    /// `PATCH` with the given media type and a raw JSON body.
+    pub async fn patch(
+        &self,
+        token: &str,
+        uri: &str,
+        media_type: &str,
+        body: Value,
+    ) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::PATCH)
+            .uri(uri)
+            .header("x-auth-token", token)
+            .header("content-type", media_type)
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            if bytes.is_empty() {
+                Value::Null
+            } else {
+                Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        });
         TestResponse {
             status,
             headers,

@@ -8,3 +8,5 @@
 
 mod app;
 mod identity;
+mod images;
+mod sharing;

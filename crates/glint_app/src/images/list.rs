@@ -1,0 +1,83 @@
+//! Listing images for a caller: query parsing, the marker's checks, and the page with its
+//! `first` and `next` links.
+
+use glint_core::image::Image;
+use glint_core::image::query::parse_list_query;
+use glint_core::{AuthContext, Error, RegionName, Result};
+use glint_db::image_list::{self, ListScope};
+use glint_db::{images, regions};
+
+use super::{ImageService, policy};
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct ImagePage {
+    pub images: Vec<Image>,
+    /// `/v2/images?…` without the marker.
+    pub first: String,
+    /// The next page's link, whenever this page is full.
+    pub next: Option<String>,
+}
+
+impl ImageService {
+    /// The images the caller may list in `region` that match the raw query string.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn list(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        raw_query: Option<&str>,
+    ) -> Result<ImagePage> {
+        let query = parse_list_query(
+            raw_query,
+            self.settings.default_page,
+            self.settings.max_page,
+        )?;
+        let first = query.first_link();
+        if !regions::exists(&self.db, region).await? {
+            return Err(Error::not_found(
+                glint_core::error::Kind::Region,
+                region.as_str(),
+            ));
+        }
+        if !policy::may_use_region(ctx, region) {
+            return Ok(ImagePage {
+                images: Vec::new(),
+                first,
+                next: None,
+            });
+        }
+        let marker = match &query.marker {
+            None => None,
+            Some(id) => {
+                let found = images::get(&self.db, id)
+                    .await?
+                    .filter(|m| &m.region == region)
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!("marker {id} could not be found."))
+                    })?;
+                let membership = self.membership(ctx, &found).await?;
+                if !policy::can_see(ctx, &found, membership.as_ref()) {
+                    return Err(Error::Forbidden(format!("Forbidden to use marker {id}.")));
+                }
+                Some(found)
+            }
+        };
+        let scope = ListScope {
+            region,
+            account: ctx.account_id.as_str(),
+            is_admin: ctx.is_admin(),
+        };
+        let images = image_list::list(&self.db, &scope, &query, marker.as_ref()).await?;
+        let full = query.limit > 0 && images.len() == query.limit as usize;
+        let next = match images.last() {
+            Some(last) if full => Some(query.next_link(last.id.as_str())),
+            _ => None,
+        };
+        Ok(ImagePage {
+            images,
+            first,
+            next,
+        })
+    }
+}

@@ -1,0 +1,256 @@
+//! Images: create, read, change, tag, deactivate and delete, per region, with every access rule
+//! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
+//! and sharing in `members`.
+
+mod list;
+mod policy;
+mod sharing;
+
+pub use list::ImagePage;
+
+use std::collections::BTreeSet;
+
+use glint_core::image::create::parse_create;
+use glint_core::image::patch::{PatchCaller, apply_patch, parse_patch};
+use glint_core::image::{Image, ImageId, ImageLimits, ImageMember, ImageStatus, Visibility};
+use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
+use glint_db::{Db, images, members};
+
+/// Settings of the image service.
+#[derive(Debug, Clone)]
+pub struct ImageSettings {
+    pub limits: ImageLimits,
+    /// Page size when the client gives no `limit`.
+    pub default_page: u32,
+    /// Largest page a client may ask for.
+    pub max_page: u32,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            limits: ImageLimits::default(),
+            default_page: 25,
+            max_page: 1000,
+        }
+    }
+}
+
+/// The image use cases.
+#[derive(Debug, Clone)]
+pub struct ImageService {
+    db: Db,
+    settings: ImageSettings,
+}
+
+impl ImageService {
+    /// A service over the store.
+    pub fn new(db: Db, settings: ImageSettings) -> Self {
+        ImageService { db, settings }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &ImageSettings {
+        &self.settings
+    }
+
+    /// The caller's member row of the image, if any.
+    async fn membership(&self, ctx: &AuthContext, image: &Image) -> Result<Option<ImageMember>> {
+        if image.visibility != Visibility::Shared || policy::owns(ctx, image) {
+            return Ok(None);
+        }
+        members::get(&self.db, &image.id, ctx.account_id.as_str()).await
+    }
+
+    /// The image `id` in `region` if the caller can see it; `NotFound` otherwise.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn get(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<Image> {
+        let image = match images::get(&self.db, id).await? {
+            Some(image) if &image.region == region => image,
+            _ => return Err(policy::not_found(id)),
+        };
+        let membership = self.membership(ctx, &image).await?;
+        if policy::can_see(ctx, &image, membership.as_ref()) {
+            Ok(image)
+        } else {
+            Err(policy::not_found(id))
+        }
+    }
+
+    /// Creates an image in `region` from a create request body.
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    pub async fn create(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        body: &serde_json::Value,
+    ) -> Result<Image> {
+        let new = parse_create(body, &self.settings.limits)?;
+        let visibility = new.visibility.unwrap_or(Visibility::Shared);
+        policy::require_create(ctx, new.owner.as_deref(), visibility)?;
+        if !policy::may_use_region(ctx, region) {
+            return Err(Error::Forbidden(format!(
+                "Your account may not use region {region}."
+            )));
+        }
+        let now = Timestamp::now();
+        let image = Image {
+            id: match new.id {
+                Some(id) => id,
+                None => ImageId::random(&uuid::Uuid::new_v4().to_string()),
+            },
+            region: region.clone(),
+            name: new.name,
+            owner: Some(new.owner.unwrap_or_else(|| ctx.account_id.to_string())),
+            status: ImageStatus::Queued,
+            visibility,
+            protected: new.protected,
+            os_hidden: new.os_hidden,
+            checksum: None,
+            os_hash_algo: None,
+            os_hash_value: None,
+            size: None,
+            virtual_size: None,
+            disk_format: new.disk_format,
+            container_format: new.container_format,
+            min_ram: new.min_ram,
+            min_disk: new.min_disk,
+            created_at: now,
+            updated_at: now,
+            tags: new.tags,
+            properties: new.properties,
+        };
+        images::insert(&self.db, &image).await?;
+        Ok(image)
+    }
+
+    /// Applies a JSON-Patch update (either media type) and returns the updated image.
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    pub async fn update(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Image> {
+        let image = self.get(ctx, region, id).await?;
+        let (dialect, ops) = parse_patch(content_type, body)?;
+        policy::require_change(ctx, &image, "modify")?;
+        let caller = PatchCaller {
+            is_admin: ctx.is_admin(),
+        };
+        let mut changed = apply_patch(&image, dialect, &ops, &caller, &self.settings.limits)?;
+        if changed.visibility != image.visibility {
+            policy::require_visibility(ctx, changed.visibility)?;
+        }
+        changed.updated_at = Timestamp::now();
+        images::update(&self.db, &changed, image.status).await?;
+        Ok(changed)
+    }
+
+    /// Adds a tag (idempotent).
+    pub async fn add_tag(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        tag: &str,
+    ) -> Result<()> {
+        let mut image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, "modify")?;
+        if tag.chars().count() > 255 {
+            return Err(Error::InvalidInput(format!(
+                "Provided object does not match schema 'image': tag '{tag}' is too long (at most 255 characters)"
+            )));
+        }
+        if image.tags.contains(tag) {
+            return Ok(());
+        }
+        let quota = self.settings.limits.tag_quota;
+        if quota >= 0 && image.tags.len() as i64 + 1 > quota {
+            return Err(Error::QuotaExceeded(format!(
+                "Maximum number of tags exceeded: the limit is {quota}"
+            )));
+        }
+        let before = image.status;
+        image.tags.insert(tag.to_owned());
+        image.updated_at = Timestamp::now();
+        images::update(&self.db, &image, before).await
+    }
+
+    /// Removes a tag; `NotFound` if the image does not have it.
+    pub async fn remove_tag(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        tag: &str,
+    ) -> Result<()> {
+        let mut image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, "modify")?;
+        if !image.tags.remove(tag) {
+            return Err(Error::not_found(glint_core::error::Kind::Tag, tag));
+        }
+        let before = image.status;
+        image.updated_at = Timestamp::now();
+        images::update(&self.db, &image, before).await
+    }
+
+    /// Deactivates (active → deactivated; a no-op when already deactivated).
+    pub async fn deactivate(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<()> {
+        self.toggle(ctx, region, id, ImageStatus::Deactivated, "deactivate")
+            .await
+    }
+
+    /// Reactivates (deactivated → active; a no-op when already active).
+    pub async fn reactivate(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<()> {
+        self.toggle(ctx, region, id, ImageStatus::Active, "reactivate")
+            .await
+    }
+
+    async fn toggle(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        to: ImageStatus,
+        action: &str,
+    ) -> Result<()> {
+        let mut image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, action)?;
+        if image.status == to {
+            return Ok(());
+        }
+        let from = image.status;
+        if !matches!(from, ImageStatus::Active | ImageStatus::Deactivated) {
+            return Err(Error::Forbidden(format!(
+                "Not allowed to {action} image in status '{from}'"
+            )));
+        }
+        image.status = to;
+        image.updated_at = Timestamp::now();
+        images::update(&self.db, &image, from).await
+    }
+
+    /// Deletes an image (not when protected). Returns it, so the caller can drop its data.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn delete(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<Image> {
+        let image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, "delete")?;
+        if image.protected {
+            return Err(Error::Forbidden(format!(
+                "Image {id} is protected and cannot be deleted."
+            )));
+        }
+        if !images::delete(&self.db, &image.id).await? {
+            return Err(policy::not_found(id));
+        }
+        Ok(image)
+    }
+}
+
+/// Tags as a sorted list, as the API shows them.
+pub fn sorted_tags(tags: &BTreeSet<String>) -> Vec<&str> {
+    tags.iter().map(String::as_str).collect()
+}

@@ -1,0 +1,77 @@
+//! Who may do what to an image: the reference's policy rules (new defaults) plus Glint's region
+//! rule, in one place. An image the caller may not see is `NotFound`, never `Forbidden`, so that
+//! nothing hints at its existence; an image it sees but may not change is `Forbidden`.
+
+use glint_core::error::Kind;
+use glint_core::image::{Image, ImageMember, Visibility};
+use glint_core::{AuthContext, Error, RegionName, Result, Role};
+
+/// Whether the caller owns the image (acts for the owning account).
+pub(crate) fn owns(ctx: &AuthContext, image: &Image) -> bool {
+    image.owner.as_deref() == Some(ctx.account_id.as_str())
+}
+
+/// Whether the caller may use the region at all (the admin may use every region).
+pub(crate) fn may_use_region(ctx: &AuthContext, region: &RegionName) -> bool {
+    ctx.is_admin() || ctx.may_use_region(region)
+}
+
+/// Whether the caller can see the image, given its own member row (if any).
+pub(crate) fn can_see(ctx: &AuthContext, image: &Image, membership: Option<&ImageMember>) -> bool {
+    if !may_use_region(ctx, &image.region) {
+        return false;
+    }
+    ctx.is_admin()
+        || owns(ctx, image)
+        || matches!(image.visibility, Visibility::Public | Visibility::Community)
+        || (image.visibility == Visibility::Shared && membership.is_some())
+}
+
+/// `NotFound` for an image the caller cannot see.
+pub(crate) fn not_found(image: &str) -> Error {
+    Error::not_found(Kind::Image, image)
+}
+
+/// Succeeds when the caller may change the image (admin, or `member` of the owning account);
+/// `Forbidden` otherwise, naming what is missing.
+pub(crate) fn require_change(ctx: &AuthContext, image: &Image, action: &str) -> Result<()> {
+    if ctx.is_admin() {
+        return Ok(());
+    }
+    if !owns(ctx, image) {
+        return Err(Error::Forbidden(format!(
+            "You are not permitted to {action} image {}: only its owner may.",
+            image.id
+        )));
+    }
+    ctx.require(Role::Member, &format!("{action} images"))
+}
+
+/// Succeeds when the caller may create an image owned by `owner` with `visibility`.
+pub(crate) fn require_create(
+    ctx: &AuthContext,
+    owner: Option<&str>,
+    visibility: Visibility,
+) -> Result<()> {
+    if !ctx.is_admin() {
+        ctx.require(Role::Member, "create images")?;
+        if let Some(owner) = owner
+            && owner != ctx.account_id.as_str()
+        {
+            return Err(Error::Forbidden(format!(
+                "You are not permitted to create images owned by '{owner}'."
+            )));
+        }
+    }
+    require_visibility(ctx, visibility)
+}
+
+/// Succeeds when the caller may give an image this visibility (`public` is for the admin).
+pub(crate) fn require_visibility(ctx: &AuthContext, visibility: Visibility) -> Result<()> {
+    if visibility == Visibility::Public && !ctx.is_admin() {
+        return Err(Error::Forbidden(
+            "You are not authorized to complete publicize_image action.".into(),
+        ));
+    }
+    Ok(())
+}

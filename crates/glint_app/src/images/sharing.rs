@@ -1,0 +1,141 @@
+//! Sharing: the producer adds and removes consumers (members) of a `shared` image; a consumer
+//! answers with a member status. Codes follow the reference: a stranger gets 404 for everything;
+//! only `shared` images have members; the owner may not set a status; a member sees only its own
+//! row. Roles follow the product: `member` in the owner account shares, `manager` in the consumer
+//! account answers, because accepting shows the image to every user of that account.
+
+use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
+use glint_core::{AuthContext, Error, RegionName, Result, Role};
+use glint_db::members;
+
+use super::{ImageService, policy};
+
+fn only_shared(image: &Image, action: &str) -> Result<()> {
+    if image.visibility == Visibility::Shared {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "Not allowed to {action} for image {}. Only shared images have members.",
+            image.id
+        )))
+    }
+}
+
+fn require_producer(ctx: &AuthContext, image: &Image, action: &str) -> Result<()> {
+    if ctx.is_admin() {
+        return Ok(());
+    }
+    if !policy::owns(ctx, image) {
+        return Err(Error::Forbidden(format!(
+            "Only the owner of image {} may {action}.",
+            image.id
+        )));
+    }
+    ctx.require(Role::Member, action)
+}
+
+fn member_not_found(member: &str) -> Error {
+    Error::not_found(glint_core::error::Kind::Member, member)
+}
+
+impl ImageService {
+    /// Shares the image with the account `member` (a new `pending` share).
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn add_member(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+        member: &str,
+    ) -> Result<ImageMember> {
+        let image = self.get(ctx, region, image_id).await?;
+        only_shared(&image, "create members")?;
+        require_producer(ctx, &image, "share images")?;
+        if member.trim().is_empty() {
+            return Err(Error::InvalidInput("Member can't be empty".into()));
+        }
+        let quota = u64::try_from(self.settings.limits.member_quota).ok();
+        members::add(&self.db, &image.id, member, quota).await
+    }
+
+    /// The members the caller may see: all of them for the owner and the admin, its own row for
+    /// a member.
+    pub async fn list_members(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+    ) -> Result<Vec<ImageMember>> {
+        let image = self.get(ctx, region, image_id).await?;
+        only_shared(&image, "list members")?;
+        let all = members::list(&self.db, &image.id).await?;
+        if ctx.is_admin() || policy::owns(ctx, &image) {
+            return Ok(all);
+        }
+        Ok(all
+            .into_iter()
+            .filter(|m| m.member_id == ctx.account_id.as_str())
+            .collect())
+    }
+
+    /// One member; every refusal is `NotFound`, as the reference answers.
+    pub async fn get_member(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+        member: &str,
+    ) -> Result<ImageMember> {
+        let image = self.get(ctx, region, image_id).await?;
+        let may_read =
+            ctx.is_admin() || policy::owns(ctx, &image) || member == ctx.account_id.as_str();
+        if image.visibility != Visibility::Shared || !may_read {
+            return Err(member_not_found(member));
+        }
+        members::get(&self.db, &image.id, member)
+            .await?
+            .ok_or_else(|| member_not_found(member))
+    }
+
+    /// The consumer's answer to a share: `pending`, `accepted` or `rejected`, freely.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn set_member_status(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+        member: &str,
+        status: &str,
+    ) -> Result<ImageMember> {
+        let image = self.get(ctx, region, image_id).await?;
+        only_shared(&image, "update members")?;
+        let status: MemberStatus = status.parse()?;
+        if !ctx.is_admin() {
+            if policy::owns(ctx, &image) {
+                return Err(Error::Forbidden(
+                    "The owner of an image cannot set a member's status: only the member may accept or reject a share.".into(),
+                ));
+            }
+            if member != ctx.account_id.as_str() {
+                return Err(member_not_found(member));
+            }
+            ctx.require(Role::Manager, "accept or reject shared images")?;
+        }
+        members::set_status(&self.db, &image.id, member, status).await
+    }
+
+    /// Removes a consumer from the image.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn remove_member(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+        member: &str,
+    ) -> Result<()> {
+        let image = self.get(ctx, region, image_id).await?;
+        only_shared(&image, "delete members")?;
+        require_producer(ctx, &image, "remove members")?;
+        members::remove(&self.db, &image.id, member).await
+    }
+}

@@ -1,0 +1,249 @@
+//! Image records with their tags and custom properties: insert, read, replace, status changes
+//! and soft deletion. Listing with the API's filters lives in `image_list`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use glint_core::error::Kind;
+use glint_core::image::{Image, ImageId, ImageStatus};
+use glint_core::{Error, RegionName, Result, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::{Db, WriteTx, internal, is_unique_violation};
+
+/// The image columns, in the order `from_row` reads them.
+pub(crate) const COLUMNS: &str = "i.id, i.region, i.name, i.owner, i.status, i.visibility, \
+    i.protected, i.os_hidden, i.checksum, i.os_hash_algo, i.os_hash_value, i.size, \
+    i.virtual_size, i.disk_format, i.container_format, i.min_ram, i.min_disk, i.created_at, \
+    i.updated_at";
+
+fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<T> {
+    value
+        .parse()
+        .map_err(|e: Error| Error::Internal(format!("stored image value: {e}")))
+}
+
+/// Reads an image row (without tags and properties).
+pub(crate) fn from_row(row: &AnyRow) -> Result<Image> {
+    let get_text = |c: &str| row.try_get::<Option<String>, _>(c).map_err(internal);
+    let get_int = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(internal);
+    Ok(Image {
+        id: ImageId::from_trusted(row.try_get("id").map_err(internal)?),
+        region: RegionName::from_trusted(row.try_get("region").map_err(internal)?),
+        name: get_text("name")?,
+        owner: get_text("owner")?,
+        status: parse(row.try_get("status").map_err(internal)?)?,
+        visibility: parse(row.try_get("visibility").map_err(internal)?)?,
+        protected: get_int("protected")? == Some(1),
+        os_hidden: get_int("os_hidden")? == Some(1),
+        checksum: get_text("checksum")?,
+        os_hash_algo: get_text("os_hash_algo")?,
+        os_hash_value: get_text("os_hash_value")?,
+        size: get_int("size")?,
+        virtual_size: get_int("virtual_size")?,
+        disk_format: get_text("disk_format")?,
+        container_format: get_text("container_format")?,
+        min_ram: get_int("min_ram")?.unwrap_or(0),
+        min_disk: get_int("min_disk")?.unwrap_or(0),
+        created_at: Timestamp::from_micros(get_int("created_at")?.unwrap_or(0)),
+        updated_at: Timestamp::from_micros(get_int("updated_at")?.unwrap_or(0)),
+        tags: BTreeSet::new(),
+        properties: BTreeMap::new(),
+    })
+}
+
+/// Fills in the tags and properties of `images`, two queries for the whole batch.
+pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
+    if images.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=images.len()).map(|n| format!("${n}")).collect();
+    let list = placeholders.join(", ");
+    let index: HashMap<String, usize> = images
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.id.as_str().to_owned(), n))
+        .collect();
+    let tags_sql = format!("SELECT image_id, value FROM image_tags WHERE image_id IN ({list})");
+    let props_sql =
+        format!("SELECT image_id, name, value FROM image_properties WHERE image_id IN ({list})");
+    let mut tags = sqlx::query(sqlx::AssertSqlSafe(tags_sql));
+    let mut props = sqlx::query(sqlx::AssertSqlSafe(props_sql));
+    for image in images.iter() {
+        tags = tags.bind(image.id.as_str().to_owned());
+        props = props.bind(image.id.as_str().to_owned());
+    }
+    for row in tags.fetch_all(db.pool()).await.map_err(internal)? {
+        let id: String = row.try_get("image_id").map_err(internal)?;
+        if let Some(&n) = index.get(&id) {
+            images[n]
+                .tags
+                .insert(row.try_get("value").map_err(internal)?);
+        }
+    }
+    for row in props.fetch_all(db.pool()).await.map_err(internal)? {
+        let id: String = row.try_get("image_id").map_err(internal)?;
+        if let Some(&n) = index.get(&id) {
+            images[n].properties.insert(
+                row.try_get("name").map_err(internal)?,
+                row.try_get("value").map_err(internal)?,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+async fn write_details(tx: &mut WriteTx, image: &Image) -> Result<()> {
+    for table in ["image_tags", "image_properties"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE image_id = $1"
+        )))
+        .bind(image.id.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(internal)?;
+    }
+    for tag in &image.tags {
+        sqlx::query("INSERT INTO image_tags (image_id, value) VALUES ($1, $2)")
+            .bind(image.id.as_str())
+            .bind(tag.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(internal)?;
+    }
+    for (name, value) in &image.properties {
+        sqlx::query("INSERT INTO image_properties (image_id, name, value) VALUES ($1, $2, $3)")
+            .bind(image.id.as_str())
+            .bind(name.as_str())
+            .bind(value.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    image: &'q Image,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    query
+        .bind(image.name.as_deref())
+        .bind(image.owner.as_deref())
+        .bind(image.status.as_str())
+        .bind(image.visibility.as_str())
+        .bind(flag(image.protected))
+        .bind(flag(image.os_hidden))
+        .bind(image.checksum.as_deref())
+        .bind(image.os_hash_algo.as_deref())
+        .bind(image.os_hash_value.as_deref())
+        .bind(image.size)
+        .bind(image.virtual_size)
+        .bind(image.disk_format.as_deref())
+        .bind(image.container_format.as_deref())
+        .bind(image.min_ram)
+        .bind(image.min_disk)
+        .bind(image.updated_at.micros())
+}
+
+/// Stores a new image; `Conflict` if the id was ever used.
+pub async fn insert(db: &Db, image: &Image) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let query = sqlx::query(
+        "INSERT INTO images (name, owner, status, visibility, protected, os_hidden, checksum, \
+         os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, \
+         min_ram, min_disk, updated_at, id, region, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    );
+    bind_fields(query, image)
+        .bind(image.id.as_str())
+        .bind(image.region.as_str())
+        .bind(image.created_at.micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::conflict(Kind::Image, image.id.as_str())
+            } else {
+                internal(e)
+            }
+        })?;
+    write_details(&mut tx, image).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// The image with this id, unless deleted.
+pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
+    let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let mut images = [from_row(&row)?];
+    load_details(db, &mut images).await?;
+    let [image] = images;
+    Ok(Some(image))
+}
+
+/// Replaces an image's fields, tags and properties, provided its status is still `expected`
+/// (so a concurrent change is never overwritten silently). `StateConflict` otherwise;
+/// `NotFound` if it was deleted.
+pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let query = sqlx::query(
+        "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
+         os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
+         virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
+         min_disk = $15, updated_at = $16 \
+         WHERE id = $17 AND deleted = 0 AND status = $18",
+    );
+    let done = bind_fields(query, image)
+        .bind(image.id.as_str())
+        .bind(expected.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        drop(tx);
+        return Err(match get(db, image.id.as_str()).await? {
+            Some(now) => Error::StateConflict(format!(
+                "Image {} changed status to {} while this request ran; try again",
+                image.id, now.status
+            )),
+            None => Error::not_found(Kind::Image, image.id.as_str()),
+        });
+    }
+    write_details(&mut tx, image).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Marks an image deleted, with its members. Returns false if it was already gone.
+pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
+    let now = Timestamp::now().micros();
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE images SET status = 'deleted', deleted = 1, deleted_at = $1, updated_at = $1 \
+         WHERE id = $2 AND deleted = 0",
+    )
+    .bind(now)
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query(
+        "UPDATE image_members SET deleted = 1, updated_at = $1 WHERE image_id = $2 AND deleted = 0",
+    )
+    .bind(now)
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,165 @@
+//! Image members (shares): one row per (image, consumer), soft-deleted on removal so that a
+//! re-share revives the row as a new `pending` share. Every change is one write transaction, so
+//! concurrent clients never see a lost update or a duplicate row.
+
+use glint_core::error::Kind;
+use glint_core::image::{ImageId, ImageMember, MemberStatus};
+use glint_core::{Error, Result, Timestamp};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, internal};
+
+const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> Result<ImageMember> {
+    let status: String = row.try_get("status").map_err(internal)?;
+    Ok(ImageMember {
+        image_id: ImageId::from_trusted(row.try_get("image_id").map_err(internal)?),
+        member_id: row.try_get("member").map_err(internal)?,
+        status: status
+            .parse()
+            .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
+        created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
+        updated_at: Timestamp::from_micros(row.try_get("updated_at").map_err(internal)?),
+    })
+}
+
+/// Adds `member` to the image as a new `pending` share. The quota (`None`: unlimited) is
+/// checked before the duplicate check, as the reference does: `QuotaExceeded`, then `Conflict`.
+pub async fn add(
+    db: &Db,
+    image: &ImageId,
+    member: &str,
+    quota: Option<u64>,
+) -> Result<ImageMember> {
+    let now = Timestamp::now();
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
+        .bind(image.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let mut live = 0_u64;
+    let mut existing: Option<i64> = None;
+    for row in &rows {
+        let deleted: i64 = row.try_get("deleted").map_err(internal)?;
+        let name: String = row.try_get("member").map_err(internal)?;
+        if deleted == 0 {
+            live += 1;
+        }
+        if name == member {
+            existing = Some(deleted);
+        }
+    }
+    if quota.is_some_and(|q| live + 1 > q) {
+        return Err(Error::QuotaExceeded(format!(
+            "Image member limit exceeded for image {image}: the limit is {}",
+            quota.unwrap_or_default()
+        )));
+    }
+    let sql = match existing {
+        Some(0) => {
+            return Err(Error::StateConflict(format!(
+                "Member {member} is duplicated for image {image}"
+            )));
+        }
+        Some(_) => {
+            "UPDATE image_members SET status = $3, created_at = $4, updated_at = $4, deleted = 0 \
+             WHERE image_id = $1 AND member = $2"
+        }
+        None => {
+            "INSERT INTO image_members (image_id, member, status, created_at, updated_at, deleted) \
+             VALUES ($1, $2, $3, $4, $4, 0)"
+        }
+    };
+    sqlx::query(sql)
+        .bind(image.as_str())
+        .bind(member)
+        .bind(MemberStatus::Pending.as_str())
+        .bind(now.micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(ImageMember {
+        image_id: image.clone(),
+        member_id: member.to_owned(),
+        status: MemberStatus::Pending,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// The live members of an image, oldest first.
+pub async fn list(db: &Db, image: &ImageId) -> Result<Vec<ImageMember>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND deleted = 0 \
+         ORDER BY created_at, member"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(image.as_str())
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    rows.iter().map(from_row).collect()
+}
+
+/// One live member of an image.
+pub async fn get(db: &Db, image: &ImageId, member: &str) -> Result<Option<ImageMember>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(image.as_str())
+        .bind(member)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Sets a live member's status; `NotFound` if there is no such live member.
+pub async fn set_status(
+    db: &Db,
+    image: &ImageId,
+    member: &str,
+    status: MemberStatus,
+) -> Result<ImageMember> {
+    let now = Timestamp::now();
+    let done = sqlx::query(
+        "UPDATE image_members SET status = $1, updated_at = $2 \
+         WHERE image_id = $3 AND member = $4 AND deleted = 0",
+    )
+    .bind(status.as_str())
+    .bind(now.micros())
+    .bind(image.as_str())
+    .bind(member)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::not_found(Kind::Member, member));
+    }
+    get(db, image, member)
+        .await?
+        .ok_or_else(|| Error::not_found(Kind::Member, member))
+}
+
+/// Removes a live member; `NotFound` if there is none.
+pub async fn remove(db: &Db, image: &ImageId, member: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE image_members SET deleted = 1, updated_at = $1 \
+         WHERE image_id = $2 AND member = $3 AND deleted = 0",
+    )
+    .bind(Timestamp::now().micros())
+    .bind(image.as_str())
+    .bind(member)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::not_found(Kind::Member, member));
+    }
+    Ok(())
+}

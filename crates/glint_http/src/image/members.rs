@@ -1,0 +1,116 @@
+//! `/v2/images/{id}/members[/{member_id}]`: share an image, list and read its members, answer
+//! a share, and remove a member. Create answers 200, as the reference does.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use glint_core::{Error, RegionName};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ImageError;
+use crate::extract::{ImageCaller, NoBody};
+use crate::image::images::ImageParams;
+use crate::image::{body, views};
+use crate::router::AppState;
+
+/// `{region}`, `{image_id}` and `{member_id}` in the path.
+#[derive(Deserialize)]
+pub(crate) struct MemberParams {
+    region: String,
+    image_id: String,
+    member_id: String,
+}
+
+fn region(name: &str) -> RegionName {
+    RegionName::from_trusted(name.to_owned())
+}
+
+fn string_field(body: &Value, key: &str, missing: &str) -> Result<String, Error> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| Error::InvalidInput("Unexpected body type. Expected dict.".into()))?;
+    match object.get(key) {
+        None => Err(Error::InvalidInput(missing.to_owned())),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Error::InvalidInput(format!("'{key}' must be a string"))),
+    }
+}
+
+/// `POST /v2/images/{id}/members`: 200 with the new member.
+pub(crate) async fn add_member(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(p): Path<ImageParams>,
+    raw: Bytes,
+) -> Result<Json<Value>, ImageError> {
+    let request = body::json(&raw)?;
+    let member = string_field(&request, "member", "Member to be added not specified")?;
+    let created = state
+        .images
+        .add_member(&ctx, &region(p.region()), p.image_id(), &member)
+        .await?;
+    Ok(Json(views::member(&created)))
+}
+
+/// `GET /v2/images/{id}/members`.
+pub(crate) async fn list_members(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(p): Path<ImageParams>,
+    _: NoBody,
+) -> Result<Json<Value>, ImageError> {
+    let members = state
+        .images
+        .list_members(&ctx, &region(p.region()), p.image_id())
+        .await?;
+    let members: Vec<Value> = members.iter().map(views::member).collect();
+    Ok(Json(
+        json!({"members": members, "schema": "/v2/schemas/members"}),
+    ))
+}
+
+/// `GET /v2/images/{id}/members/{member_id}`.
+pub(crate) async fn show_member(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(p): Path<MemberParams>,
+    _: NoBody,
+) -> Result<Json<Value>, ImageError> {
+    let member = state
+        .images
+        .get_member(&ctx, &region(&p.region), &p.image_id, &p.member_id)
+        .await?;
+    Ok(Json(views::member(&member)))
+}
+
+/// `PUT /v2/images/{id}/members/{member_id}`: 200 with the member's new status.
+pub(crate) async fn update_member(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(p): Path<MemberParams>,
+    raw: Bytes,
+) -> Result<Json<Value>, ImageError> {
+    let request = body::json(&raw)?;
+    let status = string_field(&request, "status", "Status not specified")?;
+    let member = state
+        .images
+        .set_member_status(&ctx, &region(&p.region), &p.image_id, &p.member_id, &status)
+        .await?;
+    Ok(Json(views::member(&member)))
+}
+
+/// `DELETE /v2/images/{id}/members/{member_id}`: 204.
+pub(crate) async fn remove_member(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(p): Path<MemberParams>,
+    _: NoBody,
+) -> Result<StatusCode, ImageError> {
+    state
+        .images
+        .remove_member(&ctx, &region(&p.region), &p.image_id, &p.member_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

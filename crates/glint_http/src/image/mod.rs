@@ -1,0 +1,65 @@
+//! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
+//! images, tags, actions, data, members, schemas and discovery info.
+
+mod body;
+mod images;
+mod members;
+mod schemas;
+mod versions;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post, put};
+
+use crate::router::AppState;
+
+pub(crate) use versions::negotiate;
+
+/// The Image API routes, under `/image/{region}`.
+pub(crate) fn routes() -> Router<AppState> {
+    let v2 = "/image/{region}/v2";
+    Router::new()
+        .route("/image/{region}/versions", get(versions::list_versions))
+        .route(
+            &format!("{v2}/images"),
+            get(images::list_images).post(images::create_image),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}"),
+            get(images::show_image)
+                .patch(images::update_image)
+                .delete(images::delete_image),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/tags/{{tag}}"),
+            put(images::add_tag).delete(images::remove_tag),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/actions/deactivate"),
+            post(images::deactivate_image),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/actions/reactivate"),
+            post(images::reactivate_image),
+        )
+        .route(&format!("{v2}/schemas/image"), get(schemas::image))
+        .route(&format!("{v2}/schemas/images"), get(schemas::images))
+        .route(&format!("{v2}/schemas/member"), get(schemas::member))
+        .route(&format!("{v2}/schemas/members"), get(schemas::members))
+        .route(
+            &format!("{v2}/schemas/metadefs/{{name}}"),
+            get(schemas::metadef),
+        )
+        .route(&format!("{v2}/info/import"), get(schemas::import_info))
+        .route(&format!("{v2}/info/stores"), get(schemas::stores_info))
+        .route(
+            &format!("{v2}/images/{{image_id}}/members"),
+            get(members::list_members).post(members::add_member),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/members/{{member_id}}"),
+            get(members::show_member)
+                .put(members::update_member)
+                .delete(members::remove_member),
+        )
+}
