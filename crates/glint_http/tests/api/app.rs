@@ -42,7 +42,15 @@ impl TestApp {
     }
 
     pub async fn with_token_lifetime(lifetime: Duration) -> TestApp {
-        let db = TestDb::sqlite().await;
+        TestApp::over(TestDb::sqlite().await, lifetime).await
+    }
+
+    /// The same app over a fresh PostgreSQL database, when one is configured.
+    pub async fn postgres() -> Option<TestApp> {
+        Some(TestApp::over(TestDb::postgres().await?, Duration::from_secs(43_200)).await)
+    }
+
+    async fn over(db: TestDb, lifetime: Duration) -> TestApp {
         let admin = AdminService::new(db.db.clone());
         admin
             .bootstrap(

@@ -7,6 +7,7 @@
 )]
 
 mod app;
+mod concurrency;
 mod identity;
 mod images;
 mod sharing;

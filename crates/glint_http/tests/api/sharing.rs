@@ -39,7 +39,10 @@ struct World {
 /// Accounts t1..t4 (numbers 1001..1004), each with a manager; t1, t2 and t4 own one image of each
 /// visibility (the public ones created by the admin on their behalf); t3 is the consumer.
 async fn reference_world() -> (World, String) {
-    let app = TestApp::new().await;
+    reference_world_on(TestApp::new().await).await
+}
+
+async fn reference_world_on(app: TestApp) -> (World, String) {
     let mut tokens = Vec::new();
     for n in 1..=4 {
         app.account(&format!("t{n}"), &format!("100{n}"), &["DFW"])
@@ -74,7 +77,18 @@ async fn reference_world() -> (World, String) {
 
 #[tokio::test]
 async fn the_reference_members_scenario_counts() {
-    let (w, shared) = reference_world().await;
+    members_scenario(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn the_reference_members_scenario_counts_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        members_scenario(app).await;
+    }
+}
+
+async fn members_scenario(app: TestApp) {
+    let (w, shared) = reference_world_on(app).await;
     let (app, t) = (&w.app, &w.tokens);
     assert_eq!(
         count(app, &t[0], "").await,
@@ -504,7 +518,17 @@ async fn a_share_to_an_account_without_the_region_stays_invisible_until_granted(
 
 #[tokio::test]
 async fn list_pages_sort_and_filter() {
-    let app = TestApp::new().await;
+    list_scenario(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn list_pages_sort_and_filter_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        list_scenario(app).await;
+    }
+}
+
+async fn list_scenario(app: TestApp) {
     app.account("acme", "554433", &["DFW"]).await;
     app.user("alice", "acme", Role::Member).await;
     let alice = app.token("alice", "acme").await;
