@@ -21,7 +21,11 @@ CREATE TABLE images (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     deleted BIGINT NOT NULL DEFAULT 0,
-    deleted_at BIGINT
+    deleted_at BIGINT,
+    -- While data streams in (status saving or uploading): the node receiving it and when it
+    -- last said it is alive, so an upload cut by a crash can be retried.
+    upload_node TEXT,
+    upload_heartbeat BIGINT
 );
 CREATE INDEX images_owner ON images (region, owner, deleted, created_at);
 CREATE INDEX images_visibility ON images (region, visibility, deleted, created_at);

@@ -15,6 +15,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
     pub images: ImagesConfig,
+    pub storage: StorageConfig,
     pub bootstrap: BootstrapConfig,
 }
 
@@ -62,6 +63,19 @@ pub struct ImagesConfig {
     pub default_page: u32,
     /// Largest page a client may ask for.
     pub max_page: u32,
+    /// Seconds an upload may go without a heartbeat before another node may take it over.
+    pub upload_lease_secs: u64,
+}
+
+/// Where image data lives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// URL template of each region's store (`{region}` is replaced): `file:///path/{region}` or
+    /// `s3://bucket?endpoint=…`; empty means `<data_dir>/images/{region}`.
+    pub url: String,
+    /// Per-region store URLs, overriding the template.
+    pub regions: std::collections::HashMap<String, String>,
 }
 
 /// What the first start creates.
@@ -99,6 +113,12 @@ member_quota = 128
 size_cap = 1099511627776
 default_page = 25
 max_page = 1000
+upload_lease_secs = 60
+
+[storage]
+url = ""
+
+[storage.regions]
 
 [bootstrap]
 regions = ["DFW", "IAD", "LON"]
@@ -141,9 +161,11 @@ impl Config {
     }
 
     /// The image service's settings.
-    pub fn image_settings(&self) -> glint_app::ImageSettings {
+    pub fn image_settings(&self, node_id: String) -> glint_app::ImageSettings {
         let i = &self.images;
         glint_app::ImageSettings {
+            node_id,
+            upload_lease: std::time::Duration::from_secs(i.upload_lease_secs),
             limits: glint_core::image::ImageLimits {
                 property_quota: i.property_quota,
                 tag_quota: i.tag_quota,
@@ -153,6 +175,17 @@ impl Config {
             default_page: i.default_page,
             max_page: i.max_page,
         }
+    }
+
+    /// The image stores of the regions.
+    pub fn stores(&self) -> glint_app::Stores {
+        let template = if self.storage.url.is_empty() {
+            let root = self.server.data_dir.join("images");
+            format!("file://{}/{{region}}", absolute(&root).display())
+        } else {
+            self.storage.url.clone()
+        };
+        glint_app::Stores::new(template, self.storage.regions.clone())
     }
 
     /// The database URL, defaulting to `glint.db` in the data folder.
@@ -166,6 +199,10 @@ impl Config {
             self.database.url.clone()
         }
     }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

@@ -50,7 +50,15 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     );
     print_bootstrap(&report);
 
-    let images = ImageService::new(db.clone(), config.image_settings());
+    let node_id = node_id(&config.server.data_dir)?;
+    let images = ImageService::new(db.clone(), config.stores(), config.image_settings(node_id));
+    let recovered = images
+        .recover_uploads()
+        .await
+        .context("resetting uploads cut by the last stop")?;
+    if recovered > 0 {
+        println!("  {recovered} upload(s) cut by the last stop are queued again");
+    }
     let app = glint_http::router(AppState {
         identity,
         images,
@@ -63,6 +71,27 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     db.close().await;
     println!("Glint stopped");
     Ok(())
+}
+
+/// This node's stable id, kept in the data folder, so that its own interrupted uploads can be
+/// recognised after a restart.
+fn node_id(data_dir: &std::path::Path) -> Result<String> {
+    let path = data_dir.join("node-id");
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        _ => {
+            let id = format!("node-{}", std::process::id() as u64 ^ now_nanos());
+            std::fs::write(&path, &id).with_context(|| format!("writing {}", path.display()))?;
+            Ok(id)
+        }
+    }
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
 }
 
 fn print_bootstrap(report: &BootstrapReport) {

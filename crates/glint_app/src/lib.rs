@@ -7,8 +7,10 @@ pub mod identity;
 pub mod images;
 mod password;
 mod secret;
+mod stores;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
-pub use images::{ImagePage, ImageService, ImageSettings};
+pub use images::{ByteRange, Download, ImagePage, ImageService, ImageSettings};
+pub use stores::Stores;

@@ -60,6 +60,13 @@ pub enum Error {
     /// The thing was deleted while the request ran (410).
     #[error("{0}")]
     Gone(String),
+    /// The asked byte range lies outside the data (416).
+    #[error("{0}")]
+    RangeNotSatisfiable(String),
+    /// A store below us is down or refused the operation; retry later (503). The message is for
+    /// clients and must not carry secrets.
+    #[error("{0}")]
+    Unavailable(String),
     /// A store or service below us failed; the detail is for logs, not for clients.
     #[error("internal error: {0}")]
     Internal(String),

@@ -200,7 +200,9 @@ pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()>
         "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
          os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
          virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
-         min_disk = $15, updated_at = $16 \
+         min_disk = $15, updated_at = $16, \
+         upload_node = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_node END, \
+         upload_heartbeat = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_heartbeat END \
          WHERE id = $17 AND deleted = 0 AND status = $18",
     );
     let done = bind_fields(query, image)
@@ -246,4 +248,74 @@ pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Moves an image from `from` to the data-receiving status `to` for `node`, or takes over an
+/// upload in `to` whose node has not said it is alive since `stale_before` (its node died).
+/// Returns whether this node now receives the data.
+pub async fn begin_upload(
+    db: &Db,
+    id: &ImageId,
+    from: ImageStatus,
+    to: ImageStatus,
+    node: &str,
+    stale_before: Timestamp,
+) -> Result<bool> {
+    let now = Timestamp::now().micros();
+    let done = sqlx::query(
+        "UPDATE images SET status = $1, upload_node = $2, upload_heartbeat = $3, updated_at = $3 \
+         WHERE id = $4 AND deleted = 0 \
+         AND (status = $5 OR (status = $1 AND COALESCE(upload_heartbeat, 0) < $6))",
+    )
+    .bind(to.as_str())
+    .bind(node)
+    .bind(now)
+    .bind(id.as_str())
+    .bind(from.as_str())
+    .bind(stale_before.micros())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that `node` is still receiving the image's data.
+pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE images SET upload_heartbeat = $1 WHERE id = $2 AND upload_node = $3 \
+         AND status IN ('saving', 'uploading', 'importing')",
+    )
+    .bind(Timestamp::now().micros())
+    .bind(id.as_str())
+    .bind(node)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Puts every image that `node` was receiving data for back to `queued` (after that node
+/// restarted, those uploads are dead). Returns how many.
+pub async fn abandon_uploads(db: &Db, node: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE images SET status = 'queued', size = NULL, virtual_size = NULL, \
+         upload_node = NULL, upload_heartbeat = NULL, updated_at = $1 \
+         WHERE upload_node = $2 AND deleted = 0 AND status IN ('saving', 'uploading', 'importing')",
+    )
+    .bind(Timestamp::now().micros())
+    .bind(node)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(done.rows_affected())
+}
+
+/// Clears the record of which node receives the image's data.
+pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
+    sqlx::query("UPDATE images SET upload_node = NULL, upload_heartbeat = NULL WHERE id = $1")
+        .bind(id.as_str())
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
 }

@@ -2,13 +2,15 @@
 //! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
 //! and sharing in `members`.
 
+mod data;
+mod import;
 mod list;
 mod policy;
+mod receive;
 mod sharing;
 
-pub use list::ImagePage;
-
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use glint_core::image::create::parse_create;
 use glint_core::image::patch::{PatchCaller, apply_patch, parse_patch};
@@ -16,10 +18,20 @@ use glint_core::image::{Image, ImageId, ImageLimits, ImageMember, ImageStatus, V
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::{Db, images, members};
 
+use crate::Stores;
+
+pub use data::{ByteRange, Download, OCTET_STREAM};
+pub use import::IMPORT_METHODS;
+pub use list::ImagePage;
+
 /// Settings of the image service.
 #[derive(Debug, Clone)]
 pub struct ImageSettings {
     pub limits: ImageLimits,
+    /// This node's name in upload claims; stable across restarts of the same node.
+    pub node_id: String,
+    /// How long an upload may go without a heartbeat before another node may take it over.
+    pub upload_lease: Duration,
     /// Page size when the client gives no `limit`.
     pub default_page: u32,
     /// Largest page a client may ask for.
@@ -30,6 +42,8 @@ impl Default for ImageSettings {
     fn default() -> Self {
         ImageSettings {
             limits: ImageLimits::default(),
+            node_id: uuid::Uuid::new_v4().to_string(),
+            upload_lease: Duration::from_secs(60),
             default_page: 25,
             max_page: 1000,
         }
@@ -40,13 +54,23 @@ impl Default for ImageSettings {
 #[derive(Debug, Clone)]
 pub struct ImageService {
     db: Db,
+    stores: Stores,
     settings: ImageSettings,
 }
 
 impl ImageService {
     /// A service over the store.
-    pub fn new(db: Db, settings: ImageSettings) -> Self {
-        ImageService { db, settings }
+    pub fn new(db: Db, stores: Stores, settings: ImageSettings) -> Self {
+        ImageService {
+            db,
+            stores,
+            settings,
+        }
+    }
+
+    /// Puts back to `queued` every image this node was receiving data for when it stopped.
+    pub async fn recover_uploads(&self) -> Result<u64> {
+        images::abandon_uploads(&self.db, &self.settings.node_id).await
     }
 
     /// The settings in force.
@@ -246,6 +270,7 @@ impl ImageService {
         if !images::delete(&self.db, &image.id).await? {
             return Err(policy::not_found(id));
         }
+        self.drop_data(&image).await;
         Ok(image)
     }
 }

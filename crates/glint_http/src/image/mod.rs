@@ -2,6 +2,7 @@
 //! images, tags, actions, data, members, schemas and discovery info.
 
 mod body;
+mod data;
 mod images;
 mod members;
 mod schemas;
@@ -41,6 +42,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{v2}/images/{{image_id}}/actions/reactivate"),
             post(images::reactivate_image),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/file"),
+            put(data::upload_data).get(data::download_data),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/stage"),
+            put(data::stage_data),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/import"),
+            post(data::import_data),
         )
         .route(&format!("{v2}/schemas/image"), get(schemas::image))
         .route(&format!("{v2}/schemas/images"), get(schemas::images))

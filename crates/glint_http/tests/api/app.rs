@@ -6,7 +6,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use glint_app::{AdminService, CatalogService, IdentityService, ImageService, ImageSettings};
+use glint_app::{
+    AdminService, CatalogService, IdentityService, ImageService, ImageSettings, Stores,
+};
 use glint_core::Role;
 use glint_http::{AppState, router};
 use glint_testkit::TestDb;
@@ -20,6 +22,7 @@ pub const PASSWORD: &str = "correct horse";
 pub struct TestApp {
     pub router: Router,
     pub admin: AdminService,
+    pub blobs: tempfile::TempDir,
     _db: TestDb,
 }
 
@@ -59,14 +62,27 @@ impl TestApp {
             )
             .await
             .expect("bootstrap");
+        let blobs = tempfile::tempdir().expect("blob folder");
+        let stores = Stores::new(
+            format!("file://{}/{{region}}", blobs.path().display()),
+            Default::default(),
+        );
+        let settings = ImageSettings {
+            limits: glint_core::image::ImageLimits {
+                size_cap: 1 << 20,
+                ..Default::default()
+            },
+            ..ImageSettings::default()
+        };
         let state = AppState {
             identity: IdentityService::new(db.db.clone(), lifetime),
-            images: ImageService::new(db.db.clone(), ImageSettings::default()),
+            images: ImageService::new(db.db.clone(), stores, settings),
             catalog: CatalogService::new(BASE),
         };
         TestApp {
             router: router(state),
             admin,
+            blobs,
             _db: db,
         }
     }
@@ -148,6 +164,39 @@ impl TestApp {
             body,
         )
         .await
+    }
+
+    /// A request with a raw body and extra headers.
+    pub async fn raw(
+        &self,
+        token: &str,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("x-auth-token", token);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(Body::from(body)).expect("request"))
+            .await
+            .expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, headers, bytes.to_vec())
     }
 
     /// `PATCH` with the given media type and a raw JSON body.

@@ -8,6 +8,7 @@
 
 mod app;
 mod concurrency;
+mod data;
 mod identity;
 mod images;
 mod sharing;

@@ -1,0 +1,225 @@
+//! Image data in and out: `PUT …/file` streams the body into the region's store while hashing
+//! it (queued → saving → active, back to queued on failure, never active without durable data),
+//! and `GET …/file` streams it out, whole or a byte range.
+
+use bytes::Bytes;
+use futures::Stream;
+use glint_blob::{BlobKey, BlobStream, PutOutcome};
+use glint_core::image::{Image, ImageStatus};
+use glint_core::{AuthContext, Error, RegionName, Result, Role, Timestamp};
+use glint_db::images;
+
+use super::receive::{Claim, HeaderSniff, store_error};
+use super::{ImageService, policy};
+
+/// The media type image data must be sent as.
+pub const OCTET_STREAM: &str = "application/octet-stream";
+
+/// A byte range of a download, as `Range: bytes=…` asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// `bytes=a-b`, inclusive.
+    FromTo(u64, u64),
+    /// `bytes=a-`: from `a` to the end.
+    From(u64),
+    /// `bytes=-n`: the last `n` bytes.
+    Last(u64),
+}
+
+impl ByteRange {
+    /// The inclusive range within `size` bytes; `RangeNotSatisfiable` when it starts past the
+    /// end or is empty.
+    pub fn resolve(self, size: u64) -> Result<(u64, u64)> {
+        let (start, end) = match self {
+            ByteRange::FromTo(a, b) => (a, b.min(size.saturating_sub(1))),
+            ByteRange::From(a) => (a, size.saturating_sub(1)),
+            ByteRange::Last(n) => (size.saturating_sub(n), size.saturating_sub(1)),
+        };
+        if size == 0 || start >= size || start > end || matches!(self, ByteRange::Last(0)) {
+            return Err(Error::RangeNotSatisfiable(format!(
+                "The requested range is outside the image's {size} bytes"
+            )));
+        }
+        Ok((start, end))
+    }
+}
+
+/// Image data on its way out.
+pub struct Download {
+    pub stream: BlobStream,
+    /// Hex MD5 of the whole image, for `Content-MD5`.
+    pub checksum: Option<String>,
+}
+
+pub(crate) fn require_octet_stream(content_type: Option<&str>) -> Result<()> {
+    let essence = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.trim().to_ascii_lowercase());
+    if essence.as_deref() == Some(OCTET_STREAM) {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedMediaType(format!(
+            "The request media type {} is not supported by this server: send image data as {OCTET_STREAM}.",
+            content_type.unwrap_or("(none)")
+        )))
+    }
+}
+
+pub(crate) fn require_formats(image: &Image) -> Result<()> {
+    if image.disk_format.is_none() || image.container_format.is_none() {
+        return Err(Error::InvalidInput(
+            "Properties disk_format, container_format must be set prior to saving data.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn key(image: &Image) -> Result<BlobKey> {
+    BlobKey::image(image.id.as_str()).map_err(|e| Error::Internal(e.to_string()))
+}
+
+impl ImageService {
+    pub(crate) fn claim(&self) -> Claim<'_> {
+        Claim {
+            db: &self.db,
+            node: &self.settings.node_id,
+            lease: self.settings.upload_lease,
+        }
+    }
+
+    /// Uploads the image's data. `declared_size` (from `x-openstack-image-size` or
+    /// `Content-Length`) lets an oversized upload fail before any byte is stored.
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    pub async fn upload<S, E>(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        content_type: Option<&str>,
+        declared_size: Option<u64>,
+        body: S,
+    ) -> Result<Image>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+        E: std::fmt::Display,
+    {
+        let image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, "upload data to")?;
+        require_octet_stream(content_type)?;
+        if image.status != ImageStatus::Queued && image.status != ImageStatus::Saving {
+            return Err(Error::StateConflict(format!(
+                "Image status transition from {} to saving is not allowed",
+                image.status.as_str()
+            )));
+        }
+        require_formats(&image)?;
+        let cap = self.settings.limits.size_cap;
+        if declared_size.is_some_and(|s| s > cap) {
+            return Err(store_error(
+                glint_blob::BlobError::TooLarge { limit: cap },
+                cap,
+            ));
+        }
+        let store = self.stores.for_region(region).await?;
+        let claim = self.claim();
+        claim
+            .take(&image, ImageStatus::Queued, ImageStatus::Saving)
+            .await?;
+        let mut sniff = HeaderSniff::default();
+        let received = claim
+            .receive(&image, &store, &key(&image)?, body, cap, &mut sniff)
+            .await;
+        match received {
+            Ok(outcome) => {
+                self.activate(&image, outcome, &sniff, ImageStatus::Saving)
+                    .await
+            }
+            Err(e) => {
+                claim.release(&image, ImageStatus::Saving).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Records the data's size and hashes and makes the image active; its data is durable by
+    /// now. If the image was deleted meanwhile, the data goes too (410).
+    pub(crate) async fn activate(
+        &self,
+        image: &Image,
+        outcome: PutOutcome,
+        sniff: &HeaderSniff,
+        from: ImageStatus,
+    ) -> Result<Image> {
+        let Some(mut current) = images::get(&self.db, image.id.as_str()).await? else {
+            let store = self.stores.for_region(&image.region).await?;
+            if let Err(e) = store.delete(&key(image)?).await {
+                tracing::warn!(error = %e, image = %image.id, "could not remove orphan data");
+            }
+            return Err(Error::Gone(format!(
+                "Image {} was deleted while its data was uploaded.",
+                image.id
+            )));
+        };
+        let size = i64::try_from(outcome.size)
+            .map_err(|_| Error::Internal("image size overflows".into()))?;
+        current.size = Some(size);
+        current.virtual_size = sniff.virtual_size(current.disk_format.as_deref(), outcome.size);
+        current.checksum = Some(outcome.md5_hex);
+        current.os_hash_algo = Some("sha512".into());
+        current.os_hash_value = Some(outcome.sha512_hex);
+        current.status = ImageStatus::Active;
+        current.updated_at = Timestamp::now();
+        images::update(&self.db, &current, from).await?;
+        images::end_upload(&self.db, &current.id).await?;
+        tracing::info!(image = %current.id, size, "image active");
+        Ok(current)
+    }
+
+    /// The image's data (or the inclusive byte `range` of it); `None` when it has none yet.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn download(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        range: Option<ByteRange>,
+    ) -> Result<Option<Download>> {
+        let image = self.get(ctx, region, id).await?;
+        ctx.require(Role::Member, "download image data")?;
+        if image.status == ImageStatus::Deactivated && !ctx.is_admin() {
+            return Err(Error::Forbidden(
+                "The requested image has been deactivated. Image data download is forbidden."
+                    .into(),
+            ));
+        }
+        if !matches!(image.status, ImageStatus::Active | ImageStatus::Deactivated) {
+            return Ok(None);
+        }
+        let size = u64::try_from(image.size.unwrap_or(0)).unwrap_or(0);
+        let range = range.map(|r| r.resolve(size)).transpose()?;
+        let store = self.stores.for_region(region).await?;
+        let cap = self.settings.limits.size_cap;
+        let stream = store
+            .get(&key(&image)?, range)
+            .await
+            .map_err(|e| store_error(e, cap))?;
+        Ok(Some(Download {
+            stream,
+            checksum: image.checksum,
+        }))
+    }
+
+    /// Removes an image's data (and staged data) after the image was deleted; failures are
+    /// logged, as the image is gone either way.
+    pub(crate) async fn drop_data(&self, image: &Image) {
+        let Ok(store) = self.stores.for_region(&image.region).await else {
+            return;
+        };
+        let keys = [key(image).ok(), BlobKey::staging(image.id.as_str()).ok()];
+        for key in keys.into_iter().flatten() {
+            if let Err(e) = store.delete(&key).await {
+                tracing::warn!(error = %e, image = %image.id, "could not remove image data");
+            }
+        }
+    }
+}

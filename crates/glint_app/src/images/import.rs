@@ -1,0 +1,168 @@
+//! Interoperable import, glance-direct method: `PUT …/stage` stores the data aside (queued →
+//! uploading), `POST …/import` answers 202 and moves it into place in the background while
+//! hashing it (uploading → importing → active; back to queued on failure).
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use glint_blob::BlobKey;
+use glint_core::image::{Image, ImageStatus};
+use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
+use glint_db::images;
+use serde_json::Value;
+
+use super::data::{key, require_formats, require_octet_stream};
+use super::receive::HeaderSniff;
+use super::{ImageService, policy};
+
+/// Import methods Glint knows of, and the one it offers.
+const KNOWN_METHODS: &[&str] = &[
+    "glance-direct",
+    "web-download",
+    "copy-image",
+    "glance-download",
+];
+/// The import methods this cloud offers.
+pub const IMPORT_METHODS: &[&str] = &["glance-direct"];
+
+fn staging(image: &Image) -> Result<BlobKey> {
+    BlobKey::staging(image.id.as_str()).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn method_of(body: &Value) -> Result<String> {
+    let method = body
+        .get("method")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Error::InvalidInput("Import request requires a 'method' field.".into()))?;
+    let name = method
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::InvalidInput("Import request requires a 'name' field.".into()))?;
+    if !KNOWN_METHODS.contains(&name) {
+        return Err(Error::InvalidInput(format!(
+            "Unknown import method name '{name}'."
+        )));
+    }
+    if !IMPORT_METHODS.contains(&name) {
+        return Err(Error::InvalidInput(format!(
+            "Import method '{name}' is not offered here; use one of: {}.",
+            IMPORT_METHODS.join(", ")
+        )));
+    }
+    for flag in ["all_stores", "all_stores_must_succeed"] {
+        if body.get(flag).is_some_and(|v| !v.is_boolean()) {
+            return Err(Error::InvalidInput(format!("'{flag}' must be a boolean.")));
+        }
+    }
+    Ok(name.to_owned())
+}
+
+impl ImageService {
+    /// Stages the image's data for a later glance-direct import.
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    pub async fn stage<S, E>(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        content_type: Option<&str>,
+        body: S,
+    ) -> Result<()>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+        E: std::fmt::Display,
+    {
+        let image = self.get(ctx, region, id).await?;
+        policy::require_change(ctx, &image, "stage data for")?;
+        require_octet_stream(content_type)?;
+        let store = self.stores.for_region(region).await?;
+        let claim = self.claim();
+        claim
+            .take(&image, ImageStatus::Queued, ImageStatus::Uploading)
+            .await?;
+        let mut sniff = HeaderSniff::default();
+        let cap = self.settings.limits.size_cap;
+        match claim
+            .receive(&image, &store, &staging(&image)?, body, cap, &mut sniff)
+            .await
+        {
+            Ok(outcome) => {
+                if let Some(mut current) = images::get(&self.db, image.id.as_str()).await? {
+                    current.size = i64::try_from(outcome.size).ok();
+                    current.updated_at = Timestamp::now();
+                    images::update(&self.db, &current, ImageStatus::Uploading).await?;
+                }
+                images::end_upload(&self.db, &image.id).await
+            }
+            Err(e) => {
+                claim.release(&image, ImageStatus::Uploading).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts importing staged data; the work goes on in the background after this returns.
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    pub async fn import(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+        body: &Value,
+    ) -> Result<()> {
+        let image = self.get(ctx, region, id).await?;
+        let method = method_of(body)?;
+        policy::require_change(ctx, &image, "import data into")?;
+        if image.status == ImageStatus::Active {
+            return Err(Error::StateConflict(format!(
+                "Image {id} is already active."
+            )));
+        }
+        if image.status != ImageStatus::Uploading {
+            return Err(Error::StateConflict(format!(
+                "Image needs to be staged before '{method}' method can be used"
+            )));
+        }
+        if require_formats(&image).is_err() {
+            return Err(Error::StateConflict(
+                "'disk_format' and 'container_format' must be set before import.".into(),
+            ));
+        }
+        self.claim()
+            .take(&image, ImageStatus::Uploading, ImageStatus::Importing)
+            .await?;
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = service.finish_import(&image).await {
+                tracing::warn!(error = %e, image = %image.id, "import failed");
+                service
+                    .claim()
+                    .release(&image, ImageStatus::Importing)
+                    .await;
+            }
+        });
+        Ok(())
+    }
+
+    async fn finish_import(&self, image: &Image) -> Result<()> {
+        let store = self.stores.for_region(&image.region).await?;
+        let cap = self.settings.limits.size_cap;
+        let staged = staging(image)?;
+        let data = store
+            .get(&staged, None)
+            .await
+            .map_err(|e| super::receive::store_error(e, cap))?
+            .into_inner()
+            .map(|chunk| chunk.map_err(|e| e.to_string()));
+        let mut sniff = HeaderSniff::default();
+        let outcome = self
+            .claim()
+            .receive(image, &store, &key(image)?, Box::pin(data), cap, &mut sniff)
+            .await?;
+        self.activate(image, outcome, &sniff, ImageStatus::Importing)
+            .await?;
+        if let Err(e) = store.delete(&staged).await {
+            tracing::warn!(error = %e, image = %image.id, "could not remove staged data");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! Receiving image data: the part that upload and stage share. It claims the image for this
+//! node, streams the body into the store while telling the store layer it is alive, and maps
+//! the store's failures onto the API's errors. An upload cut by a crash is retried after the
+//! node's restart (its claims are dropped) or, on another node, once its heartbeat is stale.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use glint_blob::{BlobError, BlobKey, BlobStore, PutOutcome};
+use glint_core::image::{Image, ImageStatus};
+use glint_core::{Error, Result, Timestamp};
+use glint_db::{Db, images};
+
+/// How often a node receiving data says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// What the first bytes of the data say, for `virtual_size`.
+#[derive(Debug, Default)]
+pub(crate) struct HeaderSniff {
+    head: Vec<u8>,
+}
+
+impl HeaderSniff {
+    const WANT: usize = 32;
+
+    fn see(&mut self, chunk: &[u8]) {
+        if self.head.len() < Self::WANT {
+            let take = (Self::WANT - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+    }
+
+    /// The virtual size for a disk format: the data's size for raw, the header's for qcow2
+    /// (big-endian u64 at offset 24 after the `QFI\xfb` magic), unknown otherwise.
+    pub(crate) fn virtual_size(&self, disk_format: Option<&str>, size: u64) -> Option<i64> {
+        match disk_format {
+            Some("raw") => i64::try_from(size).ok(),
+            Some("qcow2") if self.head.len() >= 32 && self.head[..4] == *b"QFI\xfb" => {
+                let mut bytes = [0_u8; 8];
+                bytes.copy_from_slice(&self.head[24..32]);
+                i64::try_from(u64::from_be_bytes(bytes)).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Maps a store failure onto the API's errors; details of store faults go to the log only.
+pub(crate) fn store_error(e: BlobError, cap: u64) -> Error {
+    match e {
+        BlobError::TooLarge { .. } => {
+            Error::QuotaExceeded(format!("Image exceeds the size limit of {cap} bytes"))
+        }
+        BlobError::Body(msg) => Error::InvalidInput(format!("The image data was cut short: {msg}")),
+        BlobError::Rejected(msg) => Error::UnsupportedMediaType(msg),
+        BlobError::NotFound => {
+            Error::Unavailable("The image data is missing from its store".into())
+        }
+        BlobError::RangeNotSatisfiable { size } => Error::RangeNotSatisfiable(format!(
+            "The requested range is outside the image's {size} bytes"
+        )),
+        BlobError::Unavailable(detail) => {
+            tracing::error!(%detail, "image store unavailable");
+            Error::Unavailable("The image store is unavailable; try again later.".into())
+        }
+        other @ (BlobError::InvalidConfig(_) | BlobError::InvalidKey(_)) => {
+            Error::Internal(other.to_string())
+        }
+    }
+}
+
+/// A claim on an image for receiving its data.
+pub(crate) struct Claim<'a> {
+    pub db: &'a Db,
+    pub node: &'a str,
+    pub lease: Duration,
+}
+
+impl Claim<'_> {
+    /// Moves `image` from `from` to `to` for this node; `StateConflict` if another request
+    /// holds it or its status does not allow it.
+    pub(crate) async fn take(
+        &self,
+        image: &Image,
+        from: ImageStatus,
+        to: ImageStatus,
+    ) -> Result<()> {
+        let lease = i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX);
+        let stale_before = Timestamp::now().plus_seconds(-lease);
+        if images::begin_upload(self.db, &image.id, from, to, self.node, stale_before).await? {
+            Ok(())
+        } else {
+            Err(Error::StateConflict(format!(
+                "Image status transition from {} to {} is not allowed",
+                image.status.as_str(),
+                to.as_str()
+            )))
+        }
+    }
+
+    /// Streams `body` into `key` while keeping the claim alive.
+    pub(crate) async fn receive<S, E>(
+        &self,
+        image: &Image,
+        store: &BlobStore,
+        key: &BlobKey,
+        body: S,
+        cap: u64,
+        sniff: &mut HeaderSniff,
+    ) -> Result<PutOutcome>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+        E: std::fmt::Display,
+    {
+        let beat = {
+            let (db, id, node) = (self.db.clone(), image.id.clone(), self.node.to_owned());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(HEARTBEAT);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    if let Err(e) = images::upload_heartbeat(&db, &id, &node).await {
+                        tracing::warn!(error = %e, "upload heartbeat failed");
+                    }
+                }
+            })
+        };
+        let mut observer = |chunk: &[u8]| -> Result<(), String> {
+            sniff.see(chunk);
+            Ok(())
+        };
+        let outcome = store.put(key, body, cap, Some(&mut observer)).await;
+        beat.abort();
+        outcome.map_err(|e| store_error(e, cap))
+    }
+
+    /// Puts the image back to `queued` after a failed receive, if it is still ours in `status`.
+    pub(crate) async fn release(&self, image: &Image, status: ImageStatus) {
+        let Ok(Some(mut current)) = images::get(self.db, image.id.as_str()).await else {
+            return;
+        };
+        if current.status != status {
+            return;
+        }
+        current.status = ImageStatus::Queued;
+        current.size = None;
+        current.virtual_size = None;
+        current.updated_at = Timestamp::now();
+        if let Err(e) = images::update(self.db, &current, status).await {
+            tracing::warn!(error = %e, image = %image.id, "could not put the image back to queued");
+        }
+        if let Err(e) = images::end_upload(self.db, &image.id).await {
+            tracing::warn!(error = %e, image = %image.id, "could not clear the upload claim");
+        }
+    }
+}
