@@ -16,6 +16,7 @@ pub struct Config {
     pub identity: IdentityConfig,
     pub images: ImagesConfig,
     pub storage: StorageConfig,
+    pub compute: ComputeConfig,
     pub bootstrap: BootstrapConfig,
 }
 
@@ -78,6 +79,27 @@ pub struct StorageConfig {
     pub regions: std::collections::HashMap<String, String>,
 }
 
+/// The compute API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeConfig {
+    /// The flavors offered.
+    pub flavors: Vec<FlavorConfig>,
+}
+
+/// One flavor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlavorConfig {
+    pub id: String,
+    pub name: String,
+    pub vcpus: u32,
+    /// MiB.
+    pub ram: u64,
+    /// GiB.
+    pub disk: u64,
+}
+
 /// What the first start creates.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +141,14 @@ upload_lease_secs = 60
 url = ""
 
 [storage.regions]
+
+[compute]
+flavors = [
+    { id = "1", name = "m1.tiny", vcpus = 1, ram = 512, disk = 1 },
+    { id = "2", name = "m1.small", vcpus = 1, ram = 2048, disk = 20 },
+    { id = "3", name = "m1.medium", vcpus = 2, ram = 4096, disk = 40 },
+    { id = "4", name = "m1.large", vcpus = 4, ram = 8192, disk = 80 },
+]
 
 [bootstrap]
 regions = ["DFW", "IAD", "LON"]
@@ -175,6 +205,21 @@ impl Config {
             default_page: i.default_page,
             max_page: i.max_page,
         }
+    }
+
+    /// The flavors offered.
+    pub fn flavors(&self) -> Vec<glint_core::compute::Flavor> {
+        self.compute
+            .flavors
+            .iter()
+            .map(|f| glint_core::compute::Flavor {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                vcpus: f.vcpus,
+                ram: f.ram,
+                disk: f.disk,
+            })
+            .collect()
     }
 
     /// The image stores of the regions.

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use glint_app::{AdminService, BootstrapReport, CatalogService, IdentityService, ImageService};
+use glint_app::{
+    AdminService, BootstrapReport, CatalogService, ComputeService, IdentityService, ImageService,
+};
 use glint_db::Db;
 use glint_http::AppState;
 use tokio::net::TcpListener;
@@ -51,7 +53,9 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     print_bootstrap(&report);
 
     let node_id = node_id(&config.server.data_dir)?;
-    let images = ImageService::new(db.clone(), config.stores(), config.image_settings(node_id));
+    let stores = config.stores();
+    let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
+    let compute = ComputeService::new(db.clone(), stores, images.clone(), config.flavors());
     let recovered = images
         .recover_uploads()
         .await
@@ -62,6 +66,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let app = glint_http::router(AppState {
         identity,
         images,
+        compute,
         catalog,
     });
     axum::serve(listener, app)

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod compute;
 pub mod identity;
 pub mod images;
 mod password;
@@ -11,6 +12,7 @@ mod stores;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
+pub use compute::{ComputeService, NewServer, ServerFilter};
 pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
 pub use images::{ByteRange, Download, ImagePage, ImageService, ImageSettings};
 pub use stores::Stores;

@@ -76,8 +76,8 @@ impl BlobStore {
     ///   region from AWS_REGION / AWS_DEFAULT_REGION (else us-east-1). `allow_http=true` is
     ///   required for an `http://` endpoint. The bucket must answer a listing.
     ///
-    /// Fails with `InvalidConfig` for a malformed URL or unusable folder, and `Unavailable`
-    /// when the bucket does not answer.
+    /// Fails with `InvalidConfig` for a malformed URL, an unusable folder, a missing bucket or
+    /// refused credentials, and with `Unavailable` when the service does not answer.
     #[tracing::instrument(skip_all)] // the URL may carry secrets
     pub async fn open(url: &str) -> Result<BlobStore, BlobError> {
         let env = |name: &str| std::env::var(name).ok();

@@ -28,6 +28,14 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 2;
 /// S3 copies larger objects than this only part by part; such copies stream through Glint.
 const MAX_COPY_OBJECT: u64 = 5 * 1024 * 1024 * 1024;
+/// Answers to `open`'s check that mean the settings are wrong rather than the service down.
+const REFUSALS: [&str; 5] = [
+    "NoSuchBucket",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "403 Forbidden",
+    "401 Unauthorized",
+];
 /// How long `open` waits for the bucket to answer.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -110,10 +118,20 @@ impl S3Store {
         };
         match tokio::time::timeout(OPEN_TIMEOUT, listing).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(BlobError::Unavailable(format!(
-                "{} does not answer: {e}",
-                self.shown
-            ))),
+            Ok(Err(e)) => {
+                let detail = e.to_string();
+                if REFUSALS.iter().any(|r| detail.contains(r)) {
+                    Err(BlobError::InvalidConfig(format!(
+                        "{} refused access (check the bucket and credentials): {detail}",
+                        self.shown
+                    )))
+                } else {
+                    Err(BlobError::Unavailable(format!(
+                        "{} does not answer: {detail}",
+                        self.shown
+                    )))
+                }
+            }
             Err(_) => Err(BlobError::Unavailable(format!(
                 "{} did not answer within {} s",
                 self.shown,

@@ -13,6 +13,8 @@ pub enum Kind {
     Image,
     Member,
     Tag,
+    Server,
+    Flavor,
 }
 
 impl fmt::Display for Kind {
@@ -25,6 +27,8 @@ impl fmt::Display for Kind {
             Kind::Image => "image",
             Kind::Member => "member",
             Kind::Tag => "tag",
+            Kind::Server => "server",
+            Kind::Flavor => "flavor",
         })
     }
 }

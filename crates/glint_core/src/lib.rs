@@ -1,6 +1,7 @@
 //! Glint's domain: the identifiers, roles, accounts, regions and tokens that every other layer
 //! speaks in, and the rules on them. No I/O lives here: no database, no HTTP, no runtime.
 
+pub mod compute;
 pub mod error;
 pub mod identity;
 pub mod image;

@@ -319,3 +319,18 @@ pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
         .map_err(internal)?;
     Ok(())
 }
+
+/// An image by id, deleted or not (servers keep using images deleted after they were built).
+pub async fn get_any(db: &Db, id: &str) -> Result<Option<Image>> {
+    let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let mut images = [from_row(&row)?];
+    load_details(db, &mut images).await?;
+    let [image] = images;
+    Ok(Some(image))
+}

@@ -8,6 +8,7 @@ pub mod images;
 pub mod members;
 mod migrations;
 pub mod regions;
+pub mod servers;
 pub mod tokens;
 pub mod users;
 

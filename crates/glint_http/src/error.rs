@@ -155,3 +155,41 @@ impl IntoResponse for ImageError {
         response
     }
 }
+
+/// A Compute API error, rendered as Nova renders it: `{"itemNotFound": {"code", "message"}}`.
+#[derive(Debug)]
+pub struct ComputeError(pub Error);
+
+impl From<Error> for ComputeError {
+    fn from(error: Error) -> Self {
+        ComputeError(error)
+    }
+}
+
+/// Nova's name for the error body of a status.
+pub(crate) fn nova_fault(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "badRequest",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "itemNotFound",
+        405 => "badMethod",
+        406 => "notAcceptable",
+        409 => "conflictingRequest",
+        413 => "overLimit",
+        415 => "badMediaType",
+        503 => "serviceUnavailable",
+        _ => "computeFault",
+    }
+}
+
+impl IntoResponse for ComputeError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let body = json!({ nova_fault(status): {
+            "code": status.as_u16(),
+            "message": public_message(&self.0),
+        }});
+        (status, Json(body)).into_response()
+    }
+}

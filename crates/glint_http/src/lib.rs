@@ -2,6 +2,7 @@
 //! APIs and the panel) over the `glint_app` services. Handlers only translate between the wire
 //! and the services; no business rule lives here.
 
+mod compute;
 mod error;
 mod extract;
 mod identity;

@@ -8,17 +8,18 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use glint_app::{CatalogService, IdentityService, ImageService};
+use glint_app::{CatalogService, ComputeService, IdentityService, ImageService};
 use serde_json::json;
 
 use crate::error::glance_body;
-use crate::{identity, image, request_id};
+use crate::{compute, identity, image, request_id};
 
 /// What every handler may reach: the app services.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub identity: IdentityService,
     pub images: ImageService,
+    pub compute: ComputeService,
     pub catalog: CatalogService,
 }
 
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             get(identity::projects::show_project),
         )
         .merge(image::routes())
+        .merge(compute::routes())
         .layer(middleware::from_fn(json_errors))
         .with_state(state.clone());
     // Version negotiation must see the path before the router matches it.
@@ -57,7 +59,8 @@ pub fn router(state: AppState) -> Router {
 /// Gives the router's own 404 and 405 answers (which have no body) the API's JSON error shape,
 /// keeping the `Allow` header of a 405.
 async fn json_errors(request: Request, next: Next) -> Response {
-    let identity = request.uri().path().starts_with("/identity");
+    let path = request.uri().path();
+    let (identity, compute) = (path.starts_with("/identity"), path.starts_with("/compute"));
     let response = next.run(request).await;
     let status = response.status();
     let bare = !response.headers().contains_key(header::CONTENT_TYPE);
@@ -70,7 +73,9 @@ async fn json_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
-    let body = if identity {
+    let body = if compute {
+        json!({crate::error::nova_fault(status): {"code": status.as_u16(), "message": "The resource could not be found."}})
+    } else if identity {
         json!({"error": {"code": status.as_u16(), "title": status.canonical_reason(), "message": "The resource could not be found."}})
     } else {
         glance_body(status, "")

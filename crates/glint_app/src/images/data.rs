@@ -209,13 +209,15 @@ impl ImageService {
         }))
     }
 
-    /// Removes an image's data (and staged data) after the image was deleted; failures are
-    /// logged, as the image is gone either way.
-    pub(crate) async fn drop_data(&self, image: &Image) {
+    /// Removes an image's data (and staged data) after the image was deleted, keeping the data
+    /// when live servers were built from it (`in_use`); failures are logged, as the image is
+    /// gone either way.
+    pub(crate) async fn drop_data(&self, image: &Image, in_use: bool) {
         let Ok(store) = self.stores.for_region(&image.region).await else {
             return;
         };
-        let keys = [key(image).ok(), BlobKey::staging(image.id.as_str()).ok()];
+        let data = if in_use { None } else { key(image).ok() };
+        let keys = [data, BlobKey::staging(image.id.as_str()).ok()];
         for key in keys.into_iter().flatten() {
             if let Err(e) = store.delete(&key).await {
                 tracing::warn!(error = %e, image = %image.id, "could not remove image data");

@@ -6,7 +6,7 @@ mod data;
 mod import;
 mod list;
 mod policy;
-mod receive;
+pub(crate) mod receive;
 mod sharing;
 
 use std::collections::BTreeSet;
@@ -23,6 +23,7 @@ use crate::Stores;
 pub use data::{ByteRange, Download, OCTET_STREAM};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
+pub(crate) use receive::HeaderSniff;
 
 /// Settings of the image service.
 #[derive(Debug, Clone)]
@@ -270,7 +271,8 @@ impl ImageService {
         if !images::delete(&self.db, &image.id).await? {
             return Err(policy::not_found(id));
         }
-        self.drop_data(&image).await;
+        let in_use = glint_db::servers::image_in_use(&self.db, &image.id).await?;
+        self.drop_data(&image, in_use).await;
         Ok(image)
     }
 }

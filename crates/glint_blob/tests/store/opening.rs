@@ -73,29 +73,32 @@ async fn stores_describe_themselves_without_secrets() {
 }
 
 #[tokio::test]
-async fn wrong_s3_credentials_fail_to_open() {
+async fn wrong_s3_credentials_or_bucket_fail_to_open() {
     let Ok(url) = std::env::var("GLINT_TEST_S3_URL") else {
         eprintln!("skipping: GLINT_TEST_S3_URL is not set");
         return;
     };
-    let Some((base, _)) = url.split_once("secret_access_key=") else {
+    let Some((base, rest)) = url.split_once("secret_access_key=") else {
         eprintln!("skipping: GLINT_TEST_S3_URL carries no secret_access_key");
         return;
     };
-    let rest = url
-        .split_once("secret_access_key=")
-        .map(|(_, r)| r)
-        .unwrap_or("");
     let after = rest
         .split_once('&')
         .map(|(_, r)| format!("&{r}"))
         .unwrap_or_default();
     let wrong = format!("{base}secret_access_key=wrong-secret{after}");
     let err = BlobStore::open(&wrong).await.unwrap_err();
-    assert!(matches!(err, BlobError::Unavailable(_)), "{err}");
+    assert!(matches!(err, BlobError::InvalidConfig(_)), "{err}");
     assert!(!err.to_string().contains("wrong-secret"), "{err}");
-}
 
+    let (_, after_bucket) = url.split_once('?').unwrap_or((&url, ""));
+    let missing = format!(
+        "s3://no-such-bucket-{}?{after_bucket}",
+        uuid::Uuid::new_v4()
+    );
+    let err = BlobStore::open(&missing).await.unwrap_err();
+    assert!(matches!(err, BlobError::InvalidConfig(_)), "{err}");
+}
 #[tokio::test]
 async fn opening_a_local_store_removes_temp_files_left_by_a_crash() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! Shared test helpers: generated bodies (fresh buffers, deterministic pseudo-random content),
+//! Shared test support: generated bodies (fresh buffers, deterministic pseudo-random content),
 //! independent checksums of them, and store fixtures (a temp folder always, SeaweedFS or any
 //! S3 service when GLINT_TEST_S3_URL is set).
 

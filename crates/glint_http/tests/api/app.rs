@@ -7,7 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use glint_app::{
-    AdminService, CatalogService, IdentityService, ImageService, ImageSettings, Stores,
+    AdminService, CatalogService, ComputeService, IdentityService, ImageService, ImageSettings,
+    Stores,
 };
 use glint_core::Role;
 use glint_http::{AppState, router};
@@ -74,9 +75,17 @@ impl TestApp {
             },
             ..ImageSettings::default()
         };
+        let images = ImageService::new(db.db.clone(), stores.clone(), settings);
+        let compute = ComputeService::new(
+            db.db.clone(),
+            stores,
+            images.clone(),
+            glint_app::compute::default_flavors(),
+        );
         let state = AppState {
             identity: IdentityService::new(db.db.clone(), lifetime),
-            images: ImageService::new(db.db.clone(), stores, settings),
+            images,
+            compute,
             catalog: CatalogService::new(BASE),
         };
         TestApp {

@@ -7,6 +7,7 @@
 )]
 
 mod app;
+mod compute;
 mod concurrency;
 mod data;
 mod identity;

@@ -1,0 +1,90 @@
+//! The boot rules: which image a caller may build (or rebuild) a server from, with which flavor.
+//! The image must be active, in the server's region, and readable by the account (owned, public,
+//! community, or shared with it in any member status), and fit the flavor.
+
+use glint_core::compute::Flavor;
+use glint_core::image::{Image, ImageStatus};
+use glint_core::{AuthContext, Error, RegionName, Result};
+use glint_db::images;
+
+use super::ComputeService;
+
+const GIB: i64 = 1 << 30;
+
+impl ComputeService {
+    /// The image `image_ref` if the caller may boot a server from it in `region` with `flavor`;
+    /// otherwise a 400 that says why.
+    pub(crate) async fn bootable(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_ref: &str,
+        flavor: &Flavor,
+    ) -> Result<Image> {
+        let image = match self.images.get(ctx, region, image_ref).await {
+            Ok(image) => image,
+            Err(Error::NotFound { .. }) => {
+                return Err(self.not_bootable_here(ctx, image_ref).await?);
+            }
+            Err(e) => return Err(e),
+        };
+        match image.status {
+            ImageStatus::Active => {}
+            ImageStatus::Deactivated => {
+                return Err(Error::InvalidInput(format!(
+                    "Image {image_ref} is deactivated and cannot boot new servers."
+                )));
+            }
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "Image {image_ref} is not active (its status is {other}); upload its data first."
+                )));
+            }
+        }
+        fits(&image, flavor)?;
+        Ok(image)
+    }
+
+    /// Why an image not found in this region cannot boot: it lives in another region the caller
+    /// can see it in, or it cannot be found at all (nothing more is said to strangers).
+    async fn not_bootable_here(&self, ctx: &AuthContext, image_ref: &str) -> Result<Error> {
+        if let Some(image) = images::get(&self.db, image_ref).await?
+            && self.images.get(ctx, &image.region, image_ref).await.is_ok()
+        {
+            return Ok(Error::InvalidInput(format!(
+                "Image {image_ref} is in region {}; boot servers from it in that region.",
+                image.region
+            )));
+        }
+        Ok(Error::InvalidInput(format!(
+            "Image {image_ref} could not be found."
+        )))
+    }
+}
+
+/// The flavor must meet the image's `min_disk`, `min_ram` and size.
+pub(crate) fn fits(image: &Image, flavor: &Flavor) -> Result<()> {
+    let disk = i64::try_from(flavor.disk).unwrap_or(i64::MAX);
+    let ram = i64::try_from(flavor.ram).unwrap_or(i64::MAX);
+    if image.min_disk > disk {
+        return Err(Error::InvalidInput(format!(
+            "Flavor's disk is too small for requested image: flavor {} has {} GiB, the image needs {} GiB.",
+            flavor.name, flavor.disk, image.min_disk
+        )));
+    }
+    if image.min_ram > ram {
+        return Err(Error::InvalidInput(format!(
+            "Flavor's memory is too small for requested image: flavor {} has {} MiB, the image needs {} MiB.",
+            flavor.name, flavor.ram, image.min_ram
+        )));
+    }
+    if flavor.disk > 0 && image.size.unwrap_or(0) > disk.saturating_mul(GIB) {
+        return Err(Error::InvalidInput(format!(
+            "Flavor's disk is too small for requested image: flavor {} has {} GiB, the image is {} bytes.",
+            flavor.name,
+            flavor.disk,
+            image.size.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+# shellcheck shell=bash
+# The upstream OpenStack conformance suite (tempest) against the real glint
+# binary: the image API v2 tests, with pre-provisioned accounts.
+#
+# Source this file, then:
+#   glint_tempest_env        installs tempest (tests/conformance/requirements.txt)
+#                            into target/tempest-venv, again whenever that file or
+#                            the Python version changes; exports GLINT_TEMPEST_PYTHON
+#   glint_tempest_run [BIN]  starts BIN (default: $GLINT_BIN, else target/debug/glint)
+#                            on a free port with a fresh data folder, creates the
+#                            accounts and users, runs tempest, stops the server and
+#                            returns non-zero when a test failed or none passed
+#
+# Environment for glint_tempest_run:
+#   GLINT_TEMPEST_REGEX   tests to run (default: ^tempest\.api\.image\.v2)
+#   GLINT_TEMPEST_KEEP=1  keep the temporary workspace (logs, config) after a
+#                         passing run; it is always kept after a failing one
+#
+# See tests/conformance/README.md.
+
+_glint_tempest_root() {
+    local here
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd)
+}
+
+glint_tempest_env() {
+    local root venv req stamp want python
+    root=$(_glint_tempest_root)
+    venv=$root/target/tempest-venv
+    req=$root/tests/conformance/requirements.txt
+    stamp=$venv/.requirements.sha256
+    python=${GLINT_PYTHON:-python3}
+
+    if ! command -v "$python" >/dev/null 2>&1; then
+        echo "no $python on PATH; tempest needs Python 3" >&2
+        return 1
+    fi
+
+    want=$( { sha256sum "$req" | cut -d' ' -f1; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)
+
+    if [ -x "$venv/bin/tempest" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        echo "== tempest already installed in target/tempest-venv =="
+    else
+        echo "== installing tempest into target/tempest-venv (first run takes a minute) =="
+        rm -rf "$venv"
+        mkdir -p "$root/target"
+        if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+            # Debian's own python3 ships venv support separately.
+            if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+                echo "== installing python3-venv (apt-get) =="
+                export DEBIAN_FRONTEND=noninteractive
+                apt-get update -qq
+                apt-get install -y -qq python3-venv >/dev/null
+            fi
+            rm -rf "$venv"
+            "$python" -m venv "$venv"
+        fi
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        echo "   pip install -r tests/conformance/requirements.txt"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+        printf '%s\n' "$want" >"$stamp"
+    fi
+
+    export GLINT_TEMPEST_PYTHON=$venv/bin/python
+    echo "   $("$venv/bin/tempest" --version 2>&1)"
+}
+
+# A random password of 24 hex digits.
+_glint_tempest_secret() {
+    od -An -N12 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# Prints `env -u NAME ...` arguments, one a line, that remove the caller's
+# GLINT_*, OS_* and TEMPEST_CONFIG* variables, so that neither the server nor
+# tempest depends on the shell it was started from.
+_glint_tempest_unset_args() {
+    local name
+    while IFS= read -r name; do
+        case $name in
+            GLINT_* | OS_* | TEMPEST_CONFIG*) printf '%s\n' -u "$name" ;;
+        esac
+    done < <(compgen -e)
+}
+
+# Runs "$@" in that clean environment.
+_glint_tempest_clean_env() {
+    local -a unset_args=()
+    mapfile -t unset_args < <(_glint_tempest_unset_args)
+    env "${unset_args[@]}" "$@"
+}
+
+# The EXIT trap of glint_tempest_run: stops the server and removes the
+# workspace (kept after a failure). Reads pid, log and work from its caller.
+_glint_tempest_cleanup() {
+    local status=$?
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    if [ "$status" -ne 0 ]; then
+        if [ -s "$log" ]; then
+            echo "--- last lines of the glint server log ---"
+            tail -n 40 "$log"
+            echo "--- end of the glint server log ---"
+        fi
+        echo "tempest workspace kept for inspection: $work"
+        echo "  (glint.log, ws/etc/tempest.conf, ws/etc/accounts.yaml, ws/logs/tempest.log)"
+    elif [ "${GLINT_TEMPEST_KEEP:-0}" = 1 ]; then
+        echo "tempest workspace kept: $work"
+    else
+        rm -rf "$work"
+    fi
+}
+
+# The body runs in a subshell, so that its EXIT trap (which stops the server)
+# leaves the caller's traps alone.
+glint_tempest_run() (
+    set -euo pipefail
+
+    # pid, log and work are plain (not local) so that the EXIT trap sees them.
+    pid="" log="" work=""
+    local root bin data url auth_url
+    local admin_pw member_pw reader_pw alt_pw
+    local conf_dir ws regex rc=0 started=$SECONDS
+    root=$(_glint_tempest_root)
+    bin=${1:-${GLINT_BIN:-$root/target/debug/glint}}
+    case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+    regex=${GLINT_TEMPEST_REGEX:-'^tempest\.api\.image\.v2'}
+
+    if [ ! -x "$bin" ]; then
+        echo "glint binary not found: $bin (build it with: cargo build -p glint)" >&2
+        return 1
+    fi
+    if [ -z "${GLINT_TEMPEST_PYTHON:-}" ] || [ ! -x "$GLINT_TEMPEST_PYTHON" ]; then
+        glint_tempest_env || return 1
+    fi
+    local venv_bin
+    venv_bin=$(dirname "$GLINT_TEMPEST_PYTHON")
+
+    work=$(mktemp -d -t glint-tempest.XXXXXX) || return 1
+    data=$work/data
+    log=$work/glint.log
+
+    trap _glint_tempest_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    admin_pw=$(_glint_tempest_secret)
+    member_pw=$(_glint_tempest_secret)
+    reader_pw=$(_glint_tempest_secret)
+    alt_pw=$(_glint_tempest_secret)
+
+    echo "== starting glint ($bin) =="
+    # Started through env directly (not a shell function), so that $! is the
+    # server itself and the cleanup can stop it.
+    local -a unset_args=()
+    mapfile -t unset_args < <(_glint_tempest_unset_args)
+    env "${unset_args[@]}" GLINT_ADMIN_PASSWORD="$admin_pw" NO_COLOR=1 \
+        "$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >"$log" 2>&1 &
+    pid=$!
+
+    # Port 0: the server picks a free port and prints it.
+    url=""
+    for _ in $(seq 1 300); do
+        url=$(sed -n 's/.*serving on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' "$log" | head -n 1)
+        [ -n "$url" ] && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "glint exited before it was ready" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        echo "glint printed no address within 30 s" >&2
+        return 1
+    fi
+    auth_url=$url/identity/v3
+    if ! "$GLINT_TEMPEST_PYTHON" - "$auth_url" <<'PY'
+import sys, time, urllib.request
+url = sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+deadline = time.monotonic() + 30
+while True:
+    try:
+        with opener.open(url, timeout=2) as r:
+            if r.status == 200:
+                break
+    except Exception:
+        pass
+    if time.monotonic() > deadline:
+        sys.exit("no 200 from %s within 30 s" % url)
+    time.sleep(0.1)
+PY
+    then
+        return 1
+    fi
+    echo "   glint ready at $url"
+
+    echo "== creating the tempest accounts and users =="
+    local -a glint_admin=(_glint_tempest_clean_env NO_COLOR=1 "$bin" --data-dir "$data")
+    "${glint_admin[@]}" account create tempest-proj-a >/dev/null || return 1
+    "${glint_admin[@]}" account create tempest-proj-b >/dev/null || return 1
+    # Member in the owner's project: creates, uploads and shares images.
+    printf '%s\n' "$member_pw" | "${glint_admin[@]}" user create tempest-member \
+        --account tempest-proj-a --role member >/dev/null || return 1
+    printf '%s\n' "$reader_pw" | "${glint_admin[@]}" user create tempest-reader \
+        --account tempest-proj-a --role reader >/dev/null || return 1
+    # Accepting or rejecting a share needs manager in the consumer account.
+    printf '%s\n' "$alt_pw" | "${glint_admin[@]}" user create tempest-alt \
+        --account tempest-proj-b --role manager >/dev/null || return 1
+    echo "   tempest-proj-a: tempest-member (member), tempest-reader (reader)"
+    echo "   tempest-proj-b: tempest-alt (manager)"
+    echo "   admin: admin (admin)"
+
+    echo "== writing tempest.conf and accounts.yaml =="
+    conf_dir=$work/etc
+    ws=$work/ws
+    mkdir -p "$conf_dir" || return 1
+    sed -e "s|@ADMIN_PASSWORD@|$admin_pw|" \
+        -e "s|@MEMBER_PASSWORD@|$member_pw|" \
+        -e "s|@READER_PASSWORD@|$reader_pw|" \
+        -e "s|@ALT_PASSWORD@|$alt_pw|" \
+        "$root/tests/conformance/accounts.yaml.in" >"$conf_dir/accounts.yaml" || return 1
+    sed -e "s|@AUTH_URL@|$auth_url|" \
+        -e "s|@ACCOUNTS_FILE@|$ws/etc/accounts.yaml|" \
+        "$root/tests/conformance/tempest.conf.in" >"$conf_dir/tempest.conf" || return 1
+    # tempest init copies etc/ into the workspace and adds lock and log paths;
+    # its workspace registry stays in the temporary folder too.
+    _glint_tempest_clean_env "$venv_bin/tempest" init --config-dir "$conf_dir" \
+        --workspace-path "$work/workspaces.yaml" "$ws" >"$work/init.log" 2>&1 || {
+        cat "$work/init.log" >&2
+        return 1
+    }
+
+    echo "== tempest run --concurrency 1 --regex '$regex' --exclude-list tests/conformance/exclude.txt =="
+    (
+        cd "$ws"
+        _glint_tempest_clean_env PATH="$venv_bin:$PATH" "$venv_bin/tempest" run \
+            --config-file "$ws/etc/tempest.conf" \
+            --concurrency 1 \
+            --regex "$regex" \
+            --exclude-list "$root/tests/conformance/exclude.txt"
+    ) 2>&1 | tee "$work/run.log" || rc=$?
+
+    local ran passed skipped failed
+    ran=$(sed -n 's/^Ran: \([0-9]*\) tests.*/\1/p' "$work/run.log" | tail -n 1)
+    passed=$(sed -n 's/^ - Passed: \([0-9]*\).*/\1/p' "$work/run.log" | tail -n 1)
+    skipped=$(sed -n 's/^ - Skipped: \([0-9]*\).*/\1/p' "$work/run.log" | tail -n 1)
+    failed=$(sed -n 's/^ - Failed: \([0-9]*\).*/\1/p' "$work/run.log" | tail -n 1)
+
+    echo
+    echo "== tempest summary =="
+    if grep -q 'SKIPPED' "$work/run.log"; then
+        echo "skipped:"
+        sed -n 's/^{[0-9]*} \(.*\) \.\.\. SKIPPED: \(.*\)$/  \1: \2/p' "$work/run.log" |
+            sed 's/ \[[0-9.]*s\]//'
+    fi
+    if grep -q '\.\.\. FAILED' "$work/run.log"; then
+        echo "failed:"
+        sed -n 's/^{[0-9]*} \(.*\) \.\.\. FAILED$/  \1/p' "$work/run.log" |
+            sed 's/ \[[0-9.]*s\]//'
+    fi
+    echo "ran ${ran:-0} tests in $((SECONDS - started))s (excluded by tests/conformance/exclude.txt: not counted)"
+    echo "tempest: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+
+    if [ "$rc" -ne 0 ]; then
+        echo "tempest run failed (exit $rc)" >&2
+        return "$rc"
+    fi
+    if [ "${passed:-0}" -eq 0 ] || [ "${failed:-0}" -ne 0 ]; then
+        echo "tempest passed no test or reported failures" >&2
+        return 1
+    fi
+    return 0
+)
