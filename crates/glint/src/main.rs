@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod serve;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -20,6 +21,7 @@ fn init_tracing(default: &str) {
     let filter = EnvFilter::try_from_env("GLINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
@@ -34,6 +36,10 @@ async fn run(cli: Cli) -> Result<()> {
     })?;
     let db = glint_db::Db::connect(&config.database_url()).await?;
     let admin = AdminService::new(db.clone());
+    if !matches!(cli.command, Command::Serve { .. }) {
+        // Admin commands may run before the first `serve`: the configured regions exist then too.
+        admin.ensure_regions(&config.bootstrap.regions).await?;
+    }
     let result = match cli.command {
         Command::Serve { .. } => return serve::run(config, db).await,
         Command::Region(command) => admin::region(&admin, command).await,

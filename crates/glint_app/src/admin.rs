@@ -142,6 +142,17 @@ impl AdminService {
         Ok(user)
     }
 
+    /// Creates the regions among `names` that do not exist; returns those it created.
+    pub async fn ensure_regions(&self, names: &[String]) -> Result<Vec<RegionName>> {
+        let mut created = Vec::new();
+        for name in parse_regions(names)? {
+            if regions::ensure(&self.db, &name).await? {
+                created.push(name);
+            }
+        }
+        Ok(created)
+    }
+
     /// Makes sure the configured regions and the admin account and user exist. The admin's
     /// password is `admin_password` if given, otherwise generated and returned once.
     pub async fn bootstrap(
@@ -149,12 +160,10 @@ impl AdminService {
         region_names: &[String],
         admin_password: Option<String>,
     ) -> Result<BootstrapReport> {
-        let mut report = BootstrapReport::default();
-        for name in parse_regions(region_names)? {
-            if regions::ensure(&self.db, &name).await? {
-                report.created_regions.push(name);
-            }
-        }
+        let mut report = BootstrapReport {
+            created_regions: self.ensure_regions(region_names).await?,
+            ..BootstrapReport::default()
+        };
         let admin = match accounts::find_by_name(&self.db, ADMIN_ACCOUNT).await? {
             Some(account) => account,
             None => {

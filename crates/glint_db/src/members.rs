@@ -8,7 +8,7 @@ use glint_core::{Error, Result, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Db, internal};
+use crate::{Backend, Db, internal, is_unique_violation};
 
 const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
 
@@ -35,6 +35,15 @@ pub async fn add(
 ) -> Result<ImageMember> {
     let now = Timestamp::now();
     let mut tx = db.begin_write().await?;
+    // Serialize adds to one image, so the quota and duplicate checks below see every earlier
+    // add. SQLite's write transaction already holds the database's write lock.
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT id FROM images WHERE id = $1 FOR UPDATE")
+            .bind(image.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
     let rows = sqlx::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
         .bind(image.as_str())
         .fetch_all(&mut *tx)
@@ -80,7 +89,13 @@ pub async fn add(
         .bind(now.micros())
         .execute(&mut *tx)
         .await
-        .map_err(internal)?;
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::StateConflict(format!("Member {member} is duplicated for image {image}"))
+            } else {
+                internal(e)
+            }
+        })?;
     tx.commit().await.map_err(internal)?;
     Ok(ImageMember {
         image_id: image.clone(),
