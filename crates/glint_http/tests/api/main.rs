@@ -12,4 +12,5 @@ mod concurrency;
 mod data;
 mod identity;
 mod images;
+mod matrix;
 mod sharing;
