@@ -2,23 +2,35 @@
 //! the client sent, and the id is on the request's log span.
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 /// The header both Glance and Keystone use.
 pub(crate) const HEADER: &str = "x-openstack-request-id";
 
-/// Middleware: tags the request with an id and echoes it on the response.
+/// The longest request id a client may send.
+const MAX_LEN: usize = 64;
+
+/// Middleware: tags the request with an id and echoes it on the response. A client's id longer
+/// than 64 characters is refused with 431, as Glance does.
 pub(crate) async fn tag(request: Request, next: Next) -> Response {
-    let id = request
+    let given = request
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    if given.as_ref().is_some_and(|id| id.len() > MAX_LEN) {
+        let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
+        let body = crate::error::glance_body(
+            status,
+            &format!("The {HEADER} header must be at most {MAX_LEN} characters."),
+        );
+        return (status, axum::Json(body)).into_response();
+    }
+    let id = given.unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let mut response = next.run(request).instrument(span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -415,6 +415,30 @@ async fn tags_actions_and_delete() {
 }
 
 #[tokio::test]
+async fn request_ids_are_echoed_or_refused_when_too_long() {
+    let app = TestApp::new().await;
+    let r = app
+        .request(
+            Method::GET,
+            "/image/DFW/versions",
+            &[("x-openstack-request-id", "req-mine")],
+            None,
+        )
+        .await;
+    assert_eq!(r.header("x-openstack-request-id"), Some("req-mine"));
+    let long = "x".repeat(65);
+    let r = app
+        .request(
+            Method::GET,
+            "/image/DFW/versions",
+            &[("x-openstack-request-id", &long)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+}
+
+#[tokio::test]
 async fn routing_errors_are_json() {
     let (app, alice, _, _) = two_accounts().await;
     for method in [Method::GET, Method::DELETE] {
