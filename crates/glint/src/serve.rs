@@ -69,6 +69,8 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         compute,
         catalog,
     });
+    // The peer address feeds the panel's per-address sign-in throttle.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

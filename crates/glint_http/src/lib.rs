@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod identity;
 mod image;
+mod panel;
 mod request_id;
 mod router;
 

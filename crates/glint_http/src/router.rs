@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(image::routes())
         .merge(compute::routes())
+        .merge(crate::panel::routes())
         .layer(middleware::from_fn(json_errors))
         .with_state(state.clone());
     // Version negotiation must see the path before the router matches it.

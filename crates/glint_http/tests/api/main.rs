@@ -13,4 +13,5 @@ mod data;
 mod identity;
 mod images;
 mod matrix;
+mod panel;
 mod sharing;

@@ -1,0 +1,170 @@
+//! Views the Control Panel needs, composed from the image rules that the API applies: the
+//! account's saved images (own and accepted shares), its pending shares across regions, the
+//! standard images, and the panel's share and make-shareable actions. Nothing here decides
+//! access on its own: every call goes through `ImageService::list`, `add_member` or `update`.
+
+use glint_core::image::patch::MEDIA_TYPE_V2_1;
+use glint_core::image::{Image, ImageMember, Visibility};
+use glint_core::{AuthContext, Error, RegionName, Result};
+
+use crate::ImageService;
+
+/// Where an image in the account's lists comes from, as the panel's Source column names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSource {
+    /// Owned by the caller's account ("Saved Image").
+    Saved,
+    /// Owned by another account and shared with the caller's ("Shared Image").
+    Shared,
+}
+
+impl ImageSource {
+    /// The image's source for the caller: `None` for images that are neither the account's own
+    /// nor shared with it (standard and community images).
+    pub fn of(ctx: &AuthContext, image: &Image) -> Option<ImageSource> {
+        if image.owner.as_deref() == Some(ctx.account_id.as_str()) {
+            Some(ImageSource::Saved)
+        } else if image.visibility == Visibility::Shared {
+            Some(ImageSource::Shared)
+        } else {
+            None
+        }
+    }
+}
+
+/// An image of the account's Saved Images list.
+#[derive(Debug, Clone)]
+pub struct SavedImage {
+    pub image: Image,
+    pub source: ImageSource,
+}
+
+impl ImageService {
+    /// Every image of a list query in `region`, following the pages.
+    async fn list_every(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        query: &str,
+    ) -> Result<Vec<Image>> {
+        let limit = self.settings().max_page;
+        let mut found: Vec<Image> = Vec::new();
+        loop {
+            let marker = found
+                .last()
+                .map(|i| format!("&marker={}", i.id))
+                .unwrap_or_default();
+            let page = self
+                .list(ctx, region, Some(&format!("{query}&limit={limit}{marker}")))
+                .await?;
+            let full = page.next.is_some();
+            found.extend(page.images);
+            if !full {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// The account's own images and the shares it accepted, in `regions`, newest first.
+    pub async fn saved_images(
+        &self,
+        ctx: &AuthContext,
+        regions: &[RegionName],
+    ) -> Result<Vec<SavedImage>> {
+        let mut saved = Vec::new();
+        for region in regions {
+            let own = self
+                .list_every(
+                    ctx,
+                    region,
+                    &format!("visibility=all&owner={}", ctx.account_id),
+                )
+                .await?;
+            let accepted = self
+                .list_every(ctx, region, "visibility=shared&member_status=accepted")
+                .await?;
+            saved.extend(own.into_iter().map(|image| SavedImage {
+                image,
+                source: ImageSource::Saved,
+            }));
+            saved.extend(
+                accepted
+                    .into_iter()
+                    .filter(|i| ImageSource::of(ctx, i) == Some(ImageSource::Shared))
+                    .map(|image| SavedImage {
+                        image,
+                        source: ImageSource::Shared,
+                    }),
+            );
+        }
+        saved.sort_by_key(|s| std::cmp::Reverse(s.image.created_at));
+        Ok(saved)
+    }
+
+    /// The shares waiting for the account's answer in `regions` (other accounts' images whose
+    /// member status for this account is `pending`), newest first.
+    pub async fn pending_shares(
+        &self,
+        ctx: &AuthContext,
+        regions: &[RegionName],
+    ) -> Result<Vec<Image>> {
+        let mut pending = Vec::new();
+        for region in regions {
+            let found = self
+                .list_every(ctx, region, "member_status=pending&visibility=shared")
+                .await?;
+            pending.extend(
+                found
+                    .into_iter()
+                    .filter(|i| ImageSource::of(ctx, i) == Some(ImageSource::Shared)),
+            );
+        }
+        pending.sort_by_key(|i| std::cmp::Reverse(i.created_at));
+        Ok(pending)
+    }
+
+    /// The standard (public) images of `region`.
+    pub async fn standard_images(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+    ) -> Result<Vec<Image>> {
+        self.list_every(ctx, region, "visibility=public").await
+    }
+
+    /// Shares the image with the account numbered `account`, as the panel's Share Image dialog
+    /// does: the number is trimmed, and an empty number or the caller's own account is refused
+    /// with a clear message before the sharing rules of `add_member` apply.
+    pub async fn share_with_account(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+        account: &str,
+    ) -> Result<ImageMember> {
+        let account = account.trim();
+        if account.is_empty() {
+            return Err(Error::InvalidInput(
+                "Enter the account number of the account to share the image with.".into(),
+            ));
+        }
+        if account == ctx.account_id.as_str() {
+            return Err(Error::InvalidInput(format!(
+                "{account} is your own account number: share the image with the consumer's account number."
+            )));
+        }
+        self.add_member(ctx, region, image_id, account).await
+    }
+
+    /// Makes the image shareable (visibility `shared`) through an ordinary JSON-Patch update.
+    pub async fn make_shareable(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &str,
+    ) -> Result<Image> {
+        let patch = br#"[{"op": "replace", "path": "/visibility", "value": "shared"}]"#;
+        self.update(ctx, region, image_id, Some(MEDIA_TYPE_V2_1), patch)
+            .await
+    }
+}

@@ -1,0 +1,245 @@
+//! Signing in and out. The sign-in form takes a username, a password and an account (name or
+//! number) and calls `IdentityService::sign_in`, the same identity the APIs use; the token's
+//! secret goes into the HttpOnly session cookie for as long as the token lives. Failures are
+//! throttled per username and per client address. Signing out revokes the token.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use glint_app::{PasswordAuth, ProjectScope, UserRef};
+use glint_core::{AccountId, Error, Timestamp};
+use serde::Deserialize;
+
+use super::cookies::{self, CSRF, Flags, SESSION, SIGNED_IN};
+use super::reply::{PanelError, page};
+use super::session::secure;
+use super::throttle::{self, Throttle};
+use super::views::SignInPage;
+use crate::router::AppState;
+
+/// `?expired=1` or `?signed_out=1` on the sign-in page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignInQuery {
+    expired: Option<String>,
+    signed_out: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    account: String,
+}
+
+const REFUSED: &str = "The username, password or account is not correct.";
+
+/// The CSRF value of the browser, or a fresh one to set.
+fn csrf_of(headers: &HeaderMap) -> (String, bool) {
+    match cookies::get(headers, CSRF) {
+        Some(v) => (v, false),
+        None => (cookies::random_value(), true),
+    }
+}
+
+fn csrf_cookie(value: &str, secure: bool, max_age: Option<i64>) -> axum::http::HeaderValue {
+    cookies::set(
+        CSRF,
+        value,
+        Flags {
+            http_only: false,
+            secure,
+            max_age,
+        },
+    )
+}
+
+fn sign_in_response(state: &AppState, headers: &HeaderMap, view: SignInView) -> Response {
+    let (csrf, fresh) = csrf_of(headers);
+    let template = SignInPage {
+        csrf: csrf.clone(),
+        notice: view.notice,
+        error: view.error,
+        username: view.username,
+        account: view.account,
+    };
+    let mut response = (view.status, page(&template, false)).into_response();
+    if fresh {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, csrf_cookie(&csrf, secure(state), None));
+    }
+    response
+}
+
+struct SignInView {
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    username: String,
+    account: String,
+}
+
+/// `GET /`: the Saved Images page for a signed-in user, the sign-in page otherwise.
+pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match cookies::get(&headers, SESSION) {
+        Some(secret) if state.identity.validate(&secret).await.is_ok() => {
+            Redirect::to("/images").into_response()
+        }
+        _ => Redirect::to("/sign-in").into_response(),
+    }
+}
+
+/// `GET /sign-in`.
+pub(crate) async fn sign_in_page(
+    State(state): State<AppState>,
+    Query(q): Query<SignInQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let notice = if q.expired.is_some() {
+        Some("Your session has expired. Sign in again to continue.".to_owned())
+    } else {
+        q.signed_out
+            .map(|_| "You have signed out of the Control Panel.".to_owned())
+    };
+    let view = SignInView {
+        status: StatusCode::OK,
+        notice,
+        error: None,
+        username: String::new(),
+        account: String::new(),
+    };
+    sign_in_response(&state, &headers, view)
+}
+
+/// The client's address: the connection's peer when the server records it, else the last hop
+/// a reverse proxy added to `X-Forwarded-For`.
+fn client_address(
+    connect: Option<&ConnectInfo<SocketAddr>>,
+    headers: &HeaderMap,
+) -> Option<String> {
+    if let Some(ConnectInfo(peer)) = connect {
+        return Some(peer.ip().to_string());
+    }
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn scope_of(account: &str) -> ProjectScope {
+    if AccountId::parse(account).is_ok() {
+        ProjectScope::Id(account.to_owned())
+    } else {
+        ProjectScope::Name {
+            name: account.to_owned(),
+            domain: None,
+        }
+    }
+}
+
+/// `POST /sign-in`.
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    axum::Extension(throttle): axum::Extension<Throttle>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let username = form.username.trim().to_owned();
+    let account = form.account.trim().to_owned();
+    let mut keys = vec![throttle::user_key(&username)];
+    keys.extend(client_address(connect.as_deref(), &headers).map(|a| throttle::address_key(&a)));
+    let view = |status, error: String| SignInView {
+        status,
+        notice: None,
+        error: Some(error),
+        username: username.clone(),
+        account: account.clone(),
+    };
+    if let Err(wait) = throttle.check(&keys, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let message = format!(
+            "Too many failed sign-ins for this user or from this address. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        );
+        return sign_in_response(
+            &state,
+            &headers,
+            view(StatusCode::TOO_MANY_REQUESTS, message),
+        );
+    }
+    let auth = PasswordAuth {
+        user: UserRef::Name {
+            name: username.clone(),
+            domain: None,
+        },
+        password: form.password,
+        scope: scope_of(&account),
+    };
+    let issued = match state.identity.sign_in(auth).await {
+        Ok(issued) => issued,
+        Err(Error::Unauthorized(_)) => {
+            throttle.fail(&keys, Instant::now());
+            return sign_in_response(
+                &state,
+                &headers,
+                view(StatusCode::UNAUTHORIZED, REFUSED.into()),
+            );
+        }
+        Err(e) => return PanelError::page(e).into_response(),
+    };
+    throttle.clear(&throttle::user_key(&username));
+    let secure = secure(&state);
+    let lifetime = (issued.context.expires_at.micros() - Timestamp::now().micros()) / 1_000_000;
+    let mut response = Redirect::to("/images").into_response();
+    let jar = response.headers_mut();
+    jar.append(
+        header::SET_COOKIE,
+        cookies::set(
+            SESSION,
+            &issued.secret,
+            Flags {
+                http_only: true,
+                secure,
+                max_age: Some(lifetime),
+            },
+        ),
+    );
+    jar.append(
+        header::SET_COOKIE,
+        csrf_cookie(&cookies::random_value(), secure, Some(lifetime)),
+    );
+    let marker = Flags {
+        http_only: true,
+        secure,
+        max_age: None,
+    };
+    jar.append(header::SET_COOKIE, cookies::set(SIGNED_IN, "1", marker));
+    response
+}
+
+/// `POST /sign-out`: revokes the token and forgets the cookies.
+pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookies::get(&headers, SESSION)
+        && let Err(e) = state.identity.revoke(&secret).await
+    {
+        tracing::warn!(error = %e, "could not revoke a panel session's token");
+    }
+    let secure = secure(&state);
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    let jar = response.headers_mut();
+    jar.append(header::SET_COOKIE, cookies::clear(SESSION, secure));
+    jar.append(header::SET_COOKIE, cookies::clear(SIGNED_IN, secure));
+    jar.append(header::SET_COOKIE, csrf_cookie("", secure, Some(0)));
+    response
+}

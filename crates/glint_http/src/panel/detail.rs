@@ -1,0 +1,262 @@
+//! Image Detail: an image's properties and, for the account's own images, the Image Sharing
+//! table of consumers with their answers, the Share Image dialog and the remove action. A
+//! consumer looking at a shared image sees where it stands, and after a rejection is told to
+//! ask the producer to share it again (the panel has no accept button for it).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use glint_app::ImageSource;
+use glint_core::Error;
+use glint_core::image::{Image, MemberStatus, Visibility};
+use serde::Deserialize;
+
+use super::format;
+use super::images::{ImagePath, label};
+use super::reply::{Flash, PanelError, Reply, page};
+use super::session::Session;
+use super::views::Chrome;
+use crate::router::AppState;
+
+/// A consumer row of Image Sharing.
+#[derive(Debug, Clone)]
+pub(crate) struct MemberRow {
+    pub account: String,
+    pub status: &'static str,
+    pub tone: &'static str,
+    pub since: String,
+    pub remove_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "image_detail.html")]
+pub(crate) struct DetailPage {
+    chrome: Chrome,
+    id: String,
+    name: String,
+    region: String,
+    own: bool,
+    shareable: bool,
+    visibility: String,
+    status: String,
+    status_tone: &'static str,
+    properties: Vec<(&'static str, String)>,
+    custom: Vec<(String, String)>,
+    tags: Vec<String>,
+    members: Vec<MemberRow>,
+    /// For a consumer: where its share stands, and what it can do.
+    consumer_note: Option<String>,
+    consumer_tone: &'static str,
+}
+
+fn properties(image: &Image) -> Vec<(&'static str, String)> {
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    vec![
+        ("Image ID", image.id.to_string()),
+        ("Region", image.region.to_string()),
+        ("Status", format::image_status(image.status)),
+        ("Visibility", image.visibility.to_string()),
+        ("Owner (account number)", or_dash(&image.owner)),
+        ("Size", format::size(image.size)),
+        ("Disk format", or_dash(&image.disk_format)),
+        ("Container format", or_dash(&image.container_format)),
+        ("Minimum disk", format!("{} GB", image.min_disk)),
+        ("Minimum RAM", format!("{} MB", image.min_ram)),
+        (
+            "Protected",
+            if image.protected { "Yes" } else { "No" }.into(),
+        ),
+        ("Checksum (MD5)", or_dash(&image.checksum)),
+        ("Created", format::time(image.created_at)),
+        ("Updated", format::time(image.updated_at)),
+    ]
+}
+
+fn consumer_note(image: &Image, status: Option<MemberStatus>) -> (Option<String>, &'static str) {
+    let producer = image.owner.clone().unwrap_or_default();
+    match status {
+        Some(MemberStatus::Pending) => (
+            Some("This image is shared with your account and waits for an answer: accept or reject it from the notification on Saved Images.".into()),
+            "warn",
+        ),
+        Some(MemberStatus::Accepted) => (
+            Some(format!("Account {producer} shared this image with your account and you accepted it. To drop it, use the gear menu's Remove Image on Saved Images.")),
+            "info",
+        ),
+        Some(MemberStatus::Rejected) => (
+            Some(format!("Your account rejected (or removed) this image, so it stays out of your image lists. To use it, ask the producer (account {producer}) to share it again: they remove your account from the image and add it back, and a new notification appears for you to accept.")),
+            "bad",
+        ),
+        None => (None, "info"),
+    }
+}
+
+/// `GET /images/{region}/{id}`.
+pub(crate) async fn image_detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(p): Path<ImagePath>,
+    headers: HeaderMap,
+) -> Result<Response, PanelError> {
+    let region = p.region();
+    let image = state.images.get(&session.ctx, &region, &p.image_id).await?;
+    let source = ImageSource::of(&session.ctx, &image);
+    let own = source == Some(ImageSource::Saved);
+    let shareable = image.visibility == Visibility::Shared;
+    let members = if own && shareable {
+        state
+            .images
+            .list_members(&session.ctx, &region, &p.image_id)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let my_status = if source == Some(ImageSource::Shared) {
+        let me = session.ctx.account_id.as_str();
+        state
+            .images
+            .get_member(&session.ctx, &region, &p.image_id, me)
+            .await
+            .ok()
+            .map(|m| m.status)
+    } else {
+        None
+    };
+    let (note, tone) = consumer_note(&image, my_status);
+    let flash = Flash::read(&headers);
+    let shown = flash.is_some();
+    let here = format!("/images/{}/{}", image.region, image.id);
+    let view = DetailPage {
+        chrome: Chrome::new(&session, "Image Detail", "images", here.clone()).with_flash(flash),
+        id: image.id.to_string(),
+        name: label(&image),
+        region: image.region.to_string(),
+        own,
+        shareable,
+        visibility: image.visibility.to_string(),
+        status: format::image_status(image.status),
+        status_tone: format::image_tone(image.status),
+        properties: properties(&image),
+        custom: image
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        tags: image.tags.iter().cloned().collect(),
+        members: members
+            .iter()
+            .map(|m| MemberRow {
+                account: m.member_id.clone(),
+                status: format::member_status(m.status),
+                tone: format::member_tone(m.status),
+                since: format::time(m.updated_at),
+                remove_url: format!("{here}/consumers/{}/remove", m.member_id),
+            })
+            .collect(),
+        consumer_note: note,
+        consumer_tone: tone,
+    };
+    Ok(page(&view, shown))
+}
+
+/// The Share Image dialog.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ShareForm {
+    #[serde(default)]
+    account: String,
+    next: Option<String>,
+}
+
+/// `POST /images/{region}/{id}/share`.
+pub(crate) async fn share_image(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Path(p): Path<ImagePath>,
+    Form(form): Form<ShareForm>,
+) -> Response {
+    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let back = super::reply::local_path(form.next.as_deref(), &detail);
+    let shared = state
+        .images
+        .share_with_account(&session.ctx, &p.region(), &p.image_id, &form.account)
+        .await;
+    match shared {
+        Ok(member) => reply.done(
+            &detail,
+            Flash::ok(format!(
+                "The image is shared with account {}. Its status is Pending Acceptance until the consumer's account admin accepts or rejects it.",
+                member.member_id
+            )),
+        ),
+        Err(Error::StateConflict(_) | Error::Conflict { .. }) => {
+            let account = form.account.trim();
+            let already = Error::StateConflict(format!(
+                "This image is already shared with account {account}. Its row in Image Sharing shows the consumer's answer; to send a new request, remove the account there and share again."
+            ));
+            reply.failed(&already, back)
+        }
+        Err(e) => reply.failed(&e, back),
+    }
+}
+
+/// `POST /images/{region}/{id}/shareable`: visibility becomes `shared`.
+pub(crate) async fn make_shareable(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Path(p): Path<ImagePath>,
+    Form(form): Form<super::images::NextForm>,
+) -> Response {
+    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let back = super::reply::local_path(form.next.as_deref(), &detail);
+    match state
+        .images
+        .make_shareable(&session.ctx, &p.region(), &p.image_id)
+        .await
+    {
+        Ok(image) => reply.done(
+            back,
+            Flash::ok(format!(
+                "Image {} is now shareable (visibility: shared). Use Share Image to offer it to another account.",
+                label(&image)
+            )),
+        ),
+        Err(e) => reply.failed(&e, back),
+    }
+}
+
+/// `/images/{region}/{id}/consumers/{account}/remove`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConsumerPath {
+    region: String,
+    image_id: String,
+    account: String,
+}
+
+/// `POST …/consumers/{account}/remove`: the producer removes a consumer.
+pub(crate) async fn remove_consumer(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Path(p): Path<ConsumerPath>,
+) -> Response {
+    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let region = glint_core::RegionName::from_trusted(p.region.clone());
+    match state
+        .images
+        .remove_member(&session.ctx, &region, &p.image_id, &p.account)
+        .await
+    {
+        Ok(()) => reply.done(
+            &detail,
+            Flash::ok(format!(
+                "Account {} was removed from this image. Share the image with it again to send a new request.",
+                p.account
+            )),
+        ),
+        Err(e) => reply.failed(&e, &detail),
+    }
+}

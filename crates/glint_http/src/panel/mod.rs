@@ -1,0 +1,60 @@
+//! The Control Panel: server-rendered pages (askama, auto-escaped) for the seed article's image
+//! sharing workflow, over the same services as the APIs. Handlers only read the session, call
+//! one service and render its result or its message; every rule stays in `glint_app`.
+
+mod assets;
+mod auth;
+mod cookies;
+mod csrf;
+mod detail;
+mod format;
+mod images;
+mod reply;
+mod servers;
+mod session;
+mod shares;
+mod throttle;
+mod views;
+
+use axum::routing::{get, post, put};
+use axum::{Extension, Router, middleware};
+
+use crate::router::AppState;
+
+/// The panel's routes, with CSRF checks on every state-changing one and the sign-in throttle.
+pub(crate) fn routes() -> Router<AppState> {
+    let image = "/images/{region}/{image_id}";
+    Router::new()
+        .route("/", get(auth::home))
+        .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/sign-out", post(auth::sign_out))
+        .route(
+            "/images",
+            get(images::saved_images).post(images::create_image),
+        )
+        .route(image, get(detail::image_detail))
+        .route(&format!("{image}/file"), put(images::upload_file))
+        .route(&format!("{image}/delete"), post(images::delete_image))
+        .route(&format!("{image}/share"), post(detail::share_image))
+        .route(&format!("{image}/shareable"), post(detail::make_shareable))
+        .route(
+            &format!("{image}/consumers/{{account}}/remove"),
+            post(detail::remove_consumer),
+        )
+        .route(
+            "/shares/{region}/{image_id}/{decision}",
+            post(shares::decide),
+        )
+        .route(
+            "/servers",
+            get(servers::server_list).post(servers::create_server),
+        )
+        .route("/servers/new", get(servers::create_server_page))
+        .route(
+            "/servers/{region}/{server_id}/delete",
+            post(servers::delete_server),
+        )
+        .route("/static/{file}", get(assets::serve))
+        .route_layer(middleware::from_fn(csrf::guard))
+        .layer(Extension(throttle::Throttle::default()))
+}

@@ -1,0 +1,228 @@
+//! How panel handlers answer. A page is rendered HTML; an action answers a plain form post with
+//! a redirect and a one-shot message (the flash cookie), and a script's post (`x-panel-async`)
+//! with JSON `{"redirect"}` or `{"error"}`, so dialogs can show the service's message in place.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use glint_core::Error;
+use glint_core::error::Kind;
+use serde_json::json;
+
+use super::cookies::{self, FLASH, Flags};
+use super::views::ErrorPage;
+use crate::error::{public_message, status_of};
+
+/// Whether the request came from the panel's script rather than a plain form.
+pub(crate) fn is_async(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-panel-async")
+}
+
+/// The message the panel shows for a service error: the service's own words, made plainer for
+/// the few cases whose API message names no remedy.
+pub(crate) fn message_of(error: &Error) -> String {
+    match error {
+        Error::NotFound {
+            kind: Kind::Image, ..
+        } => "The image could not be found: it may have been deleted, or it is no longer shared with your account.".into(),
+        other => public_message(other),
+    }
+}
+
+/// A one-shot message shown at the top of the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Flash {
+    pub fn ok(text: impl Into<String>) -> Flash {
+        Flash {
+            ok: true,
+            text: text.into(),
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Flash {
+        Flash {
+            ok: false,
+            text: text.into(),
+        }
+    }
+
+    fn cookie(&self, secure: bool) -> HeaderValue {
+        let tone = if self.ok { "ok" } else { "err" };
+        let value = format!("{tone}.{}", cookies::hex_encode(&self.text));
+        cookies::set(
+            FLASH,
+            &value,
+            Flags {
+                http_only: true,
+                secure,
+                max_age: Some(120),
+            },
+        )
+    }
+
+    /// The message a request carries, if any.
+    pub fn read(headers: &HeaderMap) -> Option<Flash> {
+        let raw = cookies::get(headers, FLASH)?;
+        let (tone, hex) = raw.split_once('.')?;
+        Some(Flash {
+            ok: tone == "ok",
+            text: cookies::hex_decode(hex)?,
+        })
+    }
+}
+
+/// How to answer an action: by redirect or by JSON, with cookies made `Secure` as needed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reply {
+    script: bool,
+    secure: bool,
+}
+
+impl FromRequestParts<crate::router::AppState> for Reply {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::router::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Reply {
+            script: is_async(&parts.headers),
+            secure: super::session::secure(state),
+        })
+    }
+}
+
+impl Reply {
+    /// Success: go to `to`, showing `flash` there.
+    pub fn done(self, to: &str, flash: Flash) -> Response {
+        let mut response = if self.script {
+            Json(json!({"redirect": to})).into_response()
+        } else {
+            Redirect::to(to).into_response()
+        };
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, flash.cookie(self.secure));
+        response
+    }
+
+    /// Success with a JSON body for the script (e.g. a new image's upload address).
+    pub fn json(self, body: serde_json::Value) -> Response {
+        Json(body).into_response()
+    }
+
+    /// Failure: the script gets the message and the service's status; a plain form goes back to
+    /// `back` with the message.
+    pub fn failed(self, error: &Error, back: &str) -> Response {
+        let message = message_of(error);
+        if self.script {
+            let status = status_of(error);
+            return (status, Json(json!({"error": message}))).into_response();
+        }
+        let mut response = Redirect::to(back).into_response();
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            Flash::error(message).cookie(self.secure),
+        );
+        response
+    }
+}
+
+/// A path inside the panel to go back to, from a form's `next` field; anything else (another
+/// site, a scheme) becomes `fallback`.
+pub(crate) fn local_path<'a>(next: Option<&'a str>, fallback: &'a str) -> &'a str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => fallback,
+    }
+}
+
+/// The content security policy of every page: the panel's own script and stylesheet only, no
+/// framing, forms posting only to the panel.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Marks a page as private and locks down what it may load.
+pub(crate) fn harden(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+}
+
+/// Renders a page; clears the flash cookie it showed.
+pub(crate) fn page<T: Template>(template: &T, shown_flash: bool) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            harden(&mut response);
+            if shown_flash {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookies::clear(FLASH, false));
+            }
+            response
+        }
+        Err(e) => PanelError::page(Error::Internal(format!("template: {e}"))).into_response(),
+    }
+}
+
+/// A failure that ends a page request: rendered as a small error page with the service's status.
+#[derive(Debug)]
+pub(crate) struct PanelError {
+    status: StatusCode,
+    message: String,
+}
+
+impl PanelError {
+    pub fn page(error: Error) -> PanelError {
+        PanelError {
+            status: status_of(&error),
+            message: message_of(&error),
+        }
+    }
+
+    pub fn with_status(status: StatusCode, message: impl Into<String>) -> PanelError {
+        PanelError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for PanelError {
+    fn from(error: Error) -> Self {
+        PanelError::page(error)
+    }
+}
+
+impl IntoResponse for PanelError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage {
+            status: self.status.as_u16(),
+            reason: self.status.canonical_reason().unwrap_or("Error"),
+            message: &self.message,
+        };
+        let html = page.render().unwrap_or_else(|_| self.message.clone());
+        let mut response = (self.status, Html(html)).into_response();
+        harden(&mut response);
+        response
+    }
+}

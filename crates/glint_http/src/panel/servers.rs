@@ -1,0 +1,276 @@
+//! Create Server and Server List, over `ComputeService`: the region dropdown offers only the
+//! account's regions; the image selector groups Standard Images and Saved Images (My Images,
+//! Shared Images), with the pending-share notification of that region at its top.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use glint_app::{ImageSource, NewServer, ServerFilter};
+use glint_core::RegionName;
+use glint_core::compute::Server;
+use glint_core::image::{Image, ImageStatus};
+use serde::Deserialize;
+
+use super::format;
+use super::images::RegionQuery;
+use super::reply::{Flash, PanelError, Reply, page};
+use super::session::Session;
+use super::views::{Chrome, Pending, RegionOption, Selection, region_options};
+use crate::router::AppState;
+
+/// A row of Server List.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerRow {
+    pub name: String,
+    pub image: String,
+    pub flavor: String,
+    pub status: String,
+    pub tone: &'static str,
+    pub region: String,
+    pub created: String,
+    pub delete_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "servers.html")]
+pub(crate) struct ServersPage {
+    chrome: Chrome,
+    rows: Vec<ServerRow>,
+    create_url: String,
+}
+
+/// An image the selector offers.
+#[derive(Debug, Clone)]
+pub(crate) struct ImageChoice {
+    pub id: String,
+    pub name: String,
+    pub detail: String,
+}
+
+/// A flavor the form offers.
+#[derive(Debug, Clone)]
+pub(crate) struct FlavorChoice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "create_server.html")]
+pub(crate) struct CreateServerPage {
+    chrome: Chrome,
+    regions: Vec<RegionOption>,
+    pending: Pending,
+    standard: Vec<ImageChoice>,
+    mine: Vec<ImageChoice>,
+    shared: Vec<ImageChoice>,
+    flavors: Vec<FlavorChoice>,
+}
+
+async fn server_row(state: &AppState, session: &Session, server: &Server) -> ServerRow {
+    let image = state
+        .images
+        .get(&session.ctx, &server.region, server.image_id.as_str())
+        .await
+        .map(|i| format::name(i.name.as_deref()))
+        .unwrap_or_else(|_| format!("{} (no longer available)", server.image_id));
+    let flavor = state
+        .compute
+        .flavor(&server.flavor_id)
+        .map(|f| f.name.clone())
+        .unwrap_or_else(|_| server.flavor_id.clone());
+    ServerRow {
+        name: server.name.clone(),
+        image,
+        flavor,
+        status: format::server_status(server.status),
+        tone: format::server_tone(server.status),
+        region: server.region.to_string(),
+        created: format::time(server.created_at),
+        delete_url: format!("/servers/{}/{}/delete", server.region, server.id),
+    }
+}
+
+/// `GET /servers?region=`: Server List.
+pub(crate) async fn server_list(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<RegionQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PanelError> {
+    let selection = Selection::parse(&session, q.region.as_deref());
+    let mut rows = Vec::new();
+    for region in selection.regions(&session) {
+        let servers = state
+            .compute
+            .list(&session.ctx, &region, &ServerFilter::default())
+            .await?;
+        for server in &servers {
+            rows.push(server_row(&state, &session, server).await);
+        }
+    }
+    let flash = Flash::read(&headers);
+    let shown = flash.is_some();
+    let create_url = match &selection {
+        Selection::One(r) => format!("/servers/new?region={r}"),
+        Selection::All => "/servers/new".into(),
+    };
+    let here = format!("/servers?region={}", selection.value());
+    let view = ServersPage {
+        chrome: Chrome::new(&session, "Server List", "servers", here)
+            .with_selector(&session, &selection)
+            .with_flash(flash),
+        rows,
+        create_url,
+    };
+    Ok(page(&view, shown))
+}
+
+fn choice(image: &Image, show_producer: bool) -> ImageChoice {
+    let mut detail = vec![format::size(image.size)];
+    detail.extend(image.disk_format.clone());
+    if show_producer && let Some(owner) = &image.owner {
+        detail.push(format!("from account {owner}"));
+    }
+    ImageChoice {
+        id: image.id.to_string(),
+        name: format::name(image.name.as_deref()),
+        detail: detail.join(" · "),
+    }
+}
+
+/// `GET /servers/new?region=`: Create Server.
+pub(crate) async fn create_server_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<RegionQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PanelError> {
+    let region = q
+        .region
+        .as_deref()
+        .and_then(|r| session.region(r))
+        .or_else(|| session.regions().first().cloned());
+    let regions: Vec<RegionName> = region.iter().cloned().collect();
+    let ctx = &session.ctx;
+    let (mut standard, mut mine, mut shared) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(r) = &region {
+        standard = state.images.standard_images(ctx, r).await?;
+        for saved in state.images.saved_images(ctx, &regions).await? {
+            match saved.source {
+                ImageSource::Saved => mine.push(saved.image),
+                ImageSource::Shared => shared.push(saved.image),
+            }
+        }
+    }
+    let bootable = |list: Vec<Image>, show_producer: bool| -> Vec<ImageChoice> {
+        list.iter()
+            .filter(|i| i.status == ImageStatus::Active)
+            .map(|i| choice(i, show_producer))
+            .collect()
+    };
+    let pending = state.images.pending_shares(ctx, &regions).await?;
+    let flash = Flash::read(&headers);
+    let shown = flash.is_some();
+    let value = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
+    let view = CreateServerPage {
+        chrome: Chrome::new(
+            &session,
+            "Create Server",
+            "create",
+            format!("/servers/new?region={value}"),
+        )
+        .with_flash(flash),
+        regions: region_options(&session, &value, false),
+        pending: Pending::new(&session, pending),
+        standard: bootable(standard, false),
+        mine: bootable(mine, false),
+        shared: bootable(shared, true),
+        flavors: state
+            .compute
+            .flavors()
+            .iter()
+            .map(|f| FlavorChoice {
+                id: f.id.clone(),
+                label: format!(
+                    "{} — {} vCPU, {} MB RAM, {} GB disk",
+                    f.name, f.vcpus, f.ram, f.disk
+                ),
+            })
+            .collect(),
+    };
+    Ok(page(&view, shown))
+}
+
+/// The Create Server form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    image: String,
+    #[serde(default)]
+    flavor: String,
+}
+
+/// `POST /servers`: builds the server, then goes to Server List.
+pub(crate) async fn create_server(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    let back = format!("/servers/new?region={}", form.region);
+    let region = RegionName::from_trusted(form.region.clone());
+    let new = NewServer {
+        name: form.name.trim().to_owned(),
+        image_ref: form.image,
+        flavor_ref: form.flavor,
+        networks: "none".into(),
+    };
+    match state.compute.create(&session.ctx, &region, new).await {
+        Ok(server) => reply.done(
+            &format!("/servers?region={}", server.region),
+            Flash::ok(format!(
+                "Server {} is being built in {}.",
+                server.name, server.region
+            )),
+        ),
+        Err(e) => reply.failed(&e, &back),
+    }
+}
+
+/// `/servers/{region}/{server_id}/delete`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ServerPath {
+    region: String,
+    server_id: String,
+}
+
+/// `POST /servers/{region}/{id}/delete`.
+pub(crate) async fn delete_server(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Path(p): Path<ServerPath>,
+) -> Response {
+    let back = format!("/servers?region={}", p.region);
+    let region = RegionName::from_trusted(p.region.clone());
+    let name = state
+        .compute
+        .get(&session.ctx, &region, &p.server_id)
+        .await
+        .map(|s| s.name)
+        .unwrap_or_else(|_| p.server_id.clone());
+    match state
+        .compute
+        .delete(&session.ctx, &region, &p.server_id)
+        .await
+    {
+        Ok(()) => reply.done(&back, Flash::ok(format!("Server {name} was deleted."))),
+        Err(e) => reply.failed(&e, &back),
+    }
+}

@@ -1,0 +1,98 @@
+//! A consumer's answers to a share, through `ImageService::set_member_status` (which decides
+//! who may answer): Accept and Reject from the pending-share dialog, and Remove Image from the
+//! gear menu of Saved Images, which sets the share to rejected. After a rejection the panel
+//! says how to get the image back: ask the producer to share it again.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use glint_core::Error;
+use serde::Deserialize;
+
+use super::images::{NextForm, label};
+use super::reply::{Flash, Reply, local_path};
+use super::session::Session;
+use crate::router::AppState;
+
+/// `/shares/{region}/{image_id}/{decision}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DecisionPath {
+    region: String,
+    image_id: String,
+    decision: String,
+}
+
+/// What the consumer does with a share.
+enum Decision {
+    Accept,
+    Reject,
+    Remove,
+}
+
+impl Decision {
+    fn parse(raw: &str) -> Option<Decision> {
+        match raw {
+            "accept" => Some(Decision::Accept),
+            "reject" => Some(Decision::Reject),
+            "remove" => Some(Decision::Remove),
+            _ => None,
+        }
+    }
+
+    fn status(&self) -> &'static str {
+        match self {
+            Decision::Accept => "accepted",
+            Decision::Reject | Decision::Remove => "rejected",
+        }
+    }
+
+    fn message(&self, name: &str, producer: &str) -> String {
+        let reshare = format!(
+            "If you want it later, ask the producer (account {producer}) to re-share it: they remove your account from the image and share it again, and a new notification appears here."
+        );
+        match self {
+            Decision::Accept => format!(
+                "You accepted {name}. It is now in Saved Images with Source \"Shared Image\", and on Create Server under Saved Images > Shared Images."
+            ),
+            Decision::Reject => {
+                format!("You rejected {name}; it will not appear in your image lists. {reshare}")
+            }
+            Decision::Remove => format!(
+                "{name} was removed from your Saved Images (its share is now rejected). {reshare}"
+            ),
+        }
+    }
+}
+
+/// `POST /shares/{region}/{id}/{accept|reject|remove}`.
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    reply: Reply,
+    Path(p): Path<DecisionPath>,
+    Form(form): Form<NextForm>,
+) -> Response {
+    let fallback = format!("/images?region={}", p.region);
+    let back = local_path(form.next.as_deref(), &fallback);
+    let Some(decision) = Decision::parse(&p.decision) else {
+        let unknown = Error::InvalidInput(format!("Unknown answer '{}'.", p.decision));
+        return reply.failed(&unknown, back);
+    };
+    let region = glint_core::RegionName::from_trusted(p.region.clone());
+    let image = match state.images.get(&session.ctx, &region, &p.image_id).await {
+        Ok(image) => image,
+        Err(e) => return reply.failed(&e, back),
+    };
+    let me = session.ctx.account_id.as_str();
+    let answered = state
+        .images
+        .set_member_status(&session.ctx, &region, &p.image_id, me, decision.status())
+        .await;
+    match answered {
+        Ok(_) => {
+            let producer = image.owner.clone().unwrap_or_default();
+            reply.done(back, Flash::ok(decision.message(&label(&image), &producer)))
+        }
+        Err(e) => reply.failed(&e, back),
+    }
+}

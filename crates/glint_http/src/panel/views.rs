@@ -1,0 +1,234 @@
+//! What the templates show: the page frame (`Chrome`: top bar, region selector, Account menu,
+//! flash message) and the rows built from service results. Every string reaches HTML through
+//! askama's escaping; nothing here is marked safe.
+
+use askama::Template;
+use glint_core::image::Image;
+use glint_core::{RegionName, Role};
+
+use super::format;
+use super::reply::Flash;
+use super::session::Session;
+
+/// The label of the selector's every-region choice.
+pub(crate) const ALL_REGIONS: &str = "All Regions (Global)";
+/// Its value in query strings.
+pub(crate) const ALL: &str = "ALL";
+
+/// Which regions a page shows: all of the account's, or one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Selection {
+    All,
+    One(RegionName),
+}
+
+impl Selection {
+    /// The selection a query asks for; anything the account may not use means all regions.
+    pub fn parse(session: &Session, raw: Option<&str>) -> Selection {
+        raw.and_then(|r| session.region(r))
+            .map_or(Selection::All, Selection::One)
+    }
+
+    /// The regions it covers.
+    pub fn regions(&self, session: &Session) -> Vec<RegionName> {
+        match self {
+            Selection::All => session.regions().to_vec(),
+            Selection::One(r) => vec![r.clone()],
+        }
+    }
+
+    /// Its value in query strings.
+    pub fn value(&self) -> String {
+        match self {
+            Selection::All => ALL.into(),
+            Selection::One(r) => r.to_string(),
+        }
+    }
+}
+
+/// One choice of a dropdown (regions, disk formats).
+#[derive(Debug, Clone)]
+pub(crate) struct RegionOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The account's regions as dropdown choices, optionally led by All Regions (Global).
+pub(crate) fn region_options(
+    session: &Session,
+    selected: &str,
+    with_all: bool,
+) -> Vec<RegionOption> {
+    let all = with_all.then(|| RegionOption {
+        value: ALL.into(),
+        label: ALL_REGIONS.into(),
+        selected: selected == ALL,
+    });
+    all.into_iter()
+        .chain(session.regions().iter().map(|r| RegionOption {
+            value: r.to_string(),
+            label: r.to_string(),
+            selected: r.as_str() == selected,
+        }))
+        .collect()
+}
+
+/// The frame of every signed-in page.
+#[derive(Debug, Clone)]
+pub(crate) struct Chrome {
+    pub title: String,
+    /// Which top-bar entry is current: `images`, `servers` or `create`.
+    pub nav: &'static str,
+    pub account_name: String,
+    pub account_number: String,
+    pub username: String,
+    /// The user's initial, for the Account menu's badge.
+    pub initial: String,
+    pub role: String,
+    pub csrf: String,
+    /// The top bar's region selector; empty when the page has none.
+    pub selector: Vec<RegionOption>,
+    pub flash: Option<Flash>,
+    /// This page's path and query, for forms that come back here.
+    pub here: String,
+}
+
+impl Chrome {
+    pub fn new(session: &Session, title: &str, nav: &'static str, here: String) -> Chrome {
+        Chrome {
+            title: title.into(),
+            nav,
+            account_name: session.ctx.account_name.to_string(),
+            account_number: session.ctx.account_id.to_string(),
+            username: session.ctx.username.to_string(),
+            initial: session
+                .ctx
+                .username
+                .as_str()
+                .chars()
+                .next()
+                .map(|c| c.to_uppercase().to_string())
+                .unwrap_or_default(),
+            role: session.ctx.role.to_string(),
+            csrf: session.csrf.clone(),
+            selector: Vec::new(),
+            flash: None,
+            here,
+        }
+    }
+
+    pub fn with_selector(mut self, session: &Session, selection: &Selection) -> Chrome {
+        self.selector = region_options(session, &selection.value(), true);
+        self
+    }
+
+    pub fn with_flash(mut self, flash: Option<Flash>) -> Chrome {
+        self.flash = flash;
+        self
+    }
+}
+
+/// A pending share, as its notification dialog shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingView {
+    pub id: String,
+    pub name: String,
+    pub producer: String,
+    pub region: String,
+    pub size: String,
+    pub created: String,
+    pub accept_url: String,
+    pub reject_url: String,
+}
+
+/// The pending-share notification and its dialogs.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub items: Vec<PendingView>,
+    /// Display only: whether the user's role lets it answer (the service decides).
+    pub can_decide: bool,
+}
+
+impl Pending {
+    pub fn new(session: &Session, images: Vec<Image>) -> Pending {
+        let items = images
+            .iter()
+            .map(|i| {
+                let base = format!("/shares/{}/{}", i.region, i.id);
+                PendingView {
+                    id: i.id.to_string(),
+                    name: format::name(i.name.as_deref()),
+                    producer: i.owner.clone().unwrap_or_default(),
+                    region: i.region.to_string(),
+                    size: format::size(i.size),
+                    created: format::time(i.created_at),
+                    accept_url: format!("{base}/accept"),
+                    reject_url: format!("{base}/reject"),
+                }
+            })
+            .collect();
+        Pending {
+            items,
+            can_decide: session.ctx.role.implies(Role::Manager),
+        }
+    }
+}
+
+/// A row of Saved Images.
+#[derive(Debug, Clone)]
+pub(crate) struct ImageRow {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub source: &'static str,
+    pub own: bool,
+    pub status: String,
+    pub status_tone: &'static str,
+    pub size: String,
+    pub created: String,
+    pub producer: String,
+    pub visibility: String,
+    pub shareable: bool,
+    pub detail_url: String,
+}
+
+impl ImageRow {
+    pub fn new(image: &Image, source: glint_app::ImageSource) -> ImageRow {
+        ImageRow {
+            id: image.id.to_string(),
+            name: format::name(image.name.as_deref()),
+            region: image.region.to_string(),
+            source: format::source(source),
+            own: source == glint_app::ImageSource::Saved,
+            status: format::image_status(image.status),
+            status_tone: format::image_tone(image.status),
+            size: format::size(image.size),
+            created: format::time(image.created_at),
+            producer: image.owner.clone().unwrap_or_default(),
+            visibility: image.visibility.to_string(),
+            shareable: image.visibility == glint_core::image::Visibility::Shared,
+            detail_url: format!("/images/{}/{}", image.region, image.id),
+        }
+    }
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub(crate) struct SignInPage {
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub username: String,
+    pub account: String,
+}
+
+/// A page for a failure that ends a request.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage<'a> {
+    pub status: u16,
+    pub reason: &'a str,
+    pub message: &'a str,
+}
