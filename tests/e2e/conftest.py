@@ -10,6 +10,12 @@ Environment:
   PGBIN                     directory holding psql (default: PATH, then
                             /usr/lib/postgresql/*/bin)
   GLINT_E2E_START_TIMEOUT   seconds to wait for a server to answer (default 30)
+
+Fixtures: `glint_server` (one server per test module), `glint_admin` (the
+`glint` admin commands), `openstack` (the `openstack` CLI as any user),
+`make_account` (an account with users, and the CLI, openstacksdk and
+glanceclient signed in as each of them) and `cloud_admin` (the same for the
+bootstrap `admin` user).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -27,7 +34,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -371,6 +380,98 @@ class GlintServer:
 
 
 # --------------------------------------------------------------------------
+# accounts and signed-in clients
+
+
+def sdk_connect(server: GlintServer, user: str, password: str, project: str, region: str):
+    """An openstacksdk connection as USER/PASSWORD scoped to account PROJECT."""
+    import openstack as openstack_sdk
+
+    return openstack_sdk.connect(
+        auth_url=server.auth_url,
+        username=user,
+        password=password,
+        project_name=project,
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name=region,
+        identity_api_version="3",
+        load_yaml_config=False,
+        load_envvars=False,
+    )
+
+
+def keystone_session(server: GlintServer, user: str, password: str, project: str):
+    """A keystoneauth session (password auth, scoped to account PROJECT)."""
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    auth = v3.Password(
+        auth_url=server.auth_url,
+        username=user,
+        password=password,
+        project_name=project,
+        user_domain_name="Default",
+        project_domain_name="Default",
+    )
+    return ks_session.Session(auth=auth)
+
+
+@dataclass
+class Account:
+    """An account on a running server, with the passwords of its users.
+
+    `cli(user, *args)` runs the `openstack` CLI as that user (region
+    `region` unless told otherwise); `sdk(user)` is an openstacksdk
+    connection, kept for the module and closed at its end; `session(user)`
+    is a keystoneauth session and `glance(user)` a python-glanceclient v2
+    client on a new one."""
+
+    server: GlintServer
+    name: str
+    number: str
+    region: str
+    passwords: dict[str, str] = field(default_factory=dict)
+    _connections: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def password(self, user: str) -> str:
+        return self.passwords[user]
+
+    def cli(self, user: str, *args: str, region: str | None = None, check: bool = True):
+        __tracebackhide__ = True
+        return self.server.openstack(
+            user, self.passwords[user], self.name, *args,
+            region=region or self.region, check=check,
+        )
+
+    def sdk(self, user: str, region: str | None = None):
+        key = (user, region or self.region)
+        if key not in self._connections:
+            self._connections[key] = sdk_connect(
+                self.server, user, self.passwords[user], self.name, key[1]
+            )
+        return self._connections[key]
+
+    def session(self, user: str):
+        return keystone_session(self.server, user, self.passwords[user], self.name)
+
+    def glance(self, user: str, region: str | None = None):
+        import glanceclient
+
+        return glanceclient.Client(
+            "2", session=self.session(user), region_name=region or self.region
+        )
+
+    def close(self) -> None:
+        for conn in self._connections.values():
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        self._connections.clear()
+
+
+# --------------------------------------------------------------------------
 # fixtures
 
 
@@ -417,6 +518,71 @@ def openstack(glint_server):
     """openstack(user, password, project, *args, region=None, project_id=None,
     check=True) -> parsed JSON (with `-f json`) or CompletedProcess"""
     return glint_server.openstack
+
+
+@pytest.fixture(scope="module")
+def make_account(glint_server):
+    """make_account(name, users={"alice": "member"}, regions="DFW",
+    number=None, region=None) -> Account
+
+    Creates the account with `glint account create` (with `--id NUMBER` when
+    given) and each user with `glint user create` and a fresh password.
+    `region` (default: the first of `regions`) is the region its clients
+    use."""
+    made: list[Account] = []
+
+    def make(
+        name: str,
+        users: dict[str, str] | None = None,
+        regions: str = "DFW",
+        number: str | None = None,
+        region: str | None = None,
+    ) -> Account:
+        __tracebackhide__ = True
+        args = ["account", "create", name, "--regions", regions]
+        if number is not None:
+            args += ["--id", number]
+        out = glint_server.admin(*args).stdout
+        if number is None:
+            found = re.search(r"number (\d+)", out)
+            assert found, f"`glint account create` printed no account number:\n{out}"
+            number = found.group(1)
+        account = Account(
+            glint_server, name, number, region or regions.split(",")[0].strip()
+        )
+        for user, role in (users or {}).items():
+            password = f"{user}-pw-" + uuid.uuid4().hex[:12]
+            glint_server.admin(
+                "user", "create", user, "--account", name, "--role", role,
+                input=password + "\n",
+            )
+            account.passwords[user] = password
+        made.append(account)
+        return account
+
+    yield make
+    for account in made:
+        account.close()
+
+
+@pytest.fixture(scope="module")
+def cloud_admin(glint_server):
+    """The bootstrap `admin` user of account `admin` (role admin, every
+    region), as an Account whose clients use region DFW."""
+    out = glint_server.admin("account", "list").stdout
+    number = next(
+        (
+            line.split()[0]
+            for line in out.splitlines()
+            if len(line.split()) >= 2 and line.split()[1] == "admin"
+        ),
+        "",
+    )
+    account = Account(
+        glint_server, "admin", number, "DFW", {"admin": glint_server.admin_password}
+    )
+    yield account
+    account.close()
 
 
 # --------------------------------------------------------------------------

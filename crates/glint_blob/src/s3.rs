@@ -22,7 +22,7 @@ use crate::stream::{BlobStream, resolve_range};
 use crate::{BlobError, BlobKey};
 
 /// Size of a multipart upload's parts (S3 wants at least 5 MiB but the last).
-const PART_SIZE: usize = 8 * 1024 * 1024;
+const PART_SIZE: usize = 5 * 1024 * 1024;
 /// Parts uploaded at once; with the part being filled this bounds an upload's buffers to
 /// (PARTS_IN_FLIGHT + 1) × PART_SIZE.
 const PARTS_IN_FLIGHT: usize = 2;

@@ -115,6 +115,24 @@ pub(crate) fn explanation(status: StatusCode) -> &'static str {
     }
 }
 
+/// A Glance error's status and detail, attached to its response so that it can be rendered in
+/// the form the client prefers (see `image::negotiate_errors`).
+#[derive(Debug, Clone)]
+pub struct GlanceFault {
+    pub status: StatusCode,
+    pub detail: String,
+}
+
+/// A Glance-shaped JSON error response, with its `GlanceFault` attached.
+pub(crate) fn glance_response(status: StatusCode, detail: &str) -> Response {
+    let mut response = (status, Json(glance_body(status, detail))).into_response();
+    response.extensions_mut().insert(GlanceFault {
+        status,
+        detail: detail.to_owned(),
+    });
+    response
+}
+
 /// The Glance-shaped JSON error body for a status and a detail.
 pub(crate) fn glance_body(status: StatusCode, detail: &str) -> serde_json::Value {
     let reason = status.canonical_reason().unwrap_or("Error");
@@ -137,7 +155,7 @@ impl IntoResponse for ImageError {
             Error::Unauthorized(_) => String::new(),
             other => public_message(other),
         };
-        let mut response = (status, Json(glance_body(status, &detail))).into_response();
+        let mut response = glance_response(status, &detail);
         if status == StatusCode::UNAUTHORIZED
             && let Some(uri) = self.www_authenticate
             && let Ok(value) = HeaderValue::from_str(&format!("Keystone uri=\"{uri}\""))

@@ -4,7 +4,7 @@
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tracing::Instrument;
 
 /// The header both Glance and Keystone use.
@@ -24,11 +24,10 @@ pub(crate) async fn tag(request: Request, next: Next) -> Response {
         .map(str::to_owned);
     if given.as_ref().is_some_and(|id| id.len() > MAX_LEN) {
         let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
-        let body = crate::error::glance_body(
+        return crate::error::glance_response(
             status,
             &format!("The {HEADER} header must be at most {MAX_LEN} characters."),
         );
-        return (status, axum::Json(body)).into_response();
     }
     let id = given.unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());

@@ -11,7 +11,7 @@ use axum::routing::get;
 use glint_app::{CatalogService, ComputeService, IdentityService, ImageService};
 use serde_json::json;
 
-use crate::error::glance_body;
+use crate::error::glance_response;
 use crate::{compute, identity, image, request_id};
 
 /// What every handler may reach: the app services.
@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(image::negotiate_errors))
         .with_state(state.clone());
     // Version negotiation must see the path before the router matches it.
     Router::new()
@@ -74,12 +75,17 @@ async fn json_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
+    if !compute && !identity {
+        let mut fresh = glance_response(status, "");
+        if let Some(allow) = allow {
+            fresh.headers_mut().insert(header::ALLOW, allow);
+        }
+        return fresh;
+    }
     let body = if compute {
         json!({crate::error::nova_fault(status): {"code": status.as_u16(), "message": "The resource could not be found."}})
-    } else if identity {
-        json!({"error": {"code": status.as_u16(), "title": status.canonical_reason(), "message": "The resource could not be found."}})
     } else {
-        glance_body(status, "")
+        json!({"error": {"code": status.as_u16(), "title": status.canonical_reason(), "message": "The resource could not be found."}})
     };
     let mut fresh = (status, Json(body)).into_response();
     if let Some(allow) = allow {

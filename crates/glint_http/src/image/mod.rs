@@ -5,6 +5,7 @@ mod body;
 mod data;
 mod images;
 mod members;
+mod negotiate_errors;
 mod schemas;
 mod versions;
 mod views;
@@ -14,6 +15,7 @@ use axum::routing::{get, post, put};
 
 use crate::router::AppState;
 
+pub(crate) use negotiate_errors::negotiate_errors;
 pub(crate) use versions::negotiate;
 
 /// The Image API routes, under `/image/{region}`.

@@ -124,6 +124,13 @@ impl TestApp {
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
+        // Speak JSON unless the test says otherwise, as the API clients do.
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        {
+            builder = builder.header("accept", "application/json");
+        }
         let body = match body {
             Some(v) => {
                 builder = builder.header("content-type", "application/json");
@@ -227,7 +234,13 @@ impl TestApp {
     }
 
     /// Sends a prepared request.
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key("accept") {
+            request.headers_mut().insert(
+                "accept",
+                axum::http::HeaderValue::from_static("application/json"),
+            );
+        }
         let response = self
             .router
             .clone()

@@ -439,6 +439,60 @@ async fn request_ids_are_echoed_or_refused_when_too_long() {
 }
 
 #[tokio::test]
+async fn errors_follow_the_accept_header_as_glance_does() {
+    let (app, alice, _, _) = two_accounts().await;
+    let uri = "/image/DFW/v2/images/11111111-2222-3333-4444-555555555555";
+    let html = app
+        .request(
+            Method::GET,
+            uri,
+            &[("x-auth-token", &alice), ("accept", "*/*")],
+            None,
+        )
+        .await;
+    assert_eq!(html.status, StatusCode::NOT_FOUND);
+    assert!(
+        html.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html"))
+    );
+    assert!(
+        html.body
+            .as_str()
+            .is_some_and(|b| b.contains("<h1>404 Not Found</h1>")),
+        "{:?}",
+        html.body
+    );
+    let (_, headers, _) = app.raw(&alice, Method::GET, uri, &[], vec![]).await;
+    let kind = headers.get("content-type").and_then(|v| v.to_str().ok());
+    assert!(
+        kind.is_some_and(|c| c.starts_with("text/html")),
+        "no Accept: {kind:?}"
+    );
+    let plain = app
+        .request(
+            Method::GET,
+            uri,
+            &[("x-auth-token", &alice), ("accept", "text/plain")],
+            None,
+        )
+        .await;
+    assert!(
+        plain
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/plain"))
+    );
+    let json = app
+        .request(
+            Method::GET,
+            uri,
+            &[("x-auth-token", &alice), ("accept", "application/json")],
+            None,
+        )
+        .await;
+    assert_eq!(json.body["code"], "404 Not Found");
+}
+
+#[tokio::test]
 async fn routing_errors_are_json() {
     let (app, alice, _, _) = two_accounts().await;
     for method in [Method::GET, Method::DELETE] {
