@@ -133,6 +133,17 @@ impl BlobStore {
         upload::run(sink, body, limit, observer).await
     }
 
+    /// Removes what an upload to `key` cut short by a crash left behind (local: its temp files),
+    /// returning how many pieces it removed. Only call it when no upload to `key` can be
+    /// running. On S3 an interrupted multipart upload is left to the bucket's
+    /// AbortIncompleteMultipartUpload lifecycle rule.
+    pub async fn discard_partial(&self, key: &BlobKey) -> Result<u32, BlobError> {
+        match &*self.backend {
+            Backend::Local(store) => store.discard_partial(key).await,
+            Backend::S3(_) => Ok(0),
+        }
+    }
+
     /// Streams the object out in chunks with bounded memory: all of it, or the inclusive
     /// byte range `start..=end` (an end past the object is clamped). Fails with `NotFound`
     /// or, for a range starting past the end, `RangeNotSatisfiable`.

@@ -157,6 +157,36 @@ impl LocalStore {
         format!("local disk at {}", self.shown)
     }
 
+    /// Removes the temp files of uploads to `key` that a crash cut short; only call it when no
+    /// upload to `key` can be running.
+    pub(crate) async fn discard_partial(&self, key: &BlobKey) -> Result<u32, BlobError> {
+        let dest = self.path(key);
+        blocking(move || {
+            let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+                return Ok(0);
+            };
+            let prefix = format!(".{}.", name.to_string_lossy());
+            let mut removed = 0;
+            let Ok(entries) = fs::read_dir(dir) else {
+                return Ok(0);
+            };
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                let file = file.to_string_lossy();
+                if file.starts_with(&prefix) && file.ends_with(".tmp") {
+                    fs::remove_file(entry.path())
+                        .map_err(|e| BlobError::io("cannot remove a temp file", &e))?;
+                    removed += 1;
+                }
+            }
+            if removed > 0 {
+                sync_dir(dir).map_err(|e| BlobError::io("cannot sync the folder", &e))?;
+            }
+            Ok(removed)
+        })
+        .await
+    }
+
     fn path(&self, key: &BlobKey) -> PathBuf {
         self.root.join(key.folder()).join(key.id())
     }

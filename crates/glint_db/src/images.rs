@@ -295,19 +295,34 @@ pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
 }
 
 /// Puts every image that `node` was receiving data for back to `queued` (after that node
-/// restarted, those uploads are dead). Returns how many.
-pub async fn abandon_uploads(db: &Db, node: &str) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE images SET status = 'queued', size = NULL, virtual_size = NULL, \
-         upload_node = NULL, upload_heartbeat = NULL, updated_at = $1 \
-         WHERE upload_node = $2 AND deleted = 0 AND status IN ('saving', 'uploading', 'importing')",
+/// restarted, those uploads are dead). Returns those images' ids and regions.
+pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, RegionName)>> {
+    let rows = sqlx::query(
+        "SELECT id, region FROM images WHERE upload_node = $1 AND deleted = 0 \
+         AND status IN ('saving', 'uploading', 'importing')",
     )
-    .bind(Timestamp::now().micros())
     .bind(node)
-    .execute(db.pool())
+    .fetch_all(db.pool())
     .await
     .map_err(internal)?;
-    Ok(done.rows_affected())
+    let mut abandoned = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: String = row.try_get("id").map_err(internal)?;
+        let region: String = row.try_get("region").map_err(internal)?;
+        sqlx::query(
+            "UPDATE images SET status = 'queued', size = NULL, virtual_size = NULL, \
+             upload_node = NULL, upload_heartbeat = NULL, updated_at = $1 \
+             WHERE id = $2 AND upload_node = $3 AND status IN ('saving', 'uploading', 'importing')",
+        )
+        .bind(Timestamp::now().micros())
+        .bind(&id)
+        .bind(node)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+        abandoned.push((ImageId::from_trusted(id), RegionName::from_trusted(region)));
+    }
+    Ok(abandoned)
 }
 
 /// Clears the record of which node receives the image's data.

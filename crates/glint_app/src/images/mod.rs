@@ -69,9 +69,23 @@ impl ImageService {
         }
     }
 
-    /// Puts back to `queued` every image this node was receiving data for when it stopped.
+    /// Puts back to `queued` every image this node was receiving data for when it stopped, and
+    /// removes what those cut uploads left in the store. Returns how many images.
     pub async fn recover_uploads(&self) -> Result<u64> {
-        images::abandon_uploads(&self.db, &self.settings.node_id).await
+        let abandoned = images::abandon_uploads(&self.db, &self.settings.node_id).await?;
+        for (id, region) in &abandoned {
+            let store = self.stores.for_region(region).await?;
+            let keys = [
+                glint_blob::BlobKey::image(id.as_str()),
+                glint_blob::BlobKey::staging(id.as_str()),
+            ];
+            for key in keys.into_iter().flatten() {
+                if let Err(e) = store.discard_partial(&key).await {
+                    tracing::warn!(error = %e, image = %id, "could not remove a cut upload's data");
+                }
+            }
+        }
+        Ok(abandoned.len() as u64)
     }
 
     /// The settings in force.
