@@ -46,15 +46,36 @@ impl TestApp {
     }
 
     pub async fn with_token_lifetime(lifetime: Duration) -> TestApp {
-        TestApp::over(TestDb::sqlite().await, lifetime).await
+        TestApp::over(TestDb::sqlite().await, lifetime, None).await
+    }
+
+    /// The app with its image data in the S3-compatible store named by `GLINT_TEST_S3_URL`, when
+    /// one is configured (`GLINT_REQUIRE_S3=1` makes its absence a failure).
+    pub async fn on_s3() -> Option<TestApp> {
+        let Ok(url) = std::env::var("GLINT_TEST_S3_URL") else {
+            assert!(
+                std::env::var("GLINT_REQUIRE_S3").as_deref() != Ok("1"),
+                "GLINT_REQUIRE_S3=1 but GLINT_TEST_S3_URL is not set"
+            );
+            eprintln!("skipping: GLINT_TEST_S3_URL is not set");
+            return None;
+        };
+        Some(
+            TestApp::over(
+                TestDb::sqlite().await,
+                Duration::from_secs(43_200),
+                Some(url),
+            )
+            .await,
+        )
     }
 
     /// The same app over a fresh PostgreSQL database, when one is configured.
     pub async fn postgres() -> Option<TestApp> {
-        Some(TestApp::over(TestDb::postgres().await?, Duration::from_secs(43_200)).await)
+        Some(TestApp::over(TestDb::postgres().await?, Duration::from_secs(43_200), None).await)
     }
 
-    async fn over(db: TestDb, lifetime: Duration) -> TestApp {
+    async fn over(db: TestDb, lifetime: Duration, store_url: Option<String>) -> TestApp {
         let admin = AdminService::new(db.db.clone());
         admin
             .bootstrap(
@@ -64,10 +85,9 @@ impl TestApp {
             .await
             .expect("bootstrap");
         let blobs = tempfile::tempdir().expect("blob folder");
-        let stores = Stores::new(
-            format!("file://{}/{{region}}", blobs.path().display()),
-            Default::default(),
-        );
+        let template =
+            store_url.unwrap_or_else(|| format!("file://{}/{{region}}", blobs.path().display()));
+        let stores = Stores::new(template, Default::default());
         let settings = ImageSettings {
             limits: glint_core::image::ImageLimits {
                 size_cap: 1 << 20,

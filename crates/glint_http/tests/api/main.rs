@@ -14,4 +14,5 @@ mod identity;
 mod images;
 mod matrix;
 mod panel;
+mod s3;
 mod sharing;
