@@ -18,50 +18,17 @@
 #
 # See tests/conformance/README.md.
 
+# shellcheck source=python-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/python-env.sh"
+
 _glint_tempest_root() {
-    local here
-    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-    git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd)
+    _glint_repo_root
 }
 
 glint_tempest_env() {
-    local root venv req stamp want python
-    root=$(_glint_tempest_root)
-    venv=$root/target/tempest-venv
-    req=$root/tests/conformance/requirements.txt
-    stamp=$venv/.requirements.sha256
-    python=${GLINT_PYTHON:-python3}
-
-    if ! command -v "$python" >/dev/null 2>&1; then
-        echo "no $python on PATH; tempest needs Python 3" >&2
-        return 1
-    fi
-
-    want=$( { sha256sum "$req" | cut -d' ' -f1; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)
-
-    if [ -x "$venv/bin/tempest" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-        echo "== tempest already installed in target/tempest-venv =="
-    else
-        echo "== installing tempest into target/tempest-venv (first run takes a minute) =="
-        rm -rf "$venv"
-        mkdir -p "$root/target"
-        if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
-            # Debian's own python3 ships venv support separately.
-            if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-                echo "== installing python3-venv (apt-get) =="
-                export DEBIAN_FRONTEND=noninteractive
-                apt-get update -qq
-                apt-get install -y -qq python3-venv >/dev/null
-            fi
-            rm -rf "$venv"
-            "$python" -m venv "$venv"
-        fi
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-        echo "   pip install -r tests/conformance/requirements.txt"
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-        printf '%s\n' "$want" >"$stamp"
-    fi
-
+    local venv
+    glint_venv target/tempest-venv tests/conformance/requirements.txt tempest
+    venv=$(_glint_repo_root)/target/tempest-venv
     export GLINT_TEMPEST_PYTHON=$venv/bin/python
     echo "   $("$venv/bin/tempest" --version 2>&1)"
 }
