@@ -1,16 +1,20 @@
 //! Listing images: the Image API's visibility algorithm (public and community images, the
 //! caller's own, and shares in the asked member status), every filter of a parsed
 //! `ImageListQuery`, stable sorting with `created_at` and `id` as tie-breakers, and marker
-//! paging, as one SQL statement that runs the same on SQLite and PostgreSQL.
+//! paging, as one SQL statement that runs the same on SQLite and PostgreSQL. The statement is a
+//! union of index-backed branches (own images, one visibility, shares), never a region scan.
+
+use std::collections::HashMap;
 
 use glint_core::image::query::{
     Column, Filter, ImageListQuery, MemberStatusFilter, SortDir, VisibilityFilter,
 };
 use glint_core::image::{Image, Visibility};
 use glint_core::{RegionName, Result};
+use sqlx::Row;
 
 use crate::images::{COLUMNS, from_row, load_details};
-use crate::{Db, internal};
+use crate::{Backend, Db, internal};
 
 /// Whose list it is.
 #[derive(Debug, Clone, Copy)]
@@ -42,9 +46,10 @@ impl Sql {
     }
 }
 
-/// The SQL expression a column sorts and pages by: nullable columns are coalesced so that both
-/// engines order them alike (SQLite puts NULL first, PostgreSQL last).
-fn sort_expr(column: Column) -> String {
+/// The SQL expression a column of the table aliased `table` sorts and pages by: nullable
+/// columns are coalesced so that both engines order them alike (SQLite puts NULL first,
+/// PostgreSQL last).
+fn sort_expr_of(table: &str, column: Column) -> String {
     let name = column.as_str();
     match column {
         Column::Name
@@ -54,11 +59,16 @@ fn sort_expr(column: Column) -> String {
         | Column::Checksum
         | Column::OsHashValue
         | Column::OsHashAlgo => {
-            format!("COALESCE(i.{name}, '')")
+            format!("COALESCE({table}.{name}, '')")
         }
-        Column::Size | Column::VirtualSize => format!("COALESCE(i.{name}, -1)"),
-        _ => format!("i.{name}"),
+        Column::Size | Column::VirtualSize => format!("COALESCE({table}.{name}, -1)"),
+        _ => format!("{table}.{name}"),
     }
+}
+
+/// `sort_expr_of` for the images table (`i`).
+fn sort_expr(column: Column) -> String {
+    sort_expr_of("i", column)
 }
 
 /// The value of `column` on `image`, as `sort_expr` sees it.
@@ -92,30 +102,114 @@ fn ordering(query: &ImageListQuery) -> Vec<(Column, SortDir)> {
         .collect()
 }
 
-fn visibility_clause(sql: &mut Sql, scope: &ListScope<'_>, query: &ImageListQuery) -> String {
-    let only = |v: Visibility| format!("i.visibility = '{}'", v.as_str());
+/// One way into the images a caller may list, each served by its own index, so that no list
+/// reads the whole region: the caller's own images, everyone's images of one visibility, the
+/// images shared with the caller, or (for the admin) the region in `created_at` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    /// `i.owner = me`, of this visibility if given (index `images_owner_created`).
+    Own(Option<Visibility>),
+    /// Every account's images of this visibility (index `images_visibility_created`).
+    Everyone(Visibility),
+    /// Shared with me in the asked member status (index `image_members_member_created`).
+    SharedWithMe,
+    /// The admin's view of the whole region, community images included or not (index
+    /// `images_region_created`, which walks the region in `created_at` order).
+    Region { community: bool },
+}
+
+/// The branches whose union is exactly the visibility algorithm's result for `query`.
+fn branches(scope: &ListScope<'_>, query: &ImageListQuery) -> Vec<Branch> {
+    use Visibility::{Community, Private, Public, Shared};
     if scope.is_admin {
-        let me = sql.param(Bind::Text(scope.account.to_owned()));
         return match query.visibility {
-            None => format!("(i.visibility <> 'community' OR i.owner = {me})"),
-            Some(VisibilityFilter::All) => "1 = 1".to_owned(),
-            Some(VisibilityFilter::Only(v)) => only(v),
+            None => vec![
+                Branch::Region { community: false },
+                Branch::Own(Some(Community)),
+            ],
+            Some(VisibilityFilter::All) => vec![Branch::Region { community: true }],
+            Some(VisibilityFilter::Only(v)) => vec![Branch::Everyone(v)],
         };
     }
-    let me = sql.param(Bind::Text(scope.account.to_owned()));
-    let status = match query.member_status {
-        MemberStatusFilter::All => String::new(),
-        MemberStatusFilter::Only(s) => format!(" AND m.status = '{}'", s.as_str()),
-    };
-    let shared = format!(
-        "(i.visibility = 'shared' AND EXISTS (SELECT 1 FROM image_members m \
-         WHERE m.image_id = i.id AND m.member = {me} AND m.deleted = 0{status}))"
-    );
-    let union = format!("(i.visibility IN ('public', 'community') OR i.owner = {me} OR {shared})");
     match query.visibility {
-        None => format!("({union} AND (i.visibility <> 'community' OR i.owner = {me}))"),
-        Some(VisibilityFilter::All) => union,
-        Some(VisibilityFilter::Only(v)) => format!("({union} AND {})", only(v)),
+        None => vec![
+            Branch::Own(None),
+            Branch::Everyone(Public),
+            Branch::SharedWithMe,
+        ],
+        Some(VisibilityFilter::All) => vec![
+            Branch::Own(None),
+            Branch::Everyone(Public),
+            Branch::Everyone(Community),
+            Branch::SharedWithMe,
+        ],
+        Some(VisibilityFilter::Only(Public)) => vec![Branch::Everyone(Public)],
+        Some(VisibilityFilter::Only(Community)) => vec![Branch::Everyone(Community)],
+        Some(VisibilityFilter::Only(Shared)) => {
+            vec![Branch::Own(Some(Shared)), Branch::SharedWithMe]
+        }
+        Some(VisibilityFilter::Only(Private)) => vec![Branch::Own(Some(Private))],
+    }
+}
+
+/// How a branch reads and orders its rows.
+struct Source {
+    from: &'static str,
+    condition: String,
+    /// The branch's own ORDER BY, when it differs from the page's.
+    order: Option<String>,
+}
+
+/// The branch's tables and condition. `me` is the caller's parameter; `others_only` excludes
+/// the caller's own images (they come from the `Own` branch, so the branches stay disjoint);
+/// `by_creation` is the direction of the default order, which the shares' index serves.
+fn branch_source(
+    branch: Branch,
+    me: &str,
+    others_only: bool,
+    by_creation: Option<SortDir>,
+    query: &ImageListQuery,
+) -> Source {
+    let only = |v: Visibility| format!("i.visibility = '{}'", v.as_str());
+    let not_mine = if others_only {
+        format!(" AND COALESCE(i.owner, '') <> {me}")
+    } else {
+        String::new()
+    };
+    let plain = |condition: String| Source {
+        from: "images i",
+        condition,
+        order: None,
+    };
+    match branch {
+        Branch::Own(None) => plain(format!("i.owner = {me}")),
+        Branch::Own(Some(v)) => plain(format!("i.owner = {me} AND {}", only(v))),
+        Branch::Everyone(v) => plain(format!("{}{not_mine}", only(v))),
+        Branch::SharedWithMe => {
+            let status = match query.member_status {
+                MemberStatusFilter::All => String::new(),
+                MemberStatusFilter::Only(s) => format!(" AND m.status = '{}'", s.as_str()),
+            };
+            // CROSS JOIN keeps SQLite from turning the join around: the caller's shares are
+            // few, the region's images many. A share keeps its image's created_at, so the
+            // default order walks the shares' index and stops at the page's end.
+            let order = by_creation.map(|d| {
+                let d = d.as_str().to_uppercase();
+                format!("m.image_created_at {d}, m.image_id {d}")
+            });
+            Source {
+                from: "image_members m CROSS JOIN images i",
+                condition: format!(
+                    "m.member = {me} AND m.deleted = 0{status} AND i.id = m.image_id \
+                     AND {}{not_mine}",
+                    only(Visibility::Shared)
+                ),
+                order,
+            }
+        }
+        // The admin's own community images come from `Own`.
+        Branch::Region { community: false } => plain("i.visibility <> 'community'".to_owned()),
+        Branch::Region { community: true } => plain("1 = 1".to_owned()),
     }
 }
 
@@ -159,7 +253,26 @@ fn filter_clause(sql: &mut Sql, filter: &Filter) -> String {
     }
 }
 
+/// Rows after `marker` in the full ordering. With one direction throughout it is a row-value
+/// comparison, which both engines turn into a range on the `(created_at, id)` indexes.
 fn marker_clause(sql: &mut Sql, keys: &[(Column, SortDir)], marker: &Image) -> String {
+    let op = |dir: SortDir| if dir == SortDir::Asc { ">" } else { "<" };
+    if let [(_, first), rest @ ..] = keys
+        && !rest.is_empty()
+        && rest.iter().all(|(_, d)| d == first)
+    {
+        let exprs: Vec<String> = keys.iter().map(|(c, _)| sort_expr(*c)).collect();
+        let params: Vec<String> = keys
+            .iter()
+            .map(|(c, _)| sql.param(sort_value(marker, *c)))
+            .collect();
+        return format!(
+            "({}) {} ({})",
+            exprs.join(", "),
+            op(*first),
+            params.join(", ")
+        );
+    }
     let mut alternatives = Vec::with_capacity(keys.len());
     for (j, (column, dir)) in keys.iter().enumerate() {
         let mut terms = Vec::with_capacity(j + 1);
@@ -168,27 +281,31 @@ fn marker_clause(sql: &mut Sql, keys: &[(Column, SortDir)], marker: &Image) -> S
             terms.push(format!("{} = {p}", sort_expr(*prior)));
         }
         let p = sql.param(sort_value(marker, *column));
-        let op = if *dir == SortDir::Asc { ">" } else { "<" };
-        terms.push(format!("{} {op} {p}", sort_expr(*column)));
+        terms.push(format!("{} {} {p}", sort_expr(*column), op(*dir)));
         alternatives.push(format!("({})", terms.join(" AND ")));
     }
     format!("({})", alternatives.join(" OR "))
 }
 
-/// One page of the images `scope` may list that match `query`, after `marker` if given.
-pub async fn list(
-    db: &Db,
-    scope: &ListScope<'_>,
-    query: &ImageListQuery,
-    marker: Option<&Image>,
-) -> Result<Vec<Image>> {
+/// The statement for one page: each branch ordered and cut to the page size through its own
+/// index, then their union (the branches are disjoint) ordered and cut again: the page is
+/// within the branches' pages.
+fn statement(scope: &ListScope<'_>, query: &ImageListQuery, marker: Option<&Image>) -> Sql {
     let mut sql = Sql::default();
     let region = sql.param(Bind::Text(scope.region.as_str().to_owned()));
+    let branches = branches(scope, query);
+    let me = if branches
+        .iter()
+        .any(|b| matches!(b, Branch::Own(_) | Branch::SharedWithMe))
+    {
+        sql.param(Bind::Text(scope.account.to_owned()))
+    } else {
+        String::new()
+    };
     let mut conditions = vec![
         format!("i.region = {region}"),
         "i.deleted = 0".to_owned(),
         "i.status <> 'killed'".to_owned(),
-        visibility_clause(&mut sql, scope, query),
         format!("i.os_hidden = {}", i64::from(query.os_hidden)),
     ];
     if let Some(protected) = query.protected {
@@ -204,19 +321,75 @@ pub async fn list(
         conditions.push(filter_clause(&mut sql, filter));
     }
     let keys = ordering(query);
-    if let Some(marker) = marker {
-        conditions.push(marker_clause(&mut sql, &keys, marker));
+    // The default order, `created_at` then `id` in one direction, is read off the indexes
+    // (for shares, only within one member status: the index puts the status first).
+    let by_creation = match keys.as_slice() {
+        [(Column::CreatedAt, a), (Column::Id, b)] if a == b => Some(*a),
+        _ => None,
+    };
+    let shares_by_creation = by_creation.filter(|_| query.member_status != MemberStatusFilter::All);
+    let mut share_marker = String::new();
+    match (marker, by_creation) {
+        (Some(marker), Some(dir)) => {
+            let at = sql.param(Bind::Int(marker.created_at.micros()));
+            let id = sql.param(Bind::Text(marker.id.as_str().to_owned()));
+            let op = if dir == SortDir::Asc { ">" } else { "<" };
+            conditions.push(format!("(i.created_at, i.id) {op} ({at}, {id})"));
+            if shares_by_creation.is_some() {
+                share_marker = format!(" AND (m.image_created_at, m.image_id) {op} ({at}, {id})");
+            }
+        }
+        (Some(marker), None) => conditions.push(marker_clause(&mut sql, &keys, marker)),
+        (None, _) => {}
     }
-    let order: Vec<String> = keys
-        .iter()
-        .map(|(c, d)| format!("{} {}", sort_expr(*c), d.as_str().to_uppercase()))
-        .collect();
+    let common = conditions.join(" AND ");
+    let order_of = |table: &str| -> String {
+        let terms: Vec<String> = keys
+            .iter()
+            .map(|(c, d)| format!("{} {}", sort_expr_of(table, *c), d.as_str().to_uppercase()))
+            .collect();
+        terms.join(", ")
+    };
+    let order = order_of("i");
     let limit = sql.param(Bind::Int(i64::from(query.limit)));
-    sql.text = format!(
-        "SELECT {COLUMNS} FROM images i WHERE {} ORDER BY {} LIMIT {limit}",
-        conditions.join(" AND "),
-        order.join(", ")
-    );
+    let others_only = !scope.is_admin && branches.iter().any(|b| matches!(b, Branch::Own(_)));
+    let mut selects: Vec<String> = branches
+        .iter()
+        .map(|branch| {
+            let own = matches!(branch, Branch::Own(_));
+            let source =
+                branch_source(*branch, &me, others_only && !own, shares_by_creation, query);
+            let extra = if *branch == Branch::SharedWithMe {
+                share_marker.as_str()
+            } else {
+                ""
+            };
+            format!(
+                "SELECT {COLUMNS} FROM {} WHERE {} AND {common}{extra} ORDER BY {} LIMIT {limit}",
+                source.from,
+                source.condition,
+                source.order.as_deref().unwrap_or(&order)
+            )
+        })
+        .collect();
+    sql.text = if selects.len() == 1 {
+        selects.remove(0)
+    } else {
+        let union: Vec<String> = selects
+            .iter()
+            .enumerate()
+            .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
+            .collect();
+        format!(
+            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
+            union.join(" UNION ALL "),
+            order_of("page")
+        )
+    };
+    sql
+}
+
+fn bound(sql: Sql) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql.text));
     for bind in sql.binds {
         statement = match bind {
@@ -224,8 +397,106 @@ pub async fn list(
             Bind::Int(n) => statement.bind(n),
         };
     }
+    statement
+}
+
+/// One page of the images `scope` may list that match `query`, after `marker` if given.
+pub async fn list(
+    db: &Db,
+    scope: &ListScope<'_>,
+    query: &ImageListQuery,
+    marker: Option<&Image>,
+) -> Result<Vec<Image>> {
+    let statement = bound(statement(scope, query, marker));
     let rows = statement.fetch_all(db.pool()).await.map_err(internal)?;
     let mut images = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     load_details(db, &mut images).await?;
     Ok(images)
+}
+
+/// The engine's plan for the statement `list` runs with these arguments, one line per step:
+/// SQLite's `EXPLAIN QUERY PLAN` (indented by depth) or PostgreSQL's `EXPLAIN`.
+pub async fn explain(
+    db: &Db,
+    scope: &ListScope<'_>,
+    query: &ImageListQuery,
+    marker: Option<&Image>,
+) -> Result<Vec<String>> {
+    let mut sql = statement(scope, query, marker);
+    let sqlite = db.backend() == Backend::Sqlite;
+    sql.text = if sqlite {
+        format!("EXPLAIN QUERY PLAN {}", sql.text)
+    } else {
+        format!("EXPLAIN {}", sql.text)
+    };
+    let rows = bound(sql).fetch_all(db.pool()).await.map_err(internal)?;
+    let mut depth: HashMap<i64, usize> = HashMap::new();
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if sqlite {
+            let id: i64 = row.try_get("id").map_err(internal)?;
+            let parent: i64 = row.try_get("parent").map_err(internal)?;
+            let detail: String = row.try_get("detail").map_err(internal)?;
+            let level = depth.get(&parent).map_or(0, |d| d + 1);
+            depth.insert(id, level);
+            lines.push(format!("{}{detail}", "  ".repeat(level)));
+        } else {
+            lines.push(row.try_get::<String, _>(0).map_err(internal)?);
+        }
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use glint_core::RegionName;
+    use glint_core::image::query::parse_list_query;
+
+    use super::{ListScope, explain};
+    use crate::Db;
+
+    #[tokio::test]
+    async fn no_list_reads_a_whole_table_on_sqlite() {
+        let path = std::env::temp_dir().join(format!("glint-plans-{}.db", std::process::id()));
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .expect("open SQLite");
+        let region = RegionName::from_trusted("DFW".into());
+        for (is_admin, raw) in [
+            (false, "limit=100"),
+            (false, "member_status=pending&sort=name:asc"),
+            (false, "visibility=all&member_status=all"),
+            (false, "visibility=shared&tag=x&os_distro=y"),
+            (
+                false,
+                "visibility=shared&member_status=all&sort=created_at:asc",
+            ),
+            (false, "visibility=public"),
+            (true, "limit=100"),
+            (true, "visibility=all"),
+        ] {
+            let query = parse_list_query(Some(raw), 25, 1000).expect("query");
+            let scope = ListScope {
+                region: &region,
+                account: "1",
+                is_admin,
+            };
+            let plan = explain(&db, &scope, &query, None).await.expect("plan");
+            let scans: Vec<&String> = plan
+                .iter()
+                .filter(|l| {
+                    let l = l.trim_start();
+                    l == "SCAN i"
+                        || l == "SCAN m"
+                        || l.starts_with("SCAN i ")
+                        || l.starts_with("SCAN m ")
+                })
+                .collect();
+            assert!(scans.is_empty(), "{raw} (admin {is_admin}): {plan:#?}");
+        }
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! returns domain types from `glint_core`, and failures are never swallowed into `None`.
 
 pub mod accounts;
+pub mod bulk;
 pub mod image_list;
 pub mod images;
 pub mod members;

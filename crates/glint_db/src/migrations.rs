@@ -10,17 +10,24 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::{Backend, Db};
 
 /// The migration file names, shared by both engines.
-pub const MIGRATION_NAMES: &[&str] = &["0001_identity.sql", "0002_images.sql", "0003_servers.sql"];
+pub const MIGRATION_NAMES: &[&str] = &[
+    "0001_identity.sql",
+    "0002_images.sql",
+    "0003_servers.sql",
+    "0004_list_indexes.sql",
+];
 
 const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_identity.sql"),
     include_str!("../../../migrations/sqlite/0002_images.sql"),
     include_str!("../../../migrations/sqlite/0003_servers.sql"),
+    include_str!("../../../migrations/sqlite/0004_list_indexes.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
     include_str!("../../../migrations/postgres/0002_images.sql"),
     include_str!("../../../migrations/postgres/0003_servers.sql"),
+    include_str!("../../../migrations/postgres/0004_list_indexes.sql"),
 ];
 
 /// Applies every migration not yet applied to `db`.

@@ -1,0 +1,388 @@
+//! The scale run, Glint alone: fill the metadata store in stages (through `glint_db::bulk`, not
+//! HTTP), and at each stage time an owner's and a consumer's first list page through HTTP and
+//! at the store, and read the engine's plan for every kind of list, flagging full scans.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use glint_core::RegionName;
+use glint_core::image::query::parse_list_query;
+use glint_db::image_list::{self, ListScope};
+use glint_db::{Db, bulk};
+use sqlx::{Connection, Executor};
+
+use crate::api::{self, Caller};
+use crate::dataset::{self, CONSUMER, OWNER};
+use crate::load::{self, Bounds};
+use crate::procs::{Glint, GlintSetup};
+
+/// Which metadata stores to measure.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    Sqlite,
+    /// A PostgreSQL server: an admin URL (to create the database) and the URL to derive from.
+    Postgres {
+        admin_url: String,
+    },
+}
+
+impl Engine {
+    fn name(&self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres { .. } => "PostgreSQL",
+        }
+    }
+}
+
+/// How big the run is.
+#[derive(Debug, Clone)]
+pub struct ScalePlan {
+    /// Images in the store at each stage, increasing.
+    pub stages: Vec<usize>,
+    /// Shares in the store (loaded with the first stage).
+    pub members: usize,
+    /// Requests per caller per stage.
+    pub requests: usize,
+}
+
+/// One measured list.
+#[derive(Debug, Clone)]
+pub struct ScaleRow {
+    pub engine: &'static str,
+    pub images: usize,
+    pub members: usize,
+    pub who: &'static str,
+    pub http_p50: f64,
+    pub http_p99: f64,
+    pub store_p50: f64,
+    pub store_p99: f64,
+}
+
+/// Everything the run measured.
+#[derive(Debug, Default)]
+pub struct ScaleResult {
+    pub rows: Vec<ScaleRow>,
+    /// The plans at the largest stage of each engine: (engine, list, plan lines).
+    pub plans: Vec<(&'static str, String, Vec<String>)>,
+    /// Plans with a full scan of a table, at any stage.
+    pub full_scans: Vec<String>,
+    /// How fast the store filled.
+    pub notes: Vec<String>,
+}
+
+const PASSWORD: &str = "bench-password-1";
+const CHUNK: usize = 10_000;
+
+/// The lists whose plans are checked: (name, caller, query). The one named "next page" is
+/// asked after the owner's first page.
+const SHAPES: &[(&str, &str, &str)] = &[
+    ("owner, first page", OWNER, "limit=100"),
+    ("owner, next page", OWNER, "limit=100"),
+    ("owner, private only", OWNER, "limit=100&visibility=private"),
+    ("owner, sorted by name", OWNER, "limit=100&sort=name:asc"),
+    ("consumer, first page (accepted)", CONSUMER, "limit=100"),
+    (
+        "consumer, pending shares",
+        CONSUMER,
+        "limit=100&member_status=pending",
+    ),
+    (
+        "consumer, shared, any status",
+        CONSUMER,
+        "limit=100&visibility=shared&member_status=all",
+    ),
+    (
+        "consumer, everything",
+        CONSUMER,
+        "limit=100&visibility=all&member_status=all",
+    ),
+    (
+        "anyone, public only",
+        CONSUMER,
+        "limit=100&visibility=public",
+    ),
+    ("admin, first page", "admin", "limit=100"),
+];
+
+/// Runs the stages on each engine; `work` holds the SQLite stores and Glint's folders.
+pub async fn run(
+    glint_bin: &Path,
+    work: &Path,
+    plan: &ScalePlan,
+    engines: &[Engine],
+) -> Result<ScaleResult> {
+    let mut result = ScaleResult::default();
+    for engine in engines {
+        println!("== scale run on {}", engine.name());
+        one_engine(glint_bin, work, plan, engine, &mut result).await?;
+    }
+    Ok(result)
+}
+
+async fn fresh_database(engine: &Engine, work: &Path) -> Result<String> {
+    match engine {
+        Engine::Sqlite => {
+            let dir = work.join("scale-sqlite-db");
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            std::fs::create_dir_all(&dir)?;
+            Ok(format!(
+                "sqlite://{}?mode=rwc",
+                dir.join("glint.db").display()
+            ))
+        }
+        Engine::Postgres { admin_url } => {
+            sqlx::any::install_default_drivers();
+            let mut admin = sqlx::AnyConnection::connect(admin_url)
+                .await
+                .context("connecting to PostgreSQL")?;
+            admin
+                .execute("DROP DATABASE IF EXISTS glint_bench_scale")
+                .await?;
+            admin.execute("CREATE DATABASE glint_bench_scale").await?;
+            admin.close().await?;
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .context("a database URL ends in /NAME")?;
+            Ok(format!("{base}/glint_bench_scale"))
+        }
+    }
+}
+
+async fn drop_database(engine: &Engine) -> Result<()> {
+    if let Engine::Postgres { admin_url } = engine {
+        let mut admin = sqlx::AnyConnection::connect(admin_url).await?;
+        admin
+            .execute("DROP DATABASE IF EXISTS glint_bench_scale")
+            .await?;
+        admin.close().await?;
+    }
+    Ok(())
+}
+
+async fn one_engine(
+    glint_bin: &Path,
+    work: &Path,
+    plan: &ScalePlan,
+    engine: &Engine,
+    result: &mut ScaleResult,
+) -> Result<()> {
+    let url = fresh_database(engine, work).await?;
+    let data_dir = work.join(format!("scale-{}", engine.name().to_lowercase()));
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir)?;
+    }
+    let setup = GlintSetup {
+        bin: glint_bin.to_owned(),
+        data_dir,
+        database_url: Some(url.clone()),
+    };
+    setup.account("scale-owner", OWNER, PASSWORD).await?;
+    setup.account("scale-consumer", CONSUMER, PASSWORD).await?;
+    let db = Db::connect(&url).await?;
+    let glint = Glint::start(&setup).await?;
+    println!(
+        "  Glint serving on {} over {}",
+        glint.url,
+        glint_db::redact(&url)
+    );
+    let outcome = stages(&glint, &db, plan, engine, result).await;
+    db.close().await;
+    let stopped = glint.stop().await;
+    outcome?;
+    stopped?;
+    drop_database(engine).await
+}
+
+async fn stages(
+    glint: &Glint,
+    db: &Db,
+    plan: &ScalePlan,
+    engine: &Engine,
+    result: &mut ScaleResult,
+) -> Result<()> {
+    let client = api::client()?;
+    let owner = Caller::glint(
+        &client,
+        &glint.url,
+        &api::glint_token(&client, &glint.url, "scale-owner", PASSWORD).await?,
+    )?;
+    let consumer = Caller::glint(
+        &client,
+        &glint.url,
+        &api::glint_token(&client, &glint.url, "scale-consumer", PASSWORD).await?,
+    )?;
+    let first = *plan.stages.first().context("no stages")?;
+    let mut loaded = 0;
+    for (n, &size) in plan.stages.iter().enumerate() {
+        let started = Instant::now();
+        let before = loaded;
+        while loaded < size {
+            let end = (loaded + CHUNK).min(size);
+            let images: Vec<_> = (loaded..end).map(|n| dataset::image(n, first)).collect();
+            bulk::insert_images(db, &images).await?;
+            loaded = end;
+            if loaded % 100_000 == 0 || loaded == size {
+                println!(
+                    "    … {loaded} images loaded ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        let rate = (loaded - before) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        result.notes.push(format!(
+            "{}: {} images loaded at {:.0} rows/s",
+            engine.name(),
+            loaded - before,
+            rate
+        ));
+        if n == 0 {
+            let started = Instant::now();
+            let members = dataset::members(first, plan.members);
+            for chunk in members.chunks(CHUNK) {
+                bulk::insert_members(db, chunk).await?;
+            }
+            let rate = members.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            println!("    … {} members loaded", members.len());
+            result.notes.push(format!(
+                "{}: {} members loaded at {:.0} rows/s",
+                engine.name(),
+                members.len(),
+                rate
+            ));
+        }
+        let took = bulk::refresh_statistics(db).await?;
+        if engine_is_pg(engine) {
+            println!("    … statistics refreshed in {:.1} s", took.as_secs_f64());
+        }
+        println!("  -- {} images, {} members", size, plan.members);
+        for (who, caller, account) in [("owner", &owner, OWNER), ("consumer", &consumer, CONSUMER)]
+        {
+            let warm = Bounds {
+                count: 20,
+                clients: 1,
+                deadline: Duration::from_secs(60),
+            };
+            let c = caller.clone();
+            load::run(&format!("warm-up {who}"), warm, move |_| {
+                let c = c.clone();
+                async move { c.list("limit=100", false).await }
+            })
+            .await?;
+            let bounds = Bounds {
+                count: plan.requests,
+                clients: 1,
+                deadline: Duration::from_secs(120),
+            };
+            let c = caller.clone();
+            let http = load::run(
+                &format!("{} {size} images: list as the {who}", engine.name()),
+                bounds,
+                move |_| {
+                    let c = c.clone();
+                    async move { c.list("limit=100", false).await }
+                },
+            )
+            .await?;
+            if http.errors() > 0 {
+                bail!("{who}'s list failed: {}", http.error_text());
+            }
+            let (p50, p99) = store_timing(db, account, plan.requests).await?;
+            println!("    store-level list as the {who}: p50 {p50:.2} ms, p99 {p99:.2} ms");
+            result.rows.push(ScaleRow {
+                engine: engine.name(),
+                images: size,
+                members: plan.members,
+                who,
+                http_p50: http.ms(0.5),
+                http_p99: http.ms(0.99),
+                store_p50: p50,
+                store_p99: p99,
+            });
+        }
+        let last = n + 1 == plan.stages.len();
+        check_plans(db, engine.name(), size, last, result).await?;
+    }
+    Ok(())
+}
+
+fn engine_is_pg(engine: &Engine) -> bool {
+    matches!(engine, Engine::Postgres { .. })
+}
+
+fn scope<'a>(region: &'a RegionName, account: &'a str) -> ListScope<'a> {
+    ListScope {
+        region,
+        account,
+        is_admin: account == "admin",
+    }
+}
+
+/// p50 and p99 in ms of `image_list::list` for the first page, called directly.
+async fn store_timing(db: &Db, account: &str, count: usize) -> Result<(f64, f64)> {
+    let region = RegionName::from_trusted("DFW".into());
+    let query = parse_list_query(Some("limit=100"), 25, 1000)?;
+    let mut latency = load::histogram()?;
+    let started = Instant::now();
+    for _ in 0..count {
+        if started.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        let t = Instant::now();
+        let page = image_list::list(db, &scope(&region, account), &query, None).await?;
+        latency.saturating_record(
+            u64::try_from(t.elapsed().as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1),
+        );
+        if page.len() != 100 {
+            bail!("the {account} list gave {} images, not 100", page.len());
+        }
+    }
+    let p = |q| latency.value_at_quantile(q) as f64 / 1000.0;
+    Ok((p(0.5), p(0.99)))
+}
+
+/// Whether a plan line reads a whole table (or a whole index) instead of searching it.
+pub fn is_full_scan(line: &str) -> bool {
+    let line = line.trim_start();
+    let sqlite_scan = ["SCAN i", "SCAN m", "SCAN images", "SCAN image_members"]
+        .iter()
+        .any(|p| line == *p || line.starts_with(&format!("{p} ")));
+    sqlite_scan || line.contains("Seq Scan on images") || line.contains("Seq Scan on image_members")
+}
+
+async fn check_plans(
+    db: &Db,
+    engine: &'static str,
+    size: usize,
+    keep: bool,
+    result: &mut ScaleResult,
+) -> Result<()> {
+    let region = RegionName::from_trusted("DFW".into());
+    let first = parse_list_query(Some("limit=100"), 25, 1000)?;
+    let page = image_list::list(db, &scope(&region, OWNER), &first, None).await?;
+    let marker = page.last().cloned();
+    for (name, account, raw) in SHAPES {
+        let query = parse_list_query(Some(raw), 25, 1000)?;
+        let marker = if name.contains("next page") {
+            marker.as_ref()
+        } else {
+            None
+        };
+        let plan = image_list::explain(db, &scope(&region, account), &query, marker).await?;
+        if plan.iter().any(|l| is_full_scan(l)) {
+            let text = format!("{engine}, {size} images, {name}: {}", plan.join(" / "));
+            println!("  FULL SCAN: {text}");
+            result.full_scans.push(text);
+        }
+        if keep {
+            result.plans.push((engine, (*name).to_owned(), plan));
+        }
+    }
+    println!("  plans checked for {} kinds of list", SHAPES.len());
+    Ok(())
+}
