@@ -3,14 +3,14 @@
 //! accepts, (b) list pages, (d) one large image up and down, and (e) every non-2xx answer.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Result, bail};
-use reqwest::Method;
-use sha2::{Digest, Sha256};
+use anyhow::{Result, anyhow, bail};
 
 use crate::api::{self, Caller};
+use crate::auth::{self, GlintTarget};
 use crate::load::{self, Bounds, Outcome};
+use crate::ops::{self, Op};
 use crate::procs::{Glint, GlintSetup, Reference};
 use crate::report::{Better, Row};
 use crate::transfer::{self, Transfer};
@@ -65,9 +65,9 @@ struct Side {
     consumer_id: &'static str,
     pid: u32,
     url: String,
-    /// Glint only: the owner's token and the store's URL.
-    token: Option<String>,
-    db_url: Option<String>,
+    /// Glint only: the owner's token and the store's URL (empty for the reference).
+    token: String,
+    db_url: String,
 }
 
 /// Everything the run measured.
@@ -113,7 +113,7 @@ async fn glint_side(paths: &Paths) -> Result<(Glint, Side)> {
         tokens.push(token);
     }
     let [owner, producer, consumer] =
-        <[Caller; 3]>::try_from(callers).map_err(|_| anyhow::anyhow!("three accounts expected"))?;
+        <[Caller; 3]>::try_from(callers).map_err(|_| anyhow!("three accounts expected"))?;
     let pid = glint.pid;
     let side = Side {
         name: "Glint",
@@ -123,11 +123,11 @@ async fn glint_side(paths: &Paths) -> Result<(Glint, Side)> {
         consumer_id: ACCOUNTS[2].1,
         pid,
         url: glint.url.clone(),
-        token: tokens.into_iter().next(),
-        db_url: Some(format!(
+        token: tokens.into_iter().next().unwrap_or_default(),
+        db_url: format!(
             "sqlite://{}?mode=rw",
             setup.data_dir.join("glint.db").display()
-        )),
+        ),
     };
     Ok((glint, side))
 }
@@ -142,8 +142,8 @@ fn reference_side(reference: &Reference) -> Result<Side> {
         consumer_id: ACCOUNTS[2].1,
         pid: reference.pid,
         url: reference.url.clone(),
-        token: None,
-        db_url: None,
+        token: String::new(),
+        db_url: String::new(),
     })
 }
 
@@ -205,49 +205,7 @@ where
         cmp.note_failures(n, side.name, &outcome);
         out.push(outcome);
     }
-    <[Outcome; 2]>::try_from(out).map_err(|_| anyhow::anyhow!("two outcomes expected"))
-}
-
-type Op = Box<dyn Fn(usize) -> futures::future::BoxFuture<'static, load::Reply> + Send + Sync>;
-
-fn creates(caller: &Caller, prefix: &str) -> Op {
-    let (caller, prefix) = (caller.clone(), prefix.to_owned());
-    Box::new(move |i| {
-        let (caller, name) = (caller.clone(), format!("{prefix}-{i}"));
-        Box::pin(async move { caller.create_image(name).await })
-    })
-}
-
-fn member_adds(caller: &Caller, images: &[String], member: &str) -> Op {
-    let (caller, images, member) = (caller.clone(), images.to_vec(), member.to_owned());
-    Box::new(move |i| {
-        let (caller, image, member) = (
-            caller.clone(),
-            images.get(i).cloned().unwrap_or_default(),
-            member.clone(),
-        );
-        Box::pin(async move { caller.add_member(&image, &member).await })
-    })
-}
-
-fn accepts(caller: &Caller, images: &[String], member: &str) -> Op {
-    let (caller, images, member) = (caller.clone(), images.to_vec(), member.to_owned());
-    Box::new(move |i| {
-        let (caller, image, member) = (
-            caller.clone(),
-            images.get(i).cloned().unwrap_or_default(),
-            member.clone(),
-        );
-        Box::pin(async move { caller.set_member_status(&image, &member, "accepted").await })
-    })
-}
-
-fn lists(caller: &Caller) -> Op {
-    let caller = caller.clone();
-    Box::new(move |i| {
-        let caller = caller.clone();
-        Box::pin(async move { caller.list("limit=100", i == 0).await })
-    })
+    <[Outcome; 2]>::try_from(out).map_err(|_| anyhow!("two outcomes expected"))
 }
 
 /// Checks that the first list answers had the expected number of images.
@@ -302,9 +260,9 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
         let label = format!("create ×{} at {clients} client(s)", plan.creates);
         let pair = both(cmp, sides, &label, bounds(plan.creates, clients), |s| {
             if clients == 1 {
-                creates(&s.owner, "owned")
+                ops::creates(&s.owner, "owned")
             } else {
-                creates(&s.producer, "produced")
+                ops::creates(&s.producer, "produced")
             }
         })
         .await?;
@@ -332,9 +290,9 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
                 let n = if s.name == "Glint" { 0 } else { 1 };
                 let images = produced[n].get(range.clone()).unwrap_or_default();
                 if who == "producer" {
-                    member_adds(&s.producer, images, s.consumer_id)
+                    ops::member_adds(&s.producer, images, s.consumer_id)
                 } else {
-                    accepts(&s.consumer, images, s.consumer_id)
+                    ops::accepts(&s.consumer, images, s.consumer_id)
                 }
             })
             .await?;
@@ -355,7 +313,7 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
         sides,
         "list as the owner",
         bounds(plan.lists, 1),
-        |s| lists(&s.owner),
+        |s| ops::lists(&s.owner),
     )
     .await?;
     check_page(&owner, 100.min(plan.creates), "owner")?;
@@ -370,7 +328,7 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
         sides,
         "list as the consumer",
         bounds(plan.lists, 1),
-        |s| lists(&s.consumer),
+        |s| ops::lists(&s.consumer),
     )
     .await?;
     check_page(&consumer, 100.min(plan.shares), "consumer")?;
@@ -381,7 +339,14 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
         true,
     );
 
-    auth_cost(cmp, &sides[0], plan).await?;
+    let glint = &sides[0];
+    let target = GlintTarget {
+        url: &glint.url,
+        owner: &glint.owner,
+        token: &glint.token,
+        db_url: &glint.db_url,
+    };
+    cmp.notes.push(auth::token_cost(&target, plan).await?);
 
     println!("== (d) {} MiB upload and download", plan.transfer_mib);
     cmp.hash_limit_mib_s = transfer::hash_limit(plan.transfer_mib.max(256)).await?;
@@ -402,130 +367,6 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
             }
         }
     }
-    let w = format!("(d) {} MiB image", plan.transfer_mib);
-    cmp.rows.push(Row::new(
-        &w,
-        "upload MiB/s",
-        moved[0].upload_mib_s,
-        moved[1].upload_mib_s,
-        Better::Higher,
-    ));
-    cmp.rows.push(Row::new(
-        &w,
-        "download MiB/s",
-        moved[0].download_mib_s,
-        moved[1].download_mib_s,
-        Better::Higher,
-    ));
-    cmp.rows.push(Row::new(
-        &w,
-        "peak RSS receiving, MiB",
-        moved[0].upload_peak_mib,
-        moved[1].upload_peak_mib,
-        Better::Lower,
-    ));
-    cmp.rows.push(Row::new(
-        &w,
-        "peak RSS sending, MiB",
-        moved[0].download_peak_mib,
-        moved[1].download_peak_mib,
-        Better::Lower,
-    ));
-    cmp.notes.push(format!(
-        "Upload at {:.0} % of the hashing limit ({:.0} MiB/s); peak RSS per process: Glint {}; reference {}.",
-        100.0 * moved[0].upload_mib_s / cmp.hash_limit_mib_s.max(1e-9),
-        cmp.hash_limit_mib_s,
-        moved[0].breakdown,
-        moved[1].breakdown
-    ));
+    transfer::record(cmp, plan.transfer_mib, &moved);
     Ok(())
-}
-
-/// Where a Glint request's time goes: an answer without a token or the database, one with a
-/// validated token and nothing else, and the token lookup alone, straight at the store.
-async fn auth_cost(cmp: &mut Comparison, glint: &Side, plan: Plan) -> Result<()> {
-    println!("== where a Glint request's time goes (token check)");
-    let count = plan.lists * 10;
-    let bounds = Bounds {
-        count,
-        clients: 4,
-        deadline: plan.deadline,
-    };
-    let client = api::client()?;
-    let url = format!("{}/image/DFW/versions", glint.url);
-    let open = load::run(
-        "Glint GET /image/DFW/versions (no token) at 4 clients",
-        bounds,
-        move |_| {
-            let (client, url) = (client.clone(), url.clone());
-            async move {
-                let response = client.get(&url).send().await.map_err(|e| e.to_string())?;
-                let status = response.status().as_u16();
-                response.bytes().await.map_err(|e| e.to_string())?;
-                Ok((status, None))
-            }
-        },
-    )
-    .await?;
-    let owner = glint.owner.clone();
-    let authed = load::run(
-        "Glint GET /v2/schemas/member (token) at 4 clients",
-        bounds,
-        move |_| {
-            let owner = owner.clone();
-            async move { owner.call(Method::GET, "/schemas/member", None).await }
-        },
-    )
-    .await?;
-    let store = token_lookups(glint, count).await?;
-    cmp.notes.push(format!(
-        "Token check (Glint, 4 clients): GET /image/DFW/versions, no token and no database: \
-         {:.0} req/s, p50 {:.2} ms; GET /v2/schemas/member, token validated and nothing else \
-         read: {:.0} req/s, p50 {:.2} ms. The token lookup alone at the store (SQLite, one \
-         caller): p50 {:.0} µs, p99 {:.0} µs.",
-        open.rate(),
-        open.ms(0.5),
-        authed.rate(),
-        authed.ms(0.5),
-        store.0,
-        store.1
-    ));
-    Ok(())
-}
-
-/// p50 and p99, in µs, of `glint_db::tokens::lookup` for the owner's token, called directly.
-async fn token_lookups(glint: &Side, count: usize) -> Result<(f64, f64)> {
-    let (Some(db_url), Some(token)) = (&glint.db_url, &glint.token) else {
-        bail!("Glint's database and token are needed for the lookup timing");
-    };
-    let db = glint_db::Db::connect(db_url).await?;
-    let hash: String = Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let mut latency = load::histogram()?;
-    let started = Instant::now();
-    for _ in 0..count {
-        if started.elapsed() > Duration::from_secs(30) {
-            break;
-        }
-        let t = Instant::now();
-        let found = glint_db::tokens::lookup(&db, &hash, glint_core::Timestamp::now()).await?;
-        latency.saturating_record(
-            u64::try_from(t.elapsed().as_micros())
-                .unwrap_or(u64::MAX)
-                .max(1),
-        );
-        if found.is_none() {
-            bail!("the owner's token was not found in Glint's store");
-        }
-    }
-    db.close().await;
-    let p = |q| latency.value_at_quantile(q) as f64;
-    println!(
-        "  Glint token lookup at the store: p50 {:.0} µs, p99 {:.0} µs",
-        p(0.5),
-        p(0.99)
-    );
-    Ok((p(0.5), p(0.99)))
 }

@@ -4,9 +4,12 @@
 //! `results.md` and the scale run's chart to `scale.svg` in the output folder.
 
 mod api;
+mod auth;
 mod compare;
 mod dataset;
+mod floor;
 mod load;
+mod ops;
 mod procs;
 mod report;
 mod scale;

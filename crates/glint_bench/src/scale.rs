@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use glint_core::RegionName;
 use glint_core::image::query::parse_list_query;
-use glint_db::image_list::{self, ListScope};
+use glint_db::image_list;
 use glint_db::{Db, bulk};
 use sqlx::{Connection, Executor};
 
 use crate::api::{self, Caller};
 use crate::dataset::{self, CONSUMER, OWNER};
+use crate::floor;
 use crate::load::{self, Bounds};
 use crate::procs::{Glint, GlintSetup};
 
@@ -290,7 +291,7 @@ async fn stages(
             if http.errors() > 0 {
                 bail!("{who}'s list failed: {}", http.error_text());
             }
-            let (p50, p99) = store_timing(db, account, plan.requests).await?;
+            let (p50, p99) = floor::list_timing(db, account, plan.requests).await?;
             println!("    store-level list as the {who}: p50 {p50:.2} ms, p99 {p99:.2} ms");
             result.rows.push(ScaleRow {
                 engine: engine.name(),
@@ -303,6 +304,9 @@ async fn stages(
                 store_p99: p99,
             });
         }
+        result
+            .notes
+            .push(floor::probe(db, engine.name(), size, plan.requests).await?);
         let last = n + 1 == plan.stages.len();
         check_plans(db, engine.name(), size, last, result).await?;
     }
@@ -311,39 +315,6 @@ async fn stages(
 
 fn engine_is_pg(engine: &Engine) -> bool {
     matches!(engine, Engine::Postgres { .. })
-}
-
-fn scope<'a>(region: &'a RegionName, account: &'a str) -> ListScope<'a> {
-    ListScope {
-        region,
-        account,
-        is_admin: account == "admin",
-    }
-}
-
-/// p50 and p99 in ms of `image_list::list` for the first page, called directly.
-async fn store_timing(db: &Db, account: &str, count: usize) -> Result<(f64, f64)> {
-    let region = RegionName::from_trusted("DFW".into());
-    let query = parse_list_query(Some("limit=100"), 25, 1000)?;
-    let mut latency = load::histogram()?;
-    let started = Instant::now();
-    for _ in 0..count {
-        if started.elapsed() > Duration::from_secs(120) {
-            break;
-        }
-        let t = Instant::now();
-        let page = image_list::list(db, &scope(&region, account), &query, None).await?;
-        latency.saturating_record(
-            u64::try_from(t.elapsed().as_micros())
-                .unwrap_or(u64::MAX)
-                .max(1),
-        );
-        if page.len() != 100 {
-            bail!("the {account} list gave {} images, not 100", page.len());
-        }
-    }
-    let p = |q| latency.value_at_quantile(q) as f64 / 1000.0;
-    Ok((p(0.5), p(0.99)))
 }
 
 /// Whether a plan line reads a whole table (or a whole index) instead of searching it.
@@ -364,7 +335,7 @@ async fn check_plans(
 ) -> Result<()> {
     let region = RegionName::from_trusted("DFW".into());
     let first = parse_list_query(Some("limit=100"), 25, 1000)?;
-    let page = image_list::list(db, &scope(&region, OWNER), &first, None).await?;
+    let page = image_list::list(db, &floor::scope(&region, OWNER), &first, None).await?;
     let marker = page.last().cloned();
     for (name, account, raw) in SHAPES {
         let query = parse_list_query(Some(raw), 25, 1000)?;
@@ -373,7 +344,7 @@ async fn check_plans(
         } else {
             None
         };
-        let plan = image_list::explain(db, &scope(&region, account), &query, marker).await?;
+        let plan = image_list::explain(db, &floor::scope(&region, account), &query, marker).await?;
         if plan.iter().any(|l| is_full_scan(l)) {
             let text = format!("{engine}, {size} images, {name}: {}", plan.join(" / "));
             println!("  FULL SCAN: {text}");

@@ -11,7 +11,9 @@ use futures::StreamExt;
 use reqwest::Method;
 
 use crate::api::Caller;
+use crate::compare::Comparison;
 use crate::procs;
+use crate::report::{Better, Row};
 
 const MIB: usize = 1 << 20;
 
@@ -24,6 +26,8 @@ pub struct Transfer {
     pub upload_peak_mib: f64,
     /// The same while sending.
     pub download_peak_mib: f64,
+    /// The processes' RSS just before the upload, in MiB (what they held already).
+    pub before_mib: f64,
     /// The peak of each process, in MiB, while receiving then sending.
     pub breakdown: String,
     /// Non-2xx answers and failures.
@@ -97,6 +101,7 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
     let id = id.ok_or_else(|| anyhow!("{side}: creating the transfer image gave {status}"))?;
     let pids = procs::process_tree(root);
     let chunk = block();
+    result.before_mib = procs::rss_kib(&pids) as f64 / 1024.0;
 
     println!("  {side}: uploading {mib} MiB");
     let body = futures::stream::iter((0..mib).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
@@ -144,7 +149,8 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
     result.download_mib_s = mib as f64 / secs;
     result.download_peak_mib = peak;
     result.breakdown = format!(
-        "receiving {} MiB, sending {} MiB",
+        "{:.0} MiB before, {} MiB receiving, {} MiB sending",
+        result.before_mib,
         kib_list(&up_marks),
         kib_list(&down_marks)
     );
@@ -158,4 +164,42 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
     );
     caller.delete_image(&id).await?;
     Ok(result)
+}
+
+/// A figure's name, how to read it, and which way is better.
+type Figure = (&'static str, fn(&Transfer) -> f64, Better);
+
+/// The rows and note of workload (d): Glint's transfer first, then the reference's.
+pub fn record(cmp: &mut Comparison, mib: usize, moved: &[Transfer]) {
+    let (Some(glint), Some(reference)) = (moved.first(), moved.get(1)) else {
+        return;
+    };
+    let w = format!("(d) {mib} MiB image");
+    let figures: [Figure; 5] = [
+        ("upload MiB/s", |t| t.upload_mib_s, Better::Higher),
+        ("download MiB/s", |t| t.download_mib_s, Better::Higher),
+        ("RSS before, MiB", |t| t.before_mib, Better::Lower),
+        (
+            "peak RSS receiving, MiB",
+            |t| t.upload_peak_mib,
+            Better::Lower,
+        ),
+        (
+            "peak RSS sending, MiB",
+            |t| t.download_peak_mib,
+            Better::Lower,
+        ),
+    ];
+    for (figure, value, better) in figures {
+        cmp.rows
+            .push(Row::new(&w, figure, value(glint), value(reference), better));
+    }
+    cmp.notes.push(format!(
+        "Upload at {:.0} % of the hashing limit ({:.0} MiB/s). RSS per process: Glint {}; \
+         reference (uWSGI master + HTTP router + worker) {}.",
+        100.0 * glint.upload_mib_s / cmp.hash_limit_mib_s.max(1e-9),
+        cmp.hash_limit_mib_s,
+        glint.breakdown,
+        reference.breakdown
+    ));
 }
