@@ -156,6 +156,14 @@ pub fn scale(rows: &[ScaleRow]) -> String {
     )
 }
 
+/// One colour per (engine, caller) line, dark enough to read on white.
+const COLORS: [RGBColor; 4] = [
+    RGBColor(0x1f, 0x4e, 0x9c),
+    RGBColor(0x5b, 0x9b, 0xd5),
+    RGBColor(0xb2, 0x3a, 0x1e),
+    RGBColor(0xe8, 0x8a, 0x2e),
+];
+
 /// Draws HTTP p50 (solid) and p99 (dashed) against the store's size, one colour per engine and
 /// caller, as an SVG at `path`.
 pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
@@ -183,9 +191,27 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .configure_mesh()
         .x_desc("images in the store (log scale)")
         .y_desc("latency, ms")
-        .x_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
+        .x_label_formatter(&|v| {
+            if *v >= 1e6 {
+                format!("{:.0}M", v / 1e6)
+            } else {
+                format!("{:.0}k", v / 1e3)
+            }
+        })
+        .max_light_lines(1)
         .draw()
         .map_err(|e| anyhow!("chart: {e}"))?;
+    // The target: p50 under 5 ms.
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(min_images * 0.8, 5.0), (max_images * 1.25, 5.0)],
+            3,
+            3,
+            BLACK.mix(0.5).stroke_width(1),
+        ))
+        .map_err(|e| anyhow!("chart: {e}"))?
+        .label("target: p50 < 5 ms")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.5)));
     let mut series: Vec<(&str, &str)> = Vec::new();
     for r in rows {
         if !series.contains(&(r.engine, r.who)) {
@@ -193,7 +219,7 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         }
     }
     for (n, (engine, who)) in series.iter().enumerate() {
-        let color = Palette99::pick(n).to_rgba();
+        let color = COLORS[n % COLORS.len()];
         let points = |f: fn(&ScaleRow) -> f64| -> Vec<(f64, f64)> {
             rows.iter()
                 .filter(|r| r.engine == *engine && r.who == *who)
@@ -224,7 +250,7 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .draw()
         .map_err(|e| anyhow!("chart: {e}"))?;
     root.present().map_err(|e| anyhow!("chart: {e}"))?;

@@ -183,7 +183,12 @@ fn branch_source(
     };
     match branch {
         Branch::Own(None) => plain(format!("i.owner = {me}")),
-        Branch::Own(Some(v)) => plain(format!("i.owner = {me} AND {}", only(v))),
+        // The visibility is an expression here, not a column, so that no engine reads the
+        // whole region's images of that visibility instead of the caller's own few.
+        Branch::Own(Some(v)) => plain(format!(
+            "i.owner = {me} AND (i.visibility || '') = '{}'",
+            v.as_str()
+        )),
         Branch::Everyone(v) => plain(format!("{}{not_mine}", only(v))),
         Branch::SharedWithMe => {
             let status = match query.member_status {
@@ -472,6 +477,7 @@ mod tests {
                 "visibility=shared&member_status=all&sort=created_at:asc",
             ),
             (false, "visibility=public"),
+            (false, "visibility=private"),
             (true, "limit=100"),
             (true, "visibility=all"),
         ] {
@@ -493,6 +499,10 @@ mod tests {
                 })
                 .collect();
             assert!(scans.is_empty(), "{raw} (admin {is_admin}): {plan:#?}");
+            if raw.contains("visibility=shared") || raw.contains("visibility=private") {
+                let own = plan.iter().any(|l| l.contains("images_owner_created"));
+                assert!(own, "{raw}: own images not read by owner: {plan:#?}");
+            }
         }
         db.close().await;
         for suffix in ["", "-wal", "-shm"] {
