@@ -13,6 +13,7 @@ mod error;
 mod hashing;
 mod key;
 mod local;
+mod reader;
 mod s3;
 mod stream;
 mod upload;
@@ -25,6 +26,7 @@ use futures::Stream;
 pub use error::BlobError;
 pub use hashing::measure_hash_limit;
 pub use key::BlobKey;
+pub use reader::BlobReader;
 pub use stream::BlobStream;
 
 use config::StoreConfig;
@@ -32,9 +34,32 @@ use local::LocalStore;
 use s3::S3Store;
 use upload::Sink;
 
-/// Sees every chunk of an upload, in order, before it is written; an `Err` refuses the data
-/// and fails the upload with [`BlobError::Rejected`] carrying that message.
-pub type Observer<'a> = &'a mut (dyn FnMut(&[u8]) -> Result<(), String> + Send);
+/// Watches an upload: sees every chunk, in order, before it is written, and has the last
+/// word once the body has ended, before the object becomes visible. An `Err` from either
+/// refuses the data and fails the upload with [`BlobError::Rejected`] carrying that message;
+/// nothing is left under the key.
+pub trait UploadObserver: Send {
+    /// The next chunk of the body.
+    fn chunk(&mut self, chunk: &[u8]) -> Result<(), String>;
+
+    /// The body has ended; called once, after the last chunk, before the commit.
+    fn end(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A closure observes chunks and has nothing to say at the end.
+impl<F> UploadObserver for F
+where
+    F: FnMut(&[u8]) -> Result<(), String> + Send,
+{
+    fn chunk(&mut self, chunk: &[u8]) -> Result<(), String> {
+        self(chunk)
+    }
+}
+
+/// The observer an upload is given.
+pub type Observer<'a> = &'a mut dyn UploadObserver;
 
 /// What a completed upload stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +130,8 @@ impl BlobStore {
     ///
     /// The two hashes run on two blocking threads fed through bounded queues, and writes run
     /// alongside, so only a few MiB are in flight (plus, for S3, up to three 8 MiB parts).
-    /// `observer`, if given, sees every chunk in order before it is written and may refuse
-    /// the data (`Rejected`). More than `limit` bytes fail with `TooLarge` as soon as they
+    /// `observer`, if given, sees every chunk in order before it is written and the end of
+    /// the body before the commit, and may refuse the data at either point (`Rejected`). More than `limit` bytes fail with `TooLarge` as soon as they
     /// arrive; a failing body fails with `Body`.
     ///
     /// The object appears under `key` only complete and durable (local: temp file, fsync,
@@ -156,6 +181,16 @@ impl BlobStore {
         match &*self.backend {
             Backend::Local(store) => store.get(key, range).await,
             Backend::S3(store) => store.get(key, range).await,
+        }
+    }
+
+    /// The object opened for `Read + Seek` from blocking code (see [`BlobReader`]); fails with
+    /// `NotFound` if there is none under `key`.
+    #[tracing::instrument(skip(self), fields(store = %self.describe()))]
+    pub async fn reader(&self, key: &BlobKey) -> Result<BlobReader, BlobError> {
+        match &*self.backend {
+            Backend::Local(store) => BlobReader::file(store.path(key)).await,
+            Backend::S3(store) => BlobReader::ranged(store.object_store(), store.path(key)).await,
         }
     }
 

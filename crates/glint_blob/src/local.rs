@@ -187,7 +187,7 @@ impl LocalStore {
         .await
     }
 
-    fn path(&self, key: &BlobKey) -> PathBuf {
+    pub(crate) fn path(&self, key: &BlobKey) -> PathBuf {
         self.root.join(key.folder()).join(key.id())
     }
 

@@ -156,7 +156,11 @@ impl S3Store {
         }
     }
 
-    fn path(&self, key: &BlobKey) -> Path {
+    pub(crate) fn object_store(&self) -> Arc<dyn ObjectStore> {
+        Arc::clone(&self.store)
+    }
+
+    pub(crate) fn path(&self, key: &BlobKey) -> Path {
         self.prefixed(key.as_str())
     }
 

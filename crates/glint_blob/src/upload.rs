@@ -1,6 +1,6 @@
 //! The upload pipeline shared by every backend: pulls the body, enforces the size limit, shows
-//! each chunk to the observer, groups chunks into batches and hands every batch both to the
-//! hashers and to the backend's sink. The sink makes the object visible only on `commit`; on
+//! each chunk and the end of the body to the observer, groups chunks into batches and hands
+//! every batch both to the hashers and to the backend's sink. The sink makes the object visible only on `commit`; on
 //! any failure the pipeline aborts the sink, so nothing is left under the key.
 
 use std::sync::Arc;
@@ -139,7 +139,7 @@ where
             .filter(|total| *total <= limit)
             .ok_or(BlobError::TooLarge { limit })?;
         if let Some(observe) = observer.as_mut() {
-            observe(&chunk).map_err(BlobError::Rejected)?;
+            observe.chunk(&chunk).map_err(BlobError::Rejected)?;
         }
         if let Some(batch) = batcher.push(chunk) {
             hashers.feed(&batch).await?;
@@ -149,6 +149,9 @@ where
     if let Some(batch) = batcher.take() {
         hashers.feed(&batch).await?;
         sink.write(batch).await?;
+    }
+    if let Some(observe) = observer.as_mut() {
+        observe.end().map_err(BlobError::Rejected)?;
     }
     Ok(size)
 }

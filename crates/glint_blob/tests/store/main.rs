@@ -15,10 +15,11 @@ mod support;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use glint_blob::{BlobError, BlobKey, BlobStore};
+use glint_blob::{BlobError, BlobKey, BlobStore, UploadObserver};
 use reads::{
-    copy_duplicates_the_object, delete_is_idempotent, missing_objects_are_not_found,
-    ranged_gets_return_exactly_the_range, size_reports_bytes_or_none,
+    a_reader_seeks_and_reads_like_a_file, copy_duplicates_the_object, delete_is_idempotent,
+    missing_objects_are_not_found, ranged_gets_return_exactly_the_range,
+    size_reports_bytes_or_none,
 };
 use support::{Fixture, Generated, MIB, body, checksums, failing_body, fresh_image_key};
 
@@ -61,6 +62,7 @@ on_every_store!(
     copy_duplicates_the_object,
     size_reports_bytes_or_none,
     missing_objects_are_not_found,
+    a_reader_seeks_and_reads_like_a_file,
 );
 pub(crate) async fn read_all(
     store: &BlobStore,
@@ -246,6 +248,41 @@ async fn a_rejecting_observer_leaves_nothing(fx: &Fixture) {
         "{err:?}"
     );
     assert_eq!(fx.store.size(&key).await.unwrap(), None);
+
+    // Refused only once the whole body is in: nothing may become visible either.
+    let key = fresh_image_key();
+    let mut at_end = RefuseAtEnd { chunks: 0 };
+    let err = fx
+        .store
+        .put(
+            &key,
+            body(9 * MIB, 64 * 1024, 2),
+            u64::MAX,
+            Some(&mut at_end),
+        )
+        .await;
+    assert!(
+        matches!(&err, Err(BlobError::Rejected(m)) if m == "the footer says vhd"),
+        "{err:?}"
+    );
+    assert_eq!(at_end.chunks, (9 * MIB).div_ceil(64 * 1024));
+    assert_eq!(fx.store.size(&key).await.unwrap(), None);
+}
+
+/// Accepts every chunk, then refuses the data once the body has ended.
+struct RefuseAtEnd {
+    chunks: usize,
+}
+
+impl UploadObserver for RefuseAtEnd {
+    fn chunk(&mut self, _: &[u8]) -> Result<(), String> {
+        self.chunks += 1;
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), String> {
+        Err("the footer says vhd".to_owned())
+    }
 }
 
 async fn a_failed_upload_keeps_the_previous_object(fx: &Fixture) {

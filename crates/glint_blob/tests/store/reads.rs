@@ -91,3 +91,44 @@ pub(crate) async fn missing_objects_are_not_found(fx: &Fixture) {
         Err(BlobError::NotFound)
     ));
 }
+
+pub(crate) async fn a_reader_seeks_and_reads_like_a_file(fx: &Fixture) {
+    let key = fresh_image_key();
+    let len = 2 * MIB + 4321;
+    put_generated(&fx.store, &key, len, 7).await;
+    let expected: Vec<u8> = Generated::new(len, 64 * 1024, 7).collect();
+    let reader = fx.store.reader(&key).await.unwrap();
+    let got = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut reader = reader;
+        let mut pieces = Vec::new();
+        // Across a block edge, from the end, backwards, past the end, then everything.
+        for (at, n) in [(MIB as u64 - 10, 20), (0, 512), (len as u64 - 100, 100)] {
+            reader.seek(SeekFrom::Start(at)).unwrap();
+            let mut buf = vec![0; n];
+            reader.read_exact(&mut buf).unwrap();
+            pieces.push((at, buf));
+        }
+        assert_eq!(reader.seek(SeekFrom::End(-5)).unwrap(), len as u64 - 5);
+        assert_eq!(
+            reader.seek(SeekFrom::Current(-10)).unwrap(),
+            len as u64 - 15
+        );
+        reader.seek(SeekFrom::Start(len as u64 + 10)).unwrap();
+        assert_eq!(reader.read(&mut [0; 8]).unwrap(), 0, "nothing past the end");
+        reader.seek(SeekFrom::Start(0)).unwrap();
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all).unwrap();
+        (pieces, all)
+    })
+    .await
+    .unwrap();
+    for (at, piece) in got.0 {
+        let at = at as usize;
+        assert_eq!(piece, expected[at..at + piece.len()], "bytes at {at}");
+    }
+    assert!(got.1 == expected, "the whole object read back");
+
+    let missing = fx.store.reader(&fresh_image_key()).await;
+    assert!(matches!(missing, Err(BlobError::NotFound)), "{missing:?}");
+}
