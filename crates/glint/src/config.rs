@@ -66,6 +66,10 @@ pub struct ImagesConfig {
     pub max_page: u32,
     /// Seconds an upload may go without a heartbeat before another node may take it over.
     pub upload_lease_secs: u64,
+    /// Refuse (415) data that is not in the image's `disk_format`.
+    pub require_format_match: bool,
+    /// Longest a trust report may spend reading one image, in seconds.
+    pub trust_report_timeout_secs: u64,
 }
 
 /// Where image data lives.
@@ -136,6 +140,8 @@ size_cap = 1099511627776
 default_page = 25
 max_page = 1000
 upload_lease_secs = 60
+require_format_match = true
+trust_report_timeout_secs = 120
 
 [storage]
 url = ""
@@ -204,6 +210,8 @@ impl Config {
             },
             default_page: i.default_page,
             max_page: i.max_page,
+            require_format_match: i.require_format_match,
+            trust_report_timeout: std::time::Duration::from_secs(i.trust_report_timeout_secs),
         }
     }
 

@@ -63,6 +63,14 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     if recovered > 0 {
         println!("  {recovered} upload(s) cut by the last stop are queued again");
     }
+    let resumed = images
+        .recover_trust_reports()
+        .await
+        .context("resuming trust reports cut by the last stop")?;
+    if resumed > 0 {
+        println!("  {resumed} trust report(s) cut by the last stop are queued again");
+    }
+    images.start_trust_reports();
     let app = glint_http::router(AppState {
         identity,
         images,

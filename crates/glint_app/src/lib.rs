@@ -14,7 +14,10 @@ mod stores;
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use compute::{ComputeService, NewServer, ServerFilter};
+pub use glint_inspect::TrustReport;
 pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
-pub use images::{ByteRange, Download, ImagePage, ImageService, ImageSettings};
+pub use images::{
+    ByteRange, Download, ImagePage, ImageService, ImageSettings, TrustReportState, TrustReportView,
+};
 pub use panel_queries::{ImageSource, SavedImage};
 pub use stores::Stores;

@@ -121,12 +121,11 @@ impl RangedReader {
     }
 
     fn block(&mut self, number: u64) -> io::Result<Bytes> {
-        if let Some(at) = self.kept.iter().position(|(n, _)| *n == number) {
-            if let Some(hit) = self.kept.remove(at) {
-                let bytes = hit.1.clone();
-                self.kept.push_back(hit);
-                return Ok(bytes);
-            }
+        let kept_at = self.kept.iter().position(|(n, _)| *n == number);
+        if let Some(hit) = kept_at.and_then(|at| self.kept.remove(at)) {
+            let bytes = hit.1.clone();
+            self.kept.push_back(hit);
+            return Ok(bytes);
         }
         let start = number * BLOCK;
         let end = (start + BLOCK).min(self.size);

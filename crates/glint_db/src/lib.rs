@@ -11,6 +11,7 @@ mod migrations;
 pub mod regions;
 pub mod servers;
 pub mod tokens;
+pub mod trust_reports;
 pub mod users;
 
 use std::str::FromStr;

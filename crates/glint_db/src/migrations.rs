@@ -15,6 +15,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0002_images.sql",
     "0003_servers.sql",
     "0004_list_indexes.sql",
+    "0005_trust_reports.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -22,12 +23,14 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_images.sql"),
     include_str!("../../../migrations/sqlite/0003_servers.sql"),
     include_str!("../../../migrations/sqlite/0004_list_indexes.sql"),
+    include_str!("../../../migrations/sqlite/0005_trust_reports.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
     include_str!("../../../migrations/postgres/0002_images.sql"),
     include_str!("../../../migrations/postgres/0003_servers.sql"),
     include_str!("../../../migrations/postgres/0004_list_indexes.sql"),
+    include_str!("../../../migrations/postgres/0005_trust_reports.sql"),
 ];
 
 /// Applies every migration not yet applied to `db`.

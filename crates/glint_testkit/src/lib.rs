@@ -1,8 +1,11 @@
 //! Test support: `TestDb` gives each test its own fresh metadata store, a SQLite file in a temp
 //! folder or a new PostgreSQL database on the server named by `GLINT_TEST_DATABASE_URL`, and
-//! removes it afterwards. Never a mock: the same SQL runs as in production.
+//! removes it afterwards. Never a mock: the same SQL runs as in production. `disk_images`
+//! builds real disk images (ext4 trees, qcow2, partition tables) for the inspection tests.
 
 #![expect(clippy::expect_used, reason = "test support fails loudly by design")]
+
+pub mod disk_images;
 
 use glint_db::Db;
 use sqlx::any::AnyPoolOptions;

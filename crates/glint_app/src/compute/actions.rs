@@ -131,14 +131,14 @@ impl ComputeService {
             .map_err(|e| Error::Unavailable(format!("reading the server's disk: {e}")))?
             .into_inner()
             .map(|chunk| chunk.map_err(|e| e.to_string()));
-        let mut sniff = crate::images::HeaderSniff::default();
+        let mut check = self.images.format_check(image);
         let key = glint_blob::BlobKey::image(image.id.as_str())
             .map_err(|e| Error::Internal(e.to_string()))?;
         let outcome = claim
-            .receive(image, &store, &key, Box::pin(disk), cap, &mut sniff)
+            .receive(image, &store, &key, Box::pin(disk), cap, &mut check)
             .await?;
         self.images
-            .activate(image, outcome, &sniff, ImageStatus::Saving)
+            .activate(image, outcome, &check, ImageStatus::Saving)
             .await?;
         Ok(())
     }

@@ -9,7 +9,8 @@ use glint_core::image::{Image, ImageStatus};
 use glint_core::{AuthContext, Error, RegionName, Result, Role, Timestamp};
 use glint_db::images;
 
-use super::receive::{Claim, HeaderSniff, store_error};
+use super::format_check::FormatCheck;
+use super::receive::{Claim, store_error};
 use super::{ImageService, policy};
 
 /// The media type image data must be sent as.
@@ -79,6 +80,14 @@ pub(crate) fn key(image: &Image) -> Result<BlobKey> {
 }
 
 impl ImageService {
+    /// The format check for data of `image`, as the settings want it.
+    pub(crate) fn format_check(&self, image: &Image) -> FormatCheck {
+        FormatCheck::new(
+            image.disk_format.as_deref(),
+            self.settings.require_format_match,
+        )
+    }
+
     pub(crate) fn claim(&self) -> Claim<'_> {
         Claim {
             db: &self.db,
@@ -125,13 +134,13 @@ impl ImageService {
         claim
             .take(&image, ImageStatus::Queued, ImageStatus::Saving)
             .await?;
-        let mut sniff = HeaderSniff::default();
+        let mut check = self.format_check(&image);
         let received = claim
-            .receive(&image, &store, &key(&image)?, body, cap, &mut sniff)
+            .receive(&image, &store, &key(&image)?, body, cap, &mut check)
             .await;
         match received {
             Ok(outcome) => {
-                self.activate(&image, outcome, &sniff, ImageStatus::Saving)
+                self.activate(&image, outcome, &check, ImageStatus::Saving)
                     .await
             }
             Err(e) => {
@@ -147,7 +156,7 @@ impl ImageService {
         &self,
         image: &Image,
         outcome: PutOutcome,
-        sniff: &HeaderSniff,
+        check: &FormatCheck,
         from: ImageStatus,
     ) -> Result<Image> {
         let Some(mut current) = images::get(&self.db, image.id.as_str()).await? else {
@@ -163,7 +172,7 @@ impl ImageService {
         let size = i64::try_from(outcome.size)
             .map_err(|_| Error::Internal("image size overflows".into()))?;
         current.size = Some(size);
-        current.virtual_size = sniff.virtual_size(current.disk_format.as_deref(), outcome.size);
+        current.virtual_size = check.virtual_size();
         current.checksum = Some(outcome.md5_hex);
         current.os_hash_algo = Some("sha512".into());
         current.os_hash_value = Some(outcome.sha512_hex);
@@ -171,6 +180,7 @@ impl ImageService {
         current.updated_at = Timestamp::now();
         images::update(&self.db, &current, from).await?;
         images::end_upload(&self.db, &current.id).await?;
+        self.queue_trust_report(&current.id, check.detected()).await;
         tracing::info!(image = %current.id, size, "image active");
         Ok(current)
     }
@@ -216,6 +226,9 @@ impl ImageService {
         let Ok(store) = self.stores.for_region(&image.region).await else {
             return;
         };
+        if let Err(e) = glint_db::trust_reports::forget(&self.db, &image.id).await {
+            tracing::warn!(error = %e, image = %image.id, "could not drop the trust report");
+        }
         let data = if in_use { None } else { key(image).ok() };
         let keys = [data, BlobKey::staging(image.id.as_str()).ok()];
         for key in keys.into_iter().flatten() {

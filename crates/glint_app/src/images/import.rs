@@ -11,7 +11,6 @@ use glint_db::images;
 use serde_json::Value;
 
 use super::data::{key, require_formats, require_octet_stream};
-use super::receive::HeaderSniff;
 use super::{ImageService, policy};
 
 /// Import methods Glint knows of, and the one it offers.
@@ -79,10 +78,10 @@ impl ImageService {
         claim
             .take(&image, ImageStatus::Queued, ImageStatus::Uploading)
             .await?;
-        let mut sniff = HeaderSniff::default();
+        let mut check = self.format_check(&image);
         let cap = self.settings.limits.size_cap;
         match claim
-            .receive(&image, &store, &staging(&image)?, body, cap, &mut sniff)
+            .receive(&image, &store, &staging(&image)?, body, cap, &mut check)
             .await
         {
             Ok(outcome) => {
@@ -153,12 +152,12 @@ impl ImageService {
             .map_err(|e| super::receive::store_error(e, cap))?
             .into_inner()
             .map(|chunk| chunk.map_err(|e| e.to_string()));
-        let mut sniff = HeaderSniff::default();
+        let mut check = self.format_check(image);
         let outcome = self
             .claim()
-            .receive(image, &store, &key(image)?, Box::pin(data), cap, &mut sniff)
+            .receive(image, &store, &key(image)?, Box::pin(data), cap, &mut check)
             .await?;
-        self.activate(image, outcome, &sniff, ImageStatus::Importing)
+        self.activate(image, outcome, &check, ImageStatus::Importing)
             .await?;
         if let Err(e) = store.delete(&staged).await {
             tracing::warn!(error = %e, image = %image.id, "could not remove staged data");

@@ -3,13 +3,16 @@
 //! and sharing in `members`.
 
 mod data;
+mod format_check;
 mod import;
 mod list;
 mod policy;
 pub(crate) mod receive;
 mod sharing;
+mod trust;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use glint_core::image::create::parse_create;
@@ -17,13 +20,14 @@ use glint_core::image::patch::{PatchCaller, apply_patch, parse_patch};
 use glint_core::image::{Image, ImageId, ImageLimits, ImageMember, ImageStatus, Visibility};
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::{Db, images, members};
+use tokio::sync::Notify;
 
 use crate::Stores;
 
 pub use data::{ByteRange, Download, OCTET_STREAM};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
-pub(crate) use receive::HeaderSniff;
+pub use trust::{TrustReportState, TrustReportView};
 
 /// Settings of the image service.
 #[derive(Debug, Clone)]
@@ -37,6 +41,11 @@ pub struct ImageSettings {
     pub default_page: u32,
     /// Largest page a client may ask for.
     pub max_page: u32,
+    /// Refuse (415) data that is not in the image's `disk_format`; unsafe images are refused
+    /// either way.
+    pub require_format_match: bool,
+    /// Longest the trust report may spend on one image.
+    pub trust_report_timeout: Duration,
 }
 
 impl Default for ImageSettings {
@@ -47,6 +56,8 @@ impl Default for ImageSettings {
             upload_lease: Duration::from_secs(60),
             default_page: 25,
             max_page: 1000,
+            require_format_match: true,
+            trust_report_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -57,6 +68,8 @@ pub struct ImageService {
     db: Db,
     stores: Stores,
     settings: ImageSettings,
+    /// Wakes this node's trust report worker when a report is queued.
+    reports_wake: Arc<Notify>,
 }
 
 impl ImageService {
@@ -66,6 +79,7 @@ impl ImageService {
             db,
             stores,
             settings,
+            reports_wake: Arc::new(Notify::new()),
         }
     }
 

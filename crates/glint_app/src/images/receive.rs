@@ -12,39 +12,10 @@ use glint_core::image::{Image, ImageStatus};
 use glint_core::{Error, Result, Timestamp};
 use glint_db::{Db, images};
 
+use super::format_check::FormatCheck;
+
 /// How often a node receiving data says it is alive.
 const HEARTBEAT: Duration = Duration::from_secs(10);
-
-/// What the first bytes of the data say, for `virtual_size`.
-#[derive(Debug, Default)]
-pub(crate) struct HeaderSniff {
-    head: Vec<u8>,
-}
-
-impl HeaderSniff {
-    const WANT: usize = 32;
-
-    fn see(&mut self, chunk: &[u8]) {
-        if self.head.len() < Self::WANT {
-            let take = (Self::WANT - self.head.len()).min(chunk.len());
-            self.head.extend_from_slice(&chunk[..take]);
-        }
-    }
-
-    /// The virtual size for a disk format: the data's size for raw, the header's for qcow2
-    /// (big-endian u64 at offset 24 after the `QFI\xfb` magic), unknown otherwise.
-    pub(crate) fn virtual_size(&self, disk_format: Option<&str>, size: u64) -> Option<i64> {
-        match disk_format {
-            Some("raw") => i64::try_from(size).ok(),
-            Some("qcow2") if self.head.len() >= 32 && self.head[..4] == *b"QFI\xfb" => {
-                let mut bytes = [0_u8; 8];
-                bytes.copy_from_slice(&self.head[24..32]);
-                i64::try_from(u64::from_be_bytes(bytes)).ok()
-            }
-            _ => None,
-        }
-    }
-}
 
 /// Maps a store failure onto the API's errors; details of store faults go to the log only.
 pub(crate) fn store_error(e: BlobError, cap: u64) -> Error {
@@ -99,7 +70,7 @@ impl Claim<'_> {
         }
     }
 
-    /// Streams `body` into `key` while keeping the claim alive.
+    /// Streams `body` into `key` through the format check while keeping the claim alive.
     pub(crate) async fn receive<S, E>(
         &self,
         image: &Image,
@@ -107,7 +78,7 @@ impl Claim<'_> {
         key: &BlobKey,
         body: S,
         cap: u64,
-        sniff: &mut HeaderSniff,
+        check: &mut FormatCheck,
     ) -> Result<PutOutcome>
     where
         S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
@@ -126,11 +97,7 @@ impl Claim<'_> {
                 }
             })
         };
-        let mut observer = |chunk: &[u8]| -> Result<(), String> {
-            sniff.see(chunk);
-            Ok(())
-        };
-        let outcome = store.put(key, body, cap, Some(&mut observer)).await;
+        let outcome = store.put(key, body, cap, Some(check)).await;
         beat.abort();
         outcome.map_err(|e| store_error(e, cap))
     }

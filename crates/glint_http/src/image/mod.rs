@@ -1,5 +1,6 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
-//! images, tags, actions, data, members, schemas and discovery info.
+//! images, tags, actions, data, members, schemas and discovery info, and Glint's own
+//! extension: an image's trust report (`…/glint-inspection`).
 
 mod body;
 mod data;
@@ -7,6 +8,7 @@ mod images;
 mod members;
 mod negotiate_errors;
 mod schemas;
+mod trust;
 mod versions;
 mod views;
 
@@ -56,6 +58,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{v2}/images/{{image_id}}/import"),
             post(data::import_data),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/glint-inspection"),
+            get(trust::show_inspection),
         )
         .route(&format!("{v2}/schemas/image"), get(schemas::image))
         .route(&format!("{v2}/schemas/images"), get(schemas::images))

@@ -23,7 +23,10 @@ pub const PASSWORD: &str = "correct horse";
 pub struct TestApp {
     pub router: Router,
     pub admin: AdminService,
+    pub images: ImageService,
+    pub db: glint_db::Db,
     pub blobs: tempfile::TempDir,
+    report_worker: tokio::task::JoinHandle<()>,
     _db: TestDb,
 }
 
@@ -46,7 +49,18 @@ impl TestApp {
     }
 
     pub async fn with_token_lifetime(lifetime: Duration) -> TestApp {
-        TestApp::over(TestDb::sqlite().await, lifetime, None).await
+        TestApp::over(TestDb::sqlite().await, lifetime, None, |_| {}).await
+    }
+
+    /// The app with its image settings changed by `tweak`.
+    pub async fn with_image_settings(tweak: fn(&mut ImageSettings)) -> TestApp {
+        TestApp::over(
+            TestDb::sqlite().await,
+            Duration::from_secs(43_200),
+            None,
+            tweak,
+        )
+        .await
     }
 
     /// The app with its image data in the S3-compatible store named by `GLINT_TEST_S3_URL`, when
@@ -65,6 +79,7 @@ impl TestApp {
                 TestDb::sqlite().await,
                 Duration::from_secs(43_200),
                 Some(url),
+                |_| {},
             )
             .await,
         )
@@ -72,10 +87,23 @@ impl TestApp {
 
     /// The same app over a fresh PostgreSQL database, when one is configured.
     pub async fn postgres() -> Option<TestApp> {
-        Some(TestApp::over(TestDb::postgres().await?, Duration::from_secs(43_200), None).await)
+        Some(
+            TestApp::over(
+                TestDb::postgres().await?,
+                Duration::from_secs(43_200),
+                None,
+                |_| {},
+            )
+            .await,
+        )
     }
 
-    async fn over(db: TestDb, lifetime: Duration, store_url: Option<String>) -> TestApp {
+    async fn over(
+        db: TestDb,
+        lifetime: Duration,
+        store_url: Option<String>,
+        tweak: fn(&mut ImageSettings),
+    ) -> TestApp {
         let admin = AdminService::new(db.db.clone());
         admin
             .bootstrap(
@@ -88,14 +116,16 @@ impl TestApp {
         let template =
             store_url.unwrap_or_else(|| format!("file://{}/{{region}}", blobs.path().display()));
         let stores = Stores::new(template, Default::default());
-        let settings = ImageSettings {
+        let mut settings = ImageSettings {
             limits: glint_core::image::ImageLimits {
                 size_cap: 1 << 20,
                 ..Default::default()
             },
             ..ImageSettings::default()
         };
+        tweak(&mut settings);
         let images = ImageService::new(db.db.clone(), stores.clone(), settings);
+        let report_worker = images.start_trust_reports();
         let compute = ComputeService::new(
             db.db.clone(),
             stores,
@@ -104,16 +134,26 @@ impl TestApp {
         );
         let state = AppState {
             identity: IdentityService::new(db.db.clone(), lifetime),
-            images,
+            images: images.clone(),
             compute,
             catalog: CatalogService::new(BASE),
         };
         TestApp {
             router: router(state),
             admin,
+            images,
+            db: db.db.clone(),
             blobs,
+            report_worker,
             _db: db,
         }
+    }
+
+    /// The app with its trust report worker stopped, so that tests drive reports by hand
+    /// (`images.write_next_report()`).
+    pub fn without_report_worker(self) -> TestApp {
+        self.report_worker.abort();
+        self
     }
 
     /// Creates an account with the given number and regions.

@@ -12,6 +12,7 @@ mod concurrency;
 mod data;
 mod identity;
 mod images;
+mod inspection;
 mod matrix;
 mod panel;
 mod s3;

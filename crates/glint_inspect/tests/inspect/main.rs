@@ -6,5 +6,6 @@
 mod fixtures;
 mod formats;
 mod fuzz;
-mod support;
 mod trust;
+
+use glint_testkit::disk_images as support;

@@ -1,5 +1,5 @@
-//! Building real test images with the system's tools (qemu-img, mkfs.ext4, ssh-keygen,
-//! genisoimage) and hand-written partition tables.
+//! Real disk images for tests, built with the system's tools (qemu-img, mkfs.ext4,
+//! ssh-keygen, genisoimage) and hand-written partition tables.
 //!
 //! A test whose tools are missing is skipped with a message, unless
 //! `GLINT_INSPECT_REQUIRE_TOOLS=1` is set, which makes it fail instead.

@@ -1,0 +1,210 @@
+//! Trust reports of images: queued when an image gets its data, claimed by one node at a time
+//! (a claim goes stale when its node stops), and kept with the image once written. The report
+//! itself is opaque JSON here; `glint_app` knows its shape.
+
+use glint_core::image::ImageId;
+use glint_core::{Result, Timestamp};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, internal};
+
+/// Where an image's report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    /// Waiting for a node to read the image.
+    Pending,
+    /// A node is reading the image.
+    Running,
+    /// Written.
+    Done,
+}
+
+impl ReportState {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Pending => "pending",
+            ReportState::Running => "running",
+            ReportState::Done => "done",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self> {
+        match value {
+            "pending" => Ok(ReportState::Pending),
+            "running" => Ok(ReportState::Running),
+            "done" => Ok(ReportState::Done),
+            other => Err(glint_core::Error::Internal(format!(
+                "unknown trust report state {other}"
+            ))),
+        }
+    }
+}
+
+/// One image's report, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    pub image_id: String,
+    pub state: ReportState,
+    /// The format the data was found to be in (the inspector's name, e.g. `qcow2`, `gpt`).
+    pub detected_format: String,
+    /// Times a node started on it.
+    pub attempts: i64,
+    /// The report as JSON, once done.
+    pub report: Option<String>,
+    pub queued_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// A report a node has claimed and must now write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportJob {
+    pub image_id: ImageId,
+    pub detected_format: String,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+const COLUMNS: &str = "image_id, state, detected_format, attempts, report, queued_at, finished_at";
+
+fn from_row(row: &AnyRow) -> Result<StoredReport> {
+    let state: String = row.try_get("state").map_err(internal)?;
+    Ok(StoredReport {
+        image_id: row.try_get("image_id").map_err(internal)?,
+        state: ReportState::parse(&state)?,
+        detected_format: row.try_get("detected_format").map_err(internal)?,
+        attempts: row.try_get("attempts").map_err(internal)?,
+        report: row.try_get("report").map_err(internal)?,
+        queued_at: Timestamp::from_micros(row.try_get("queued_at").map_err(internal)?),
+        finished_at: row
+            .try_get::<Option<i64>, _>("finished_at")
+            .map_err(internal)?
+            .map(Timestamp::from_micros),
+    })
+}
+
+/// Queues (or queues again, forgetting any earlier report) the report of an image whose data
+/// was found to be in `detected_format`.
+pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO trust_reports (image_id, state, detected_format, attempts, queued_at) \
+         VALUES ($1, 'pending', $2, 0, $3) \
+         ON CONFLICT (image_id) DO UPDATE SET state = 'pending', detected_format = $2, \
+         attempts = 0, claimed_by = NULL, claimed_at = NULL, report = NULL, queued_at = $3, \
+         finished_at = NULL",
+    )
+    .bind(image.as_str())
+    .bind(detected_format)
+    .bind(Timestamp::now().micros())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Claims the longest-waiting report for `node`: a pending one, or one whose node's claim is
+/// older than `stale_before`. `None` when there is nothing to do.
+pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<Option<ReportJob>> {
+    // Two nodes may pick the same row; the conditional update lets exactly one have it.
+    for _ in 0..8 {
+        let candidate = sqlx::query(
+            "SELECT image_id FROM trust_reports \
+             WHERE state = 'pending' OR (state = 'running' AND claimed_at < $1) \
+             ORDER BY queued_at, image_id LIMIT 1",
+        )
+        .bind(stale_before.micros())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+        let Some(row) = candidate else {
+            return Ok(None);
+        };
+        let id: String = row.try_get("image_id").map_err(internal)?;
+        let claimed = sqlx::query(
+            "UPDATE trust_reports SET state = 'running', claimed_by = $1, claimed_at = $2, \
+             attempts = attempts + 1 \
+             WHERE image_id = $3 AND (state = 'pending' OR (state = 'running' AND claimed_at < $4)) \
+             RETURNING detected_format, attempts",
+        )
+        .bind(node)
+        .bind(Timestamp::now().micros())
+        .bind(&id)
+        .bind(stale_before.micros())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+        if let Some(row) = claimed {
+            return Ok(Some(ReportJob {
+                image_id: ImageId::parse(&id)?,
+                detected_format: row.try_get("detected_format").map_err(internal)?,
+                attempts: row.try_get("attempts").map_err(internal)?,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Writes the report `node` claimed; false if the claim was lost meanwhile (another node took
+/// it over, or the image got new data and its report was queued again).
+pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE trust_reports SET state = 'done', report = $1, finished_at = $2, \
+         claimed_by = NULL, claimed_at = NULL \
+         WHERE image_id = $3 AND state = 'running' AND claimed_by = $4",
+    )
+    .bind(report_json)
+    .bind(Timestamp::now().micros())
+    .bind(image.as_str())
+    .bind(node)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Puts back every report `node` was writing when it stopped; returns how many.
+pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE trust_reports SET state = 'pending', claimed_by = NULL, claimed_at = NULL \
+         WHERE state = 'running' AND claimed_by = $1",
+    )
+    .bind(node)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(done.rows_affected())
+}
+
+/// Drops the report of an image (its data is gone).
+pub async fn forget(db: &Db, image: &ImageId) -> Result<()> {
+    sqlx::query("DELETE FROM trust_reports WHERE image_id = $1")
+        .bind(image.as_str())
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The image's report, if one was ever queued.
+pub async fn get(db: &Db, image: &ImageId) -> Result<Option<StoredReport>> {
+    let sql = format!("SELECT {COLUMNS} FROM trust_reports WHERE image_id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(image.as_str())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// How many reports are in `state`.
+pub async fn count(db: &Db, state: ReportState) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM trust_reports WHERE state = $1")
+        .bind(state.as_str())
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?
+        .try_get("n")
+        .map_err(internal)
+}
