@@ -123,7 +123,10 @@ glint_tempest_run() (
     # server itself and the cleanup can stop it.
     local -a unset_args=()
     mapfile -t unset_args < <(_glint_tempest_unset_args)
+    # tempest.conf says image_format_enforcement = false and uploads random bytes as
+    # qcow2, vhd, …; the server must not refuse them (spec section 6), as devstack does.
     env "${unset_args[@]}" GLINT_ADMIN_PASSWORD="$admin_pw" NO_COLOR=1 \
+        GLINT__IMAGES__REQUIRE_FORMAT_MATCH=false \
         "$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >"$log" 2>&1 &
     pid=$!
 

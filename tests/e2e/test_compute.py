@@ -9,7 +9,9 @@ import hashlib
 
 import pytest
 
-DATA = b"bootable-ish-bytes\n" * 100
+from disk_images import qcow2_bytes
+
+DATA = qcow2_bytes("1G")
 DATA_MD5 = hashlib.md5(DATA).hexdigest()
 
 USER = "cal"  # member of the compute account

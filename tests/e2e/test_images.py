@@ -12,8 +12,10 @@ import warnings
 import glanceclient.exc
 import pytest
 
-# Glint does not inspect image formats yet, so any bytes do as a "qcow2".
-DATA = b"glint-e2e-image\n" + bytes(range(256)) * 8
+from disk_images import qcow2_bytes
+
+# Real qcow2 data: Glint refuses bytes that are not in the declared disk_format.
+DATA = qcow2_bytes("64M")
 DATA_MD5 = hashlib.md5(DATA).hexdigest()
 DATA_SHA512 = hashlib.sha512(DATA).hexdigest()
 
@@ -94,9 +96,30 @@ def test_cli_show_reports_checksum_hash_and_size(acct, cli_images):
     assert shown["status"] == "active"
     assert shown["checksum"] == DATA_MD5
     assert shown["size"] == len(DATA)
+    assert shown["virtual_size"] == 64 * 1024 * 1024, "from the qcow2 header"
     assert shown["properties"]["os_hash_algo"] == "sha512"
     assert shown["properties"]["os_hash_value"] == DATA_SHA512
     assert shown["owner"] == acct.number
+
+
+def test_cli_upload_in_another_format_is_refused(acct, image_file, tmp_path):
+    """qcow2 data declared raw, and bytes declared qcow2, are refused (415) with the reason;
+    the client then removes the image it created, so nothing is left."""
+    not_qcow2 = tmp_path / "notes.qcow2"
+    not_qcow2.write_bytes(b"just some text, not a disk\n" * 100)
+    for data, disk_format, name in [
+        (image_file, "raw", "mislabelled"),
+        (not_qcow2, "qcow2", "not-a-disk"),
+    ]:
+        refused = acct.cli(
+            USER, "image", "create", "--file", str(data), "--disk-format", disk_format,
+            "--container-format", "bare", name, check=False,
+        )
+        assert refused.returncode != 0, refused.stdout
+        said = refused.stderr + refused.stdout
+        assert "415" in said, said
+        assert f"Image disk_format {disk_format} does not match stream data" in said, said
+        assert acct.cli(USER, "image", "list", "--name", name, "-f", "json") == []
 
 
 def test_cli_list_shows_the_accounts_images(acct, cli_images):
@@ -222,7 +245,7 @@ def test_admin_deactivates_and_member_download_fails(acct, cloud_admin, tmp_path
 
 def test_openstacksdk_image_flow(acct, tmp_path):
     conn = acct.sdk(USER)
-    payload = b"sdk-payload-" * 200
+    payload = qcow2_bytes("32M", cluster_size=32768)  # a size no other image here has
 
     image = conn.image.create_image(
         name="sdk-one", disk_format="qcow2", container_format="bare", data=payload,
@@ -241,7 +264,7 @@ def test_openstacksdk_image_flow(acct, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         second = conn.image.upload_image(
-            name="sdk-two", disk_format="raw", container_format="bare", data=payload,
+            name="sdk-two", disk_format="qcow2", container_format="bare", data=payload,
             purpose="sdk-e2e",
         )
     second = conn.image.get_image(second.id)
@@ -284,7 +307,7 @@ def test_openstacksdk_image_flow(acct, tmp_path):
 
 def test_glanceclient_image_flow(acct):
     gc = acct.glance(USER)
-    payload = b"glanceclient-payload-" * 150
+    payload = qcow2_bytes("16M")
 
     image = gc.images.create(name="gc-one", disk_format="qcow2", container_format="bare",
                              origin="glanceclient")

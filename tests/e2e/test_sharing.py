@@ -9,7 +9,9 @@ import hashlib
 
 import pytest
 
-DATA = b"shared-image-bytes\n" * 64
+from disk_images import qcow2_bytes
+
+DATA = qcow2_bytes("48M")
 
 PRODUCER = "pat"  # member of the producer account
 MANAGER = "mia"  # manager of the consumer account

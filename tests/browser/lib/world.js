@@ -38,7 +38,7 @@ class World {
     const admin = await g.adminToken();
     const data = new Uint8Array(256 * 1024).fill(7);
     for (const name of ['Ubuntu 24.04 LTS (Noble Numbat)', 'Debian 12 (Bookworm)']) {
-      await g.imageWithData(admin, 'DFW', { name, visibility: 'public', disk_format: 'qcow2' }, data);
+      await g.imageWithData(admin, 'DFW', { name, visibility: 'public', disk_format: 'raw' }, data);
     }
     this.producer = await this.page();
     this.consumer = await this.page();

@@ -37,6 +37,12 @@ module.exports = [
       for (const expected of [w.PRODUCER.number, 'tuned-web-server', 'DFW', '6.0 MB', '/etc/passwd', 'SSH keys', 'completely trust']) {
         assert.ok(text.includes(expected), `dialog shows ${expected}`);
       }
+      // What Glint found inside the image comes first: the preinstalled key and the password login.
+      const summary = dialog.locator('[data-testid="trust-summary"]');
+      assert.equal(await summary.getAttribute('data-state'), 'complete');
+      const warnings = await summary.locator('[data-testid="trust-warnings"] li').allInnerTexts();
+      assert.deepEqual(warnings.slice(0, 2), ['1 preinstalled SSH key (root)', 'user deploy can log in with a password']);
+      assert.match(await summary.innerText(), /Tuned Web Server 2\.1/);
       await w.shot(page, '15-pending-share-dialog');
       await dialog.getByRole('button', { name: 'Decide later' }).click();
       await dialog.waitFor({ state: 'hidden' });

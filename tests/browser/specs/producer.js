@@ -3,6 +3,7 @@
 'use strict';
 
 const { assert } = require('../lib/world');
+const { webServerDisk } = require('../lib/disk');
 
 module.exports = [
   {
@@ -37,8 +38,12 @@ module.exports = [
       await page.click('[data-testid="upload-open"]');
       await page.fill('[data-testid="upload-name"]', 'tuned-web-server');
       await page.selectOption('[data-testid="upload-region"]', 'DFW');
+      await page.selectOption('select[name="disk_format"]', 'raw');
+      // A real ext4 disk with a preinstalled root SSH key: its trust report must say so.
+      const disk = webServerDisk(6);
+      w.state.diskKey = disk.fingerprint;
       await page.setInputFiles('[data-testid="upload-file"]', {
-        name: 'tuned-web-server.qcow2', mimeType: 'application/octet-stream', buffer: Buffer.alloc(6 * 1024 * 1024, 3),
+        name: 'tuned-web-server.img', mimeType: 'application/octet-stream', buffer: disk.bytes,
       });
       await w.shot(page, '04-upload-dialog');
       // Slow the upload down so that the progress bar can be seen moving.

@@ -16,7 +16,13 @@ module.exports = [
       await page.fill('[data-testid="upload-name"]', HOSTILE);
       await page.selectOption('[data-testid="upload-region"]', 'DFW');
       await page.setInputFiles('[data-testid="upload-file"]', { name: 'x.img', mimeType: 'application/octet-stream', buffer: Buffer.alloc(2048, 1) });
+      // Left at qcow2, these bytes are refused with the reason, and no empty image is left.
+      await page.click('[data-testid="upload-submit"]');
+      await page.waitForFunction(() => /does not match stream data/.test(document.querySelector('#upload-form .form-error').textContent));
+      await w.shot(page, '37-upload-refused-format');
+      await page.selectOption('select[name="disk_format"]', 'raw');
       await w.clickAndWait(page, page.locator('[data-testid="upload-submit"]'));
+      assert.equal(await page.locator('.image-name', { hasText: HOSTILE }).count(), 1, 'only the raw upload is listed');
       const link = page.locator('.image-name', { hasText: HOSTILE });
       assert.equal(await link.innerText(), HOSTILE);
       assert.equal(await page.locator('img[src="x"]').count(), 0);
@@ -59,7 +65,12 @@ module.exports = [
       const page = w.producer;
       await w.go(page, w.state.detail);
       const props = await page.locator('[data-testid="properties"]').innerText();
-      for (const expected of ['Image ID', w.state.shared.id, 'qcow2', 'Checksum (MD5)']) { assert.ok(props.includes(expected), expected); }
+      for (const expected of ['Image ID', w.state.shared.id, 'raw', 'Virtual size', 'Checksum (MD5)']) { assert.ok(props.includes(expected), expected); }
+      const report = page.locator('[data-testid="trust-report"]');
+      assert.match(await report.locator('[data-testid="trust-warnings"]').innerText(), /1 preinstalled SSH key \(root\)/);
+      assert.ok((await report.locator('[data-testid="trust-keys"]').innerText()).includes(w.state.diskKey), 'the key fingerprint from ssh-keygen -lf');
+      assert.match(await report.locator('[data-testid="trust-users"]').innerText(), /deploy/);
+      assert.match(await report.innerText(), /Tuned Web Server 2\.1/);
       await w.shot(page, '33-image-detail', true);
       const response = await page.goto('/images/DFW/00000000-0000-4000-8000-000000000000');
       assert.equal(response.status(), 404);

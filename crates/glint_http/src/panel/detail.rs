@@ -1,7 +1,8 @@
 //! Image Detail: an image's properties and, for the account's own images, the Image Sharing
 //! table of consumers with their answers, the Share Image dialog and the remove action. A
 //! consumer looking at a shared image sees where it stands, and after a rejection is told to
-//! ask the producer to share it again (the panel has no accept button for it).
+//! ask the producer to share it again (the panel has no accept button for it). Owners and
+//! consumers alike see the image's trust report.
 
 use askama::Template;
 use axum::Form;
@@ -17,6 +18,7 @@ use super::format;
 use super::images::{ImagePath, label};
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
+use super::trust::TrustView;
 use super::views::Chrome;
 use crate::router::AppState;
 
@@ -48,6 +50,8 @@ pub(crate) struct DetailPage {
     members: Vec<MemberRow>,
     /// For a consumer: where its share stands, and what it can do.
     consumer_note: Option<String>,
+    /// What Glint found inside the image.
+    trust: Option<TrustView>,
     consumer_tone: &'static str,
 }
 
@@ -60,6 +64,7 @@ fn properties(image: &Image) -> Vec<(&'static str, String)> {
         ("Visibility", image.visibility.to_string()),
         ("Owner (account number)", or_dash(&image.owner)),
         ("Size", format::size(image.size)),
+        ("Virtual size", format::size(image.virtual_size)),
         ("Disk format", or_dash(&image.disk_format)),
         ("Container format", or_dash(&image.container_format)),
         ("Minimum disk", format!("{} GB", image.min_disk)),
@@ -125,6 +130,12 @@ pub(crate) async fn image_detail(
         None
     };
     let (note, tone) = consumer_note(&image, my_status);
+    let trust = state
+        .images
+        .trust_report(&session.ctx, &region, &p.image_id)
+        .await
+        .ok()
+        .map(|report| TrustView::new(&report));
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images/{}/{}", image.region, image.id);
@@ -157,6 +168,7 @@ pub(crate) async fn image_detail(
             .collect(),
         consumer_note: note,
         consumer_tone: tone,
+        trust,
     };
     Ok(page(&view, shown))
 }

@@ -67,7 +67,7 @@ pub(crate) async fn saved_images(
     let selection = Selection::parse(&session, q.region.as_deref());
     let regions = selection.regions(&session);
     let saved = state.images.saved_images(&session.ctx, &regions).await?;
-    let pending = state.images.pending_shares(&session.ctx, &regions).await?;
+    let pending = super::trust::pending_with_reports(&state, &session.ctx, &regions).await?;
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images?region={}", selection.value());
@@ -144,6 +144,7 @@ fn declared_size(headers: &HeaderMap) -> Option<u64> {
 
 /// `PUT /images/{region}/{id}/file`: streams the file into the image through
 /// `ImageService::upload`, in its own task so that a closed tab still leaves the image queued.
+/// Data the format check refuses removes the new image again, with the reason shown.
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     session: Session,
@@ -173,7 +174,20 @@ pub(crate) async fn upload_file(
                 format::size(image.size)
             )),
         ),
-        Ok(Err(e)) => reply.failed(&e, &back),
+        Ok(Err(e)) => {
+            if matches!(e, Error::UnsupportedMediaType(_)) {
+                // The data was refused by the format check: the empty image would only be in
+                // the way of the next try (the openstack CLI removes it too).
+                if let Err(left) = state
+                    .images
+                    .delete(&session.ctx, &p.region(), &p.image_id)
+                    .await
+                {
+                    tracing::warn!(error = %left, "could not remove the refused upload's image");
+                }
+            }
+            reply.failed(&e, &back)
+        }
         Err(e) => reply.failed(&Error::Internal(format!("upload task: {e}")), &back),
     }
 }

@@ -14,6 +14,7 @@ mod servers;
 mod session;
 mod shares;
 mod throttle;
+mod trust;
 mod views;
 
 use axum::routing::{get, post, put};

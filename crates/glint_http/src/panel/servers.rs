@@ -170,7 +170,7 @@ pub(crate) async fn create_server_page(
             .map(|i| choice(i, show_producer))
             .collect()
     };
-    let pending = state.images.pending_shares(ctx, &regions).await?;
+    let pending = super::trust::pending_with_reports(&state, ctx, &regions).await?;
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let value = region.as_ref().map(|r| r.to_string()).unwrap_or_default();

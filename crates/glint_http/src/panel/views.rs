@@ -9,6 +9,7 @@ use glint_core::{RegionName, Role};
 use super::format;
 use super::reply::Flash;
 use super::session::Session;
+use super::trust::TrustView;
 
 /// The label of the selector's every-region choice.
 pub(crate) const ALL_REGIONS: &str = "All Regions (Global)";
@@ -140,6 +141,8 @@ pub(crate) struct PendingView {
     pub created: String,
     pub accept_url: String,
     pub reject_url: String,
+    /// What Glint found inside the image, warnings first.
+    pub trust: TrustView,
 }
 
 /// The pending-share notification and its dialogs.
@@ -151,10 +154,10 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub fn new(session: &Session, images: Vec<Image>) -> Pending {
+    pub fn new(session: &Session, images: Vec<(Image, TrustView)>) -> Pending {
         let items = images
-            .iter()
-            .map(|i| {
+            .into_iter()
+            .map(|(i, trust)| {
                 let base = format!("/shares/{}/{}", i.region, i.id);
                 PendingView {
                     id: i.id.to_string(),
@@ -165,6 +168,7 @@ impl Pending {
                     created: format::time(i.created_at),
                     accept_url: format!("{base}/accept"),
                     reject_url: format!("{base}/reject"),
+                    trust,
                 }
             })
             .collect();
