@@ -144,3 +144,60 @@ async fn image_data_round_trips_through_s3() {
         StatusCode::NO_CONTENT
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trust_report_reads_a_qcow2_image_from_s3() {
+    use glint_testkit::disk_images::{self, have_tools, mkfs, qcow2_of, write_tree};
+    if !have_tools("trust report over S3", &["mkfs.ext4", "qemu-img"]) {
+        return;
+    }
+    let Some(app) = TestApp::on_s3().await else {
+        return;
+    };
+    let dir = disk_images::scratch();
+    let tree = dir.path().join("tree");
+    write_tree(
+        &tree,
+        &[
+            (
+                "etc/passwd",
+                "root:x:0:0::/root:/bin/bash\nops:x:0:0::/home/ops:/bin/sh\n",
+            ),
+            ("etc/shadow", "root:*:1::::::\nops::1::::::\n"),
+        ],
+    );
+    mkfs(&tree, &dir.path().join("fs.ext4"), 8);
+    qcow2_of(
+        &dir.path().join("fs.ext4"),
+        &dir.path().join("fs.qcow2"),
+        &[],
+    );
+    let bytes = std::fs::read(dir.path().join("fs.qcow2")).expect("qcow2");
+    app.account("acme", "554433", &["DFW"]).await;
+    app.user("alice", "acme", Role::Member).await;
+    let alice = app.token("alice", "acme").await;
+    let image = create(
+        &app,
+        &alice,
+        json!({"disk_format": "qcow2", "container_format": "bare"}),
+    )
+    .await;
+    let uri = format!("/image/DFW/v2/images/{}", image["id"].as_str().expect("id"));
+    let (status, _, _) = app
+        .raw(&alice, Method::PUT, &format!("{uri}/file"), &[OCTET], bytes)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let report = until(
+        &app,
+        &alice,
+        &format!("{uri}/glint-inspection"),
+        "/status",
+        "complete",
+    )
+    .await;
+    assert_eq!(report["detected_format"], "qcow2");
+    assert_eq!(
+        report["warnings"],
+        json!(["uid 0 account ops", "user ops has an empty password"])
+    );
+}
