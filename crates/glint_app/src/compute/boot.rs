@@ -62,7 +62,8 @@ impl ComputeService {
     }
 }
 
-/// The flavor must meet the image's `min_disk`, `min_ram` and size.
+/// The flavor must meet the image's `min_disk`, `min_ram`, virtual size (from the data's
+/// format header) and size.
 pub(crate) fn fits(image: &Image, flavor: &Flavor) -> Result<()> {
     let disk = i64::try_from(flavor.disk).unwrap_or(i64::MAX);
     let ram = i64::try_from(flavor.ram).unwrap_or(i64::MAX);
@@ -76,6 +77,13 @@ pub(crate) fn fits(image: &Image, flavor: &Flavor) -> Result<()> {
         return Err(Error::InvalidInput(format!(
             "Flavor's memory is too small for requested image: flavor {} has {} MiB, the image needs {} MiB.",
             flavor.name, flavor.ram, image.min_ram
+        )));
+    }
+    let virtual_size = image.virtual_size.unwrap_or(0);
+    if flavor.disk > 0 && virtual_size > disk.saturating_mul(GIB) {
+        return Err(Error::InvalidInput(format!(
+            "Flavor's disk is too small for requested image: flavor {} has {} GiB, the image's virtual size is {virtual_size} bytes.",
+            flavor.name, flavor.disk
         )));
     }
     if flavor.disk > 0 && image.size.unwrap_or(0) > disk.saturating_mul(GIB) {

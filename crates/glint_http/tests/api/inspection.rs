@@ -419,3 +419,42 @@ async fn a_clean_image_says_so_and_reports_survive_a_restart() {
     assert_eq!(body["report"]["os"]["pretty_name"], "Clean 1");
     assert_eq!(body["report"]["login_users"][0]["name"], "root");
 }
+
+#[tokio::test]
+async fn a_server_needs_a_flavor_disk_as_large_as_the_virtual_size() {
+    if !have_tools("virtual size against flavors", &["qemu-img"]) {
+        return;
+    }
+    let dir = disk_images::scratch();
+    let big = qemu_img_create(dir.path(), "big.qcow2", "qcow2", "30G", &[]);
+    let (app, alice, _, _) = app_with_room().await;
+    let (uri, status, body) = upload(&app, &alice, "qcow2", big).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let id = uri.rsplit('/').next().expect("id");
+    let boot = |flavor: &'static str| json!({"server": {"name": "vm", "imageRef": id, "flavorRef": flavor, "networks": "none"}});
+    // m1.small has 20 GiB: the 30 GiB disk does not fit, whatever the file's size.
+    let r = app
+        .call(
+            &alice,
+            Method::POST,
+            "/compute/DFW/v2.1/servers",
+            Some(boot("2")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    let message = r.body["badRequest"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("virtual size is 32212254720 bytes"),
+        "{message}"
+    );
+    // m1.medium has 40 GiB.
+    let r = app
+        .call(
+            &alice,
+            Method::POST,
+            "/compute/DFW/v2.1/servers",
+            Some(boot("3")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+}
