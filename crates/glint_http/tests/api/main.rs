@@ -17,3 +17,4 @@ mod matrix;
 mod panel;
 mod s3;
 mod sharing;
+mod trust_report;
