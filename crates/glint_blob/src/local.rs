@@ -6,7 +6,6 @@
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
@@ -17,12 +16,15 @@ use crate::hashing::Batch;
 use crate::stream::{BlobStream, READ_CHUNK, resolve_range};
 use crate::{BlobError, BlobKey};
 
-/// Batches queued for the writer thread.
-const WRITE_DEPTH: usize = 8;
-/// Temp files untouched for this long were left by a crash (a live upload keeps writing to its
-/// temp file) and are removed when a store opens.
-const STALE_TEMP: Duration = Duration::from_secs(3600);
+mod temp_file;
 
+use temp_file::{TempFile, publish, remove_stale_temp_files, sync_dir, temp_path};
+
+/// Batches queued for the writer thread.
+const WRITE_DEPTH: usize = 16;
+/// Bytes written between two flushes of an upload's temp file; the queue above holds the
+/// batches that arrive while a flush of this much runs.
+const FLUSH_EVERY: usize = 16 * 1024 * 1024;
 /// A store rooted at a folder; objects live at `<root>/<folder>/<id>`.
 #[derive(Debug)]
 pub(crate) struct LocalStore {
@@ -37,88 +39,6 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| BlobError::join(&e))?
-}
-
-/// Makes a folder's entries (a rename, a new file, a removal) durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// A temp file next to `dest`, with a name no other writer uses.
-fn temp_path(dest: &Path) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    dest.with_file_name(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()))
-}
-
-/// Removes a temp file when dropped, unless it has been renamed into place; this also covers
-/// an upload whose future is dropped half-way.
-struct TempFile {
-    path: Option<PathBuf>,
-}
-
-impl TempFile {
-    fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    fn disarm(&mut self) {
-        self.path = None;
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if let Some(path) = self.path.take()
-            && let Err(err) = fs::remove_file(&path)
-            && err.kind() != io::ErrorKind::NotFound
-        {
-            tracing::warn!(path = %path.display(), error = %err, "could not remove a temp file");
-        }
-    }
-}
-
-/// Writes `temp` (already synced) into place as `dest` and makes the rename durable. If the
-/// folder cannot be synced the object is removed again, so a failure leaves nothing.
-fn publish(temp: &mut TempFile, dest: &Path) -> Result<(), BlobError> {
-    let Some(from) = temp.path() else {
-        return Err(BlobError::Unavailable("the temp file is gone".into()));
-    };
-    fs::rename(from, dest).map_err(|e| BlobError::io("could not rename the temp file", &e))?;
-    temp.disarm();
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    if let Err(err) = sync_dir(dir) {
-        let _ = fs::remove_file(dest);
-        return Err(BlobError::io("could not sync the folder", &err));
-    }
-    Ok(())
-}
-
-/// Removes temp files in `dir` that no upload has written to for `STALE_TEMP`.
-fn remove_stale_temp_files(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|at| now.duration_since(at).unwrap_or_default() > STALE_TEMP);
-        if name.starts_with('.') && name.ends_with(".tmp") && stale {
-            match fs::remove_file(entry.path()) {
-                Ok(()) => {
-                    tracing::info!(file = %entry.path().display(), "removed a temp file left by a crash")
-                }
-                Err(err) => {
-                    tracing::warn!(file = %entry.path().display(), error = %err, "could not remove a stale temp file")
-                }
-            }
-        }
-    }
 }
 
 impl LocalStore {
@@ -216,9 +136,17 @@ impl LocalStore {
         let (tx, mut rx) = mpsc::channel::<Batch>(WRITE_DEPTH);
         let writer = tokio::task::spawn_blocking(move || {
             let mut file = file;
+            let mut unflushed = 0_usize;
             while let Some(batch) = rx.blocking_recv() {
                 for chunk in batch.iter() {
                     file.write_all(chunk)?;
+                    unflushed += chunk.len();
+                }
+                // Write-behind: flush as the data comes, so that the commit's fsync finds
+                // little left to do and the upload's end does not wait for the whole file.
+                if unflushed >= FLUSH_EVERY {
+                    file.sync_data()?;
+                    unflushed = 0;
                 }
             }
             Ok(file)
