@@ -46,6 +46,11 @@ pub struct DatabaseConfig {
 pub struct IdentityConfig {
     /// How long a token lives, in seconds.
     pub token_lifetime_secs: u64,
+    /// How long this node trusts a validated token without reading the store again, in
+    /// seconds (0: never); also how late other nodes may notice a revocation.
+    pub token_cache_secs: u64,
+    /// Most validated tokens this node remembers.
+    pub token_cache_entries: usize,
 }
 
 /// Image limits (the reference's names and defaults).
@@ -131,6 +136,8 @@ url = ""
 
 [identity]
 token_lifetime_secs = 43200
+token_cache_secs = 5
+token_cache_entries = 10000
 
 [images]
 property_quota = 128
@@ -192,6 +199,9 @@ impl Config {
             .context("the configuration is not valid")?;
         if config.identity.token_lifetime_secs < 60 {
             anyhow::bail!("identity.token_lifetime_secs must be at least 60");
+        }
+        if config.identity.token_cache_secs > 60 {
+            anyhow::bail!("identity.token_cache_secs must be at most 60");
         }
         Ok(config)
     }
@@ -268,6 +278,7 @@ mod tests {
         assert_eq!(defaults.server.listen, "127.0.0.1:9292");
         assert_eq!(defaults.bootstrap.regions, ["DFW", "IAD", "LON"]);
         assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
+        assert_eq!(defaults.identity.token_cache_secs, 5);
         assert!(defaults.database_url().starts_with("sqlite://"));
         assert!(defaults.database_url().contains("glint.db"));
 
@@ -310,6 +321,8 @@ mod tests {
             "data_dir",
             "url",
             "token_lifetime_secs",
+            "token_cache_secs",
+            "token_cache_entries",
             "regions",
         ] {
             assert!(text.contains(&format!("{key} =")), "example lacks {key}");

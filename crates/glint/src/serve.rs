@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use glint_app::{
     AdminService, BootstrapReport, CatalogService, ComputeService, IdentityService, ImageService,
+    TokenCacheSettings,
 };
 use glint_db::Db;
 use glint_http::AppState;
@@ -34,7 +35,11 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let identity = IdentityService::new(
         db.clone(),
         Duration::from_secs(config.identity.token_lifetime_secs),
-    );
+    )
+    .with_token_cache(TokenCacheSettings {
+        lifetime: Duration::from_secs(config.identity.token_cache_secs),
+        capacity: config.identity.token_cache_entries,
+    });
     spawn_token_purge(identity.clone());
 
     println!(

@@ -8,6 +8,7 @@ use glint_core::{Account, AccountId, AuthContext, Error, Result, Timestamp};
 use glint_db::tokens::NewToken;
 use glint_db::{Db, accounts, tokens, users};
 
+use crate::token_cache::{TokenCache, TokenCacheSettings};
 use crate::{password, secret};
 
 /// The one domain Glint has, as Keystone names it.
@@ -65,6 +66,7 @@ pub struct IssuedToken {
 pub struct IdentityService {
     db: Db,
     token_lifetime: Duration,
+    cache: TokenCache,
 }
 
 fn domain_is_default(domain: &Option<DomainRef>) -> bool {
@@ -80,9 +82,22 @@ fn refused() -> Error {
 }
 
 impl IdentityService {
-    /// A service issuing tokens that live `token_lifetime`.
+    /// A service issuing tokens that live `token_lifetime`, remembering validated tokens as
+    /// `TokenCacheSettings::default()` says.
     pub fn new(db: Db, token_lifetime: Duration) -> Self {
-        IdentityService { db, token_lifetime }
+        IdentityService {
+            db,
+            token_lifetime,
+            cache: TokenCache::new(TokenCacheSettings::default()),
+        }
+    }
+
+    /// The same service remembering validated tokens as `settings` says (a zero lifetime:
+    /// every check reads the store).
+    #[must_use]
+    pub fn with_token_cache(mut self, settings: TokenCacheSettings) -> Self {
+        self.cache = TokenCache::new(settings);
+        self
     }
 
     /// Checks the password and the scope, and issues a token. Wrong password, unknown user,
@@ -152,16 +167,27 @@ impl IdentityService {
         })
     }
 
-    /// The caller behind a token; `Unauthorized` when it is unknown, expired or revoked.
+    /// The caller behind a token; `Unauthorized` when it is unknown, expired or revoked. A
+    /// token validated within the cache's lifetime is not read again (see `token_cache`).
     pub async fn validate(&self, secret: &str) -> Result<AuthContext> {
-        tokens::lookup(&self.db, &secret::token_hash(secret), Timestamp::now())
+        let hash = secret::token_hash(secret);
+        if let Some(context) = self.cache.get(&hash) {
+            return Ok(context);
+        }
+        let generation = self.cache.generation();
+        let context = tokens::lookup(&self.db, &hash, Timestamp::now())
             .await?
-            .ok_or_else(refused)
+            .ok_or_else(refused)?;
+        self.cache.put(&hash, &context, generation);
+        Ok(context)
     }
 
-    /// Revokes a token; `false` when it was not live.
+    /// Revokes a token; `false` when it was not live. This node forgets it at once.
     pub async fn revoke(&self, secret: &str) -> Result<bool> {
-        tokens::revoke(&self.db, &secret::token_hash(secret)).await
+        let hash = secret::token_hash(secret);
+        let revoked = tokens::revoke(&self.db, &hash).await;
+        self.cache.revoke(&hash);
+        revoked
     }
 
     /// Deletes expired tokens; returns how many.

@@ -10,6 +10,7 @@ pub mod panel_queries;
 mod password;
 mod secret;
 mod stores;
+mod token_cache;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
@@ -21,3 +22,4 @@ pub use images::{
 };
 pub use panel_queries::{ImageSource, SavedImage};
 pub use stores::Stores;
+pub use token_cache::TokenCacheSettings;

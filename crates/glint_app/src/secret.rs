@@ -23,8 +23,14 @@ pub(crate) fn random_in(low: u64, high: u64) -> Result<u64> {
 
 /// Lowercase hex SHA-256 of a token secret: what the store keeps instead of the secret.
 pub(crate) fn token_hash(secret: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for b in digest.iter() {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    hex
 }
 
 #[cfg(test)]

@@ -38,41 +38,38 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
 
 /// The caller behind a token hash, if the token exists, is not revoked and has not expired at
 /// `now`. The role and regions are read as they are now, so a changed grant applies at once.
+/// One round trip: a row per region of the account (one row with no region if it has none).
 pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthContext>> {
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "SELECT t.user_id, u.name AS username, t.account_id, a.name AS account_name, u.role, \
-                t.issued_at, t.expires_at, t.audit_id \
+                t.issued_at, t.expires_at, t.audit_id, r.region \
          FROM tokens t \
          JOIN users u ON u.id = t.user_id \
          JOIN accounts a ON a.id = t.account_id \
-         WHERE t.hash = $1 AND t.revoked = 0 AND t.expires_at > $2",
+         LEFT JOIN account_regions r ON r.account_id = t.account_id \
+         WHERE t.hash = $1 AND t.revoked = 0 AND t.expires_at > $2 \
+         ORDER BY r.region",
     )
     .bind(hash)
     .bind(now.micros())
-    .fetch_optional(db.pool())
+    .fetch_all(db.pool())
     .await
     .map_err(internal)?;
-    let Some(row) = row else { return Ok(None) };
-    let account_id = AccountId::from_trusted(row.try_get("account_id").map_err(internal)?);
-    let regions =
-        sqlx::query("SELECT region FROM account_regions WHERE account_id = $1 ORDER BY region")
-            .bind(account_id.as_str())
-            .fetch_all(db.pool())
-            .await
-            .map_err(internal)?
-            .iter()
-            .map(|r| {
-                r.try_get::<String, _>("region")
-                    .map(glint_core::RegionName::from_trusted)
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(internal)?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let regions = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("region").transpose())
+        .map(|r| r.map(glint_core::RegionName::from_trusted))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
     let role: String = row.try_get("role").map_err(internal)?;
     Ok(Some(AuthContext {
         user_id: UserId::from_trusted(row.try_get("user_id").map_err(internal)?),
         username: Username::from_trusted(row.try_get("username").map_err(internal)?),
         account_name: AccountName::from_trusted(row.try_get("account_name").map_err(internal)?),
-        account_id,
+        account_id: AccountId::from_trusted(row.try_get("account_id").map_err(internal)?),
         role: role
             .parse::<Role>()
             .map_err(|e| glint_core::Error::Internal(format!("stored role: {e}")))?,

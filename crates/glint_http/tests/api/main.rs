@@ -17,4 +17,5 @@ mod matrix;
 mod panel;
 mod s3;
 mod sharing;
+mod tokens_cached;
 mod trust_report;

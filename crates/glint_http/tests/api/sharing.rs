@@ -507,6 +507,9 @@ async fn a_share_to_an_account_without_the_region_stays_invisible_until_granted(
         .set_account_regions("chicago", &["IAD".into(), "DFW".into()])
         .await
         .expect("grant");
+    // A token this node has just validated sees the grant within the token cache's lifetime
+    // (a few seconds); a new sign-in sees it at once.
+    let c = app.token("c", "chicago").await;
     assert_eq!(count(&app, &c, "?member_status=pending").await, 1);
     assert_eq!(
         app.call(&c, Method::GET, &format!("/image/DFW/v2/images/{id}"), None)
