@@ -17,7 +17,7 @@ pub(crate) const COLUMNS: &str = "i.id, i.region, i.name, i.owner, i.status, i.v
     i.virtual_size, i.disk_format, i.container_format, i.min_ram, i.min_disk, i.created_at, \
     i.updated_at";
 
-fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<T> {
+pub(crate) fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<T> {
     value
         .parse()
         .map_err(|e: Error| Error::Internal(format!("stored image value: {e}")))
@@ -52,7 +52,8 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Image> {
     })
 }
 
-/// Fills in the tags and properties of `images`, two queries for the whole batch.
+/// Fills in the tags and properties of `images`: one query for the whole batch (a tag is a
+/// row without a name).
 pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
     if images.is_empty() {
         return Ok(());
@@ -64,30 +65,26 @@ pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
         .enumerate()
         .map(|(n, i)| (i.id.as_str().to_owned(), n))
         .collect();
-    let tags_sql = format!("SELECT image_id, value FROM image_tags WHERE image_id IN ({list})");
-    let props_sql =
-        format!("SELECT image_id, name, value FROM image_properties WHERE image_id IN ({list})");
-    let mut tags = sqlx::query(sqlx::AssertSqlSafe(tags_sql));
-    let mut props = sqlx::query(sqlx::AssertSqlSafe(props_sql));
+    let sql = format!(
+        "SELECT image_id, 't' AS kind, value AS name, value FROM image_tags \
+         WHERE image_id IN ({list}) \
+         UNION ALL SELECT image_id, 'p' AS kind, name, value FROM image_properties \
+         WHERE image_id IN ({list})"
+    );
+    let mut details = sqlx::query(sqlx::AssertSqlSafe(sql));
     for image in images.iter() {
-        tags = tags.bind(image.id.as_str().to_owned());
-        props = props.bind(image.id.as_str().to_owned());
+        details = details.bind(image.id.as_str().to_owned());
     }
-    for row in tags.fetch_all(db.pool()).await.map_err(internal)? {
+    for row in details.fetch_all(db.pool()).await.map_err(internal)? {
         let id: String = row.try_get("image_id").map_err(internal)?;
-        if let Some(&n) = index.get(&id) {
-            images[n]
-                .tags
-                .insert(row.try_get("value").map_err(internal)?);
-        }
-    }
-    for row in props.fetch_all(db.pool()).await.map_err(internal)? {
-        let id: String = row.try_get("image_id").map_err(internal)?;
-        if let Some(&n) = index.get(&id) {
-            images[n].properties.insert(
-                row.try_get("name").map_err(internal)?,
-                row.try_get("value").map_err(internal)?,
-            );
+        let Some(&n) = index.get(&id) else { continue };
+        let kind: String = row.try_get("kind").map_err(internal)?;
+        let value: String = row.try_get("value").map_err(internal)?;
+        if kind == "t" {
+            images[n].tags.insert(value);
+        } else {
+            let name: String = row.try_get("name").map_err(internal)?;
+            images[n].properties.insert(name, value);
         }
     }
     Ok(())

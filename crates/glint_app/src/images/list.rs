@@ -34,7 +34,9 @@ impl ImageService {
             self.settings.max_page,
         )?;
         let first = query.first_link();
-        if !regions::exists(&self.db, region).await? {
+        // A region granted to the account exists (regions are never removed), so only a
+        // region outside the grant costs a query: unknown is 404.
+        if !ctx.may_use_region(region) && !regions::exists(&self.db, region).await? {
             return Err(Error::not_found(
                 glint_core::error::Kind::Region,
                 region.as_str(),

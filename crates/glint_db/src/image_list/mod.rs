@@ -5,6 +5,7 @@
 //! `statement`). The statement is a union of index-backed branches (own images, one
 //! visibility, shares), never a region scan.
 
+mod packed;
 mod statement;
 
 use std::collections::HashMap;
@@ -14,7 +15,6 @@ use glint_core::image::query::ImageListQuery;
 use glint_core::{RegionName, Result};
 use sqlx::Row;
 
-use crate::images::{from_row, load_details};
 use crate::{Backend, Db, internal};
 use statement::{bound, statement};
 
@@ -28,18 +28,19 @@ pub struct ListScope<'a> {
     pub is_admin: bool,
 }
 
-/// One page of the images `scope` may list that match `query`, after `marker` if given.
+/// One page of the images `scope` may list that match `query`, after `marker` if given, with
+/// their tags and properties: one round trip, one row (see `packed`).
 pub async fn list(
     db: &Db,
     scope: &ListScope<'_>,
     query: &ImageListQuery,
     marker: Option<&Image>,
 ) -> Result<Vec<Image>> {
-    let statement = bound(statement(scope, query, marker));
-    let rows = statement.fetch_all(db.pool()).await.map_err(internal)?;
-    let mut images = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    load_details(db, &mut images).await?;
-    Ok(images)
+    let mut sql = statement(scope, query, marker);
+    packed::pack(&mut sql, db.backend());
+    let row = bound(sql).fetch_one(db.pool()).await.map_err(internal)?;
+    let text: Option<String> = row.try_get(0).map_err(internal)?;
+    packed::unpack(text.as_deref())
 }
 
 /// The engine's plan for the statement `list` runs with these arguments, one line per step:
@@ -51,6 +52,7 @@ pub async fn explain(
     marker: Option<&Image>,
 ) -> Result<Vec<String>> {
     let mut sql = statement(scope, query, marker);
+    packed::pack(&mut sql, db.backend());
     let sqlite = db.backend() == Backend::Sqlite;
     sql.text = if sqlite {
         format!("EXPLAIN QUERY PLAN {}", sql.text)

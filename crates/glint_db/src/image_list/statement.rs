@@ -21,6 +21,8 @@ enum Bind {
 pub(super) struct Sql {
     pub(super) text: String,
     binds: Vec<Bind>,
+    /// The page's ORDER BY over the statement's result, aliased `page`.
+    pub(super) page_order: String,
 }
 
 impl Sql {
@@ -279,7 +281,11 @@ fn marker_clause(sql: &mut Sql, keys: &[(Column, SortDir)], marker: &Image) -> S
 /// The statement for one page: each branch ordered and cut to the page size through its own
 /// index, then their union (the branches are disjoint) ordered and cut again: the page is
 /// within the branches' pages.
-pub(super) fn statement(scope: &ListScope<'_>, query: &ImageListQuery, marker: Option<&Image>) -> Sql {
+pub(super) fn statement(
+    scope: &ListScope<'_>,
+    query: &ImageListQuery,
+    marker: Option<&Image>,
+) -> Sql {
     let mut sql = Sql::default();
     let region = sql.param(Bind::Text(scope.region.as_str().to_owned()));
     let branches = branches(scope, query);
@@ -375,6 +381,7 @@ pub(super) fn statement(scope: &ListScope<'_>, query: &ImageListQuery, marker: O
             order_of("page")
         )
     };
+    sql.page_order = order_of("page");
     sql
 }
 
@@ -388,4 +395,3 @@ pub(super) fn bound(sql: Sql) -> sqlx::query::Query<'static, sqlx::Any, sqlx::an
     }
     statement
 }
-
