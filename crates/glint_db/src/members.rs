@@ -3,11 +3,12 @@
 //! concurrent clients never see a lost update or a duplicate row.
 
 use glint_core::error::Kind;
-use glint_core::image::{ImageId, ImageMember, MemberStatus};
+use glint_core::image::{Image, ImageId, ImageMember, MemberStatus};
 use glint_core::{Error, Result, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::images::{self, COLUMNS as IMAGE_COLUMNS};
 use crate::{Backend, Db, internal, is_unique_violation};
 
 const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
@@ -141,24 +142,69 @@ pub async fn set_status(
     member: &str,
     status: MemberStatus,
 ) -> Result<ImageMember> {
-    let now = Timestamp::now();
-    let done = sqlx::query(
+    let sql = format!(
         "UPDATE image_members SET status = $1, updated_at = $2 \
-         WHERE image_id = $3 AND member = $4 AND deleted = 0",
-    )
-    .bind(status.as_str())
-    .bind(now.micros())
-    .bind(image.as_str())
-    .bind(member)
-    .execute(db.pool())
-    .await
-    .map_err(internal)?;
-    if done.rows_affected() == 0 {
-        return Err(Error::not_found(Kind::Member, member));
+         WHERE image_id = $3 AND member = $4 AND deleted = 0 RETURNING {COLUMNS}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.as_str())
+        .bind(Timestamp::now().micros())
+        .bind(image.as_str())
+        .bind(member)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(Error::not_found(Kind::Member, member)),
     }
-    get(db, image, member)
-        .await?
-        .ok_or_else(|| Error::not_found(Kind::Member, member))
+}
+
+/// The image with this id, unless deleted, without its tags and properties, and `member`'s
+/// live share of it if any: what a sharing decision needs, in one round trip.
+pub async fn image_with_share(
+    db: &Db,
+    image: &str,
+    member: &str,
+) -> Result<Option<(Image, Option<ImageMember>)>> {
+    let sql = format!(
+        "SELECT {IMAGE_COLUMNS}, m.member AS member_id, m.status AS member_status, \
+                m.created_at AS member_created_at, m.updated_at AS member_updated_at \
+         FROM images i LEFT JOIN image_members m \
+           ON m.image_id = i.id AND m.member = $2 AND m.deleted = 0 \
+         WHERE i.id = $1 AND i.deleted = 0"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(image)
+        .bind(member)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let found = images::from_row(&row)?;
+    let share = match row
+        .try_get::<Option<String>, _>("member_id")
+        .map_err(internal)?
+    {
+        None => None,
+        Some(member_id) => {
+            let status: String = row.try_get("member_status").map_err(internal)?;
+            Some(ImageMember {
+                image_id: found.id.clone(),
+                member_id,
+                status: status
+                    .parse()
+                    .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
+                created_at: Timestamp::from_micros(
+                    row.try_get("member_created_at").map_err(internal)?,
+                ),
+                updated_at: Timestamp::from_micros(
+                    row.try_get("member_updated_at").map_err(internal)?,
+                ),
+            })
+        }
+    };
+    Ok(Some((found, share)))
 }
 
 /// Removes a live member; `NotFound` if there is none.

@@ -39,6 +39,29 @@ fn member_not_found(member: &str) -> Error {
 }
 
 impl ImageService {
+    /// The image `id` in `region` if the caller can see it (`NotFound` otherwise), without its
+    /// tags and properties, with the caller's own live share of it: one round trip.
+    async fn shared_image(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &str,
+    ) -> Result<(Image, Option<ImageMember>)> {
+        let (image, share) =
+            match members::image_with_share(&self.db, id, ctx.account_id.as_str()).await? {
+                Some((image, share)) if &image.region == region => (image, share),
+                _ => return Err(policy::not_found(id)),
+            };
+        // As `membership`: only a shared image that is not the caller's has a share that counts.
+        let share =
+            share.filter(|_| image.visibility == Visibility::Shared && !policy::owns(ctx, &image));
+        if policy::can_see(ctx, &image, share.as_ref()) {
+            Ok((image, share))
+        } else {
+            Err(policy::not_found(id))
+        }
+    }
+
     /// Shares the image with the account `member` (a new `pending` share).
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
     pub async fn add_member(
@@ -48,7 +71,7 @@ impl ImageService {
         image_id: &str,
         member: &str,
     ) -> Result<ImageMember> {
-        let image = self.get(ctx, region, image_id).await?;
+        let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "create members")?;
         require_producer(ctx, &image, "share images")?;
         if member.trim().is_empty() {
@@ -66,7 +89,7 @@ impl ImageService {
         region: &RegionName,
         image_id: &str,
     ) -> Result<Vec<ImageMember>> {
-        let image = self.get(ctx, region, image_id).await?;
+        let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "list members")?;
         let all = members::list(&self.db, &image.id).await?;
         if ctx.is_admin() || policy::owns(ctx, &image) {
@@ -86,11 +109,14 @@ impl ImageService {
         image_id: &str,
         member: &str,
     ) -> Result<ImageMember> {
-        let image = self.get(ctx, region, image_id).await?;
+        let (image, own_share) = self.shared_image(ctx, region, image_id).await?;
         let may_read =
             ctx.is_admin() || policy::owns(ctx, &image) || member == ctx.account_id.as_str();
         if image.visibility != Visibility::Shared || !may_read {
             return Err(member_not_found(member));
+        }
+        if let Some(share) = own_share.filter(|s| s.member_id == member) {
+            return Ok(share);
         }
         members::get(&self.db, &image.id, member)
             .await?
@@ -107,7 +133,7 @@ impl ImageService {
         member: &str,
         status: &str,
     ) -> Result<ImageMember> {
-        let image = self.get(ctx, region, image_id).await?;
+        let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "update members")?;
         let status: MemberStatus = status.parse()?;
         if !ctx.is_admin() {
@@ -133,7 +159,7 @@ impl ImageService {
         image_id: &str,
         member: &str,
     ) -> Result<()> {
-        let image = self.get(ctx, region, image_id).await?;
+        let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "delete members")?;
         require_producer(ctx, &image, "remove members")?;
         members::remove(&self.db, &image.id, member).await
