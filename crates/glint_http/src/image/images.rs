@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use glint_core::RegionName;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
@@ -76,7 +75,7 @@ pub(crate) async fn create_image(
                 "glance-direct".to_owned(),
             ),
         ],
-        Json(views::image(&image)),
+        Json(views::ImageView(image)),
     )
         .into_response())
 }
@@ -87,12 +86,12 @@ pub(crate) async fn show_image(
     ImageCaller(ctx): ImageCaller,
     Path(p): Path<ImageParams>,
     _: NoBody,
-) -> Result<Json<Value>, ImageError> {
+) -> Result<Json<views::ImageView>, ImageError> {
     let image = state
         .images
         .get(&ctx, &region(&p.region), &p.image_id)
         .await?;
-    Ok(Json(views::image(&image)))
+    Ok(Json(views::ImageView(image)))
 }
 
 /// `PATCH /v2/images/{id}`: 200 with the updated image.
@@ -102,7 +101,7 @@ pub(crate) async fn update_image(
     Path(p): Path<ImageParams>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ImageError> {
+) -> Result<Json<views::ImageView>, ImageError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -110,7 +109,7 @@ pub(crate) async fn update_image(
         .images
         .update(&ctx, &region(&p.region), &p.image_id, content_type, &body)
         .await?;
-    Ok(Json(views::image(&image)))
+    Ok(Json(views::ImageView(image)))
 }
 
 /// `DELETE /v2/images/{id}`: 204.
@@ -189,16 +188,15 @@ pub(crate) async fn list_images(
     ImageCaller(ctx): ImageCaller,
     Path(p): Path<RegionParams>,
     uri: axum::http::Uri,
-) -> Result<Json<Value>, ImageError> {
+) -> Result<Json<views::ImageList>, ImageError> {
     let page = state
         .images
         .list(&ctx, &region(&p.region), uri.query())
         .await?;
-    let images: Vec<Value> = page.images.iter().map(views::image).collect();
-    let mut body =
-        serde_json::json!({"images": images, "first": page.first, "schema": "/v2/schemas/images"});
-    if let (Some(next), Some(obj)) = (page.next, body.as_object_mut()) {
-        obj.insert("next".into(), Value::String(next));
-    }
-    Ok(Json(body))
+    Ok(Json(views::ImageList {
+        images: page.images.into_iter().map(views::ImageView).collect(),
+        first: page.first,
+        schema: "/v2/schemas/images",
+        next: page.next,
+    }))
 }
