@@ -5,6 +5,7 @@
 //! `statement`). The statement is a union of index-backed branches (own images, one
 //! visibility, shares), never a region scan.
 
+mod branch;
 mod packed;
 mod statement;
 

@@ -2,12 +2,11 @@
 //! each read through its own index in the page's order, with the query's filters, sort and
 //! marker, as numbered parameters that both engines accept.
 
-use glint_core::image::query::{
-    Column, Filter, ImageListQuery, MemberStatusFilter, SortDir, VisibilityFilter,
-};
-use glint_core::image::{Image, Visibility};
+use glint_core::image::Image;
+use glint_core::image::query::{Column, Filter, ImageListQuery, MemberStatusFilter, SortDir};
 
 use super::ListScope;
+use super::branch::{Branch, branch_source, branches};
 use crate::images::COLUMNS;
 
 #[derive(Debug, Clone)]
@@ -88,122 +87,6 @@ fn ordering(query: &ImageListQuery) -> Vec<(Column, SortDir)> {
         .collect()
 }
 
-/// One way into the images a caller may list, each served by its own index, so that no list
-/// reads the whole region: the caller's own images, everyone's images of one visibility, the
-/// images shared with the caller, or (for the admin) the region in `created_at` order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Branch {
-    /// `i.owner = me`, of this visibility if given (index `images_owner_created`).
-    Own(Option<Visibility>),
-    /// Every account's images of this visibility (index `images_visibility_created`).
-    Everyone(Visibility),
-    /// Shared with me in the asked member status (index `image_members_member_created`).
-    SharedWithMe,
-    /// The admin's view of the whole region, community images included or not (index
-    /// `images_region_created`, which walks the region in `created_at` order).
-    Region { community: bool },
-}
-
-/// The branches whose union is exactly the visibility algorithm's result for `query`.
-fn branches(scope: &ListScope<'_>, query: &ImageListQuery) -> Vec<Branch> {
-    use Visibility::{Community, Private, Public, Shared};
-    if scope.is_admin {
-        return match query.visibility {
-            None => vec![
-                Branch::Region { community: false },
-                Branch::Own(Some(Community)),
-            ],
-            Some(VisibilityFilter::All) => vec![Branch::Region { community: true }],
-            Some(VisibilityFilter::Only(v)) => vec![Branch::Everyone(v)],
-        };
-    }
-    match query.visibility {
-        None => vec![
-            Branch::Own(None),
-            Branch::Everyone(Public),
-            Branch::SharedWithMe,
-        ],
-        Some(VisibilityFilter::All) => vec![
-            Branch::Own(None),
-            Branch::Everyone(Public),
-            Branch::Everyone(Community),
-            Branch::SharedWithMe,
-        ],
-        Some(VisibilityFilter::Only(Public)) => vec![Branch::Everyone(Public)],
-        Some(VisibilityFilter::Only(Community)) => vec![Branch::Everyone(Community)],
-        Some(VisibilityFilter::Only(Shared)) => {
-            vec![Branch::Own(Some(Shared)), Branch::SharedWithMe]
-        }
-        Some(VisibilityFilter::Only(Private)) => vec![Branch::Own(Some(Private))],
-    }
-}
-
-/// How a branch reads and orders its rows.
-struct Source {
-    from: &'static str,
-    condition: String,
-    /// The branch's own ORDER BY, when it differs from the page's.
-    order: Option<String>,
-}
-
-/// The branch's tables and condition. `me` is the caller's parameter; `others_only` excludes
-/// the caller's own images (they come from the `Own` branch, so the branches stay disjoint);
-/// `by_creation` is the direction of the default order, which the shares' index serves.
-fn branch_source(
-    branch: Branch,
-    me: &str,
-    others_only: bool,
-    by_creation: Option<SortDir>,
-    query: &ImageListQuery,
-) -> Source {
-    let only = |v: Visibility| format!("i.visibility = '{}'", v.as_str());
-    let not_mine = if others_only {
-        format!(" AND COALESCE(i.owner, '') <> {me}")
-    } else {
-        String::new()
-    };
-    let plain = |condition: String| Source {
-        from: "images i",
-        condition,
-        order: None,
-    };
-    match branch {
-        Branch::Own(None) => plain(format!("i.owner = {me}")),
-        // The visibility is an expression here, not a column, so that no engine reads the
-        // whole region's images of that visibility instead of the caller's own few.
-        Branch::Own(Some(v)) => plain(format!(
-            "i.owner = {me} AND (i.visibility || '') = '{}'",
-            v.as_str()
-        )),
-        Branch::Everyone(v) => plain(format!("{}{not_mine}", only(v))),
-        Branch::SharedWithMe => {
-            let status = match query.member_status {
-                MemberStatusFilter::All => String::new(),
-                MemberStatusFilter::Only(s) => format!(" AND m.status = '{}'", s.as_str()),
-            };
-            // CROSS JOIN keeps SQLite from turning the join around: the caller's shares are
-            // few, the region's images many. A share keeps its image's created_at, so the
-            // default order walks the shares' index and stops at the page's end.
-            let order = by_creation.map(|d| {
-                let d = d.as_str().to_uppercase();
-                format!("m.image_created_at {d}, m.image_id {d}")
-            });
-            Source {
-                from: "image_members m CROSS JOIN images i",
-                condition: format!(
-                    "m.member = {me} AND m.deleted = 0{status} AND i.id = m.image_id \
-                     AND {}{not_mine}",
-                    only(Visibility::Shared)
-                ),
-                order,
-            }
-        }
-        // The admin's own community images come from `Own`.
-        Branch::Region { community: false } => plain("i.visibility <> 'community'".to_owned()),
-        Branch::Region { community: true } => plain("1 = 1".to_owned()),
-    }
-}
-
 fn filter_clause(sql: &mut Sql, filter: &Filter) -> String {
     match filter {
         Filter::In(_, values) if values.is_empty() => "1 = 0".to_owned(),
@@ -280,7 +163,8 @@ fn marker_clause(sql: &mut Sql, keys: &[(Column, SortDir)], marker: &Image) -> S
 
 /// The statement for one page: each branch ordered and cut to the page size through its own
 /// index, then their union (the branches are disjoint) ordered and cut again: the page is
-/// within the branches' pages.
+/// within the branches' pages. With several branches the rows come in no particular order
+/// (`packed` orders them by `page_order`).
 pub(super) fn statement(
     scope: &ListScope<'_>,
     query: &ImageListQuery,
@@ -348,6 +232,20 @@ pub(super) fn statement(
     let order = order_of("i");
     let limit = sql.param(Bind::Int(i64::from(query.limit)));
     let others_only = !scope.is_admin && branches.iter().any(|b| matches!(b, Branch::Own(_)));
+    // With several branches, each gives only the id and the sort keys; the page's rows are
+    // read once the page is known: sorting wide rows for the merge cost more than the rest.
+    let columns = if branches.len() == 1 {
+        COLUMNS.to_owned()
+    } else {
+        let mut key_columns = vec!["i.id".to_owned()];
+        for (column, _) in &keys {
+            let name = format!("i.{}", column.as_str());
+            if !key_columns.contains(&name) {
+                key_columns.push(name);
+            }
+        }
+        key_columns.join(", ")
+    };
     let mut selects: Vec<String> = branches
         .iter()
         .map(|branch| {
@@ -360,7 +258,7 @@ pub(super) fn statement(
                 ""
             };
             format!(
-                "SELECT {COLUMNS} FROM {} WHERE {} AND {common}{extra} ORDER BY {} LIMIT {limit}",
+                "SELECT {columns} FROM {} WHERE {} AND {common}{extra} ORDER BY {} LIMIT {limit}",
                 source.from,
                 source.condition,
                 source.order.as_deref().unwrap_or(&order)
@@ -376,7 +274,8 @@ pub(super) fn statement(
             .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
             .collect();
         format!(
-            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
+            "SELECT {COLUMNS} FROM (SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}) AS k \
+             CROSS JOIN images i WHERE i.id = k.id",
             union.join(" UNION ALL "),
             order_of("page")
         )
