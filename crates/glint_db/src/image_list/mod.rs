@@ -37,7 +37,7 @@ pub async fn list(
     query: &ImageListQuery,
     marker: Option<&Image>,
 ) -> Result<Vec<Image>> {
-    let mut sql = statement(scope, query, marker);
+    let mut sql = statement(scope, query, marker, db.backend());
     packed::pack(&mut sql, db.backend());
     let row = bound(sql).fetch_one(db.pool()).await.map_err(internal)?;
     let text: Option<String> = row.try_get(0).map_err(internal)?;
@@ -52,7 +52,7 @@ pub async fn explain(
     query: &ImageListQuery,
     marker: Option<&Image>,
 ) -> Result<Vec<String>> {
-    let mut sql = statement(scope, query, marker);
+    let mut sql = statement(scope, query, marker, db.backend());
     packed::pack(&mut sql, db.backend());
     let sqlite = db.backend() == Backend::Sqlite;
     sql.text = if sqlite {

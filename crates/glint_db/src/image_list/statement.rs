@@ -7,6 +7,7 @@ use glint_core::image::query::{Column, Filter, ImageListQuery, MemberStatusFilte
 
 use super::ListScope;
 use super::branch::{Branch, branch_source, branches};
+use crate::Backend;
 use crate::images::COLUMNS;
 
 #[derive(Debug, Clone)]
@@ -163,12 +164,13 @@ fn marker_clause(sql: &mut Sql, keys: &[(Column, SortDir)], marker: &Image) -> S
 
 /// The statement for one page: each branch ordered and cut to the page size through its own
 /// index, then their union (the branches are disjoint) ordered and cut again: the page is
-/// within the branches' pages. With several branches the rows come in no particular order
-/// (`packed` orders them by `page_order`).
+/// within the branches' pages. With several branches on SQLite the rows come in no particular
+/// order (`packed` orders them by `page_order`).
 pub(super) fn statement(
     scope: &ListScope<'_>,
     query: &ImageListQuery,
     marker: Option<&Image>,
+    backend: Backend,
 ) -> Sql {
     let mut sql = Sql::default();
     let region = sql.param(Bind::Text(scope.region.as_str().to_owned()));
@@ -232,9 +234,12 @@ pub(super) fn statement(
     let order = order_of("i");
     let limit = sql.param(Bind::Int(i64::from(query.limit)));
     let others_only = !scope.is_admin && branches.iter().any(|b| matches!(b, Branch::Own(_)));
-    // With several branches, each gives only the id and the sort keys; the page's rows are
-    // read once the page is known: sorting wide rows for the merge cost more than the rest.
-    let columns = if branches.len() == 1 {
+    // SQLite sorts each branch's rows to merge them (temp B-trees), so there the branches give
+    // only the id and the sort keys and the page's rows are read once the page is known:
+    // sorting wide rows cost more than the rest. PostgreSQL merges the index-ordered branches
+    // without sorting, and would hash-join the page back to a small table.
+    let narrow = branches.len() > 1 && backend == Backend::Sqlite;
+    let columns = if !narrow {
         COLUMNS.to_owned()
     } else {
         let mut key_columns = vec!["i.id".to_owned()];
@@ -267,6 +272,17 @@ pub(super) fn statement(
         .collect();
     sql.text = if selects.len() == 1 {
         selects.remove(0)
+    } else if !narrow {
+        let union: Vec<String> = selects
+            .iter()
+            .enumerate()
+            .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
+            .collect();
+        format!(
+            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
+            union.join(" UNION ALL "),
+            order_of("page")
+        )
     } else {
         let union: Vec<String> = selects
             .iter()
