@@ -166,6 +166,9 @@ async fn run(cli: Cli) -> Result<String> {
         if cli.quick { " --quick" } else { "" },
         machine()
     );
+    // Glint must answer every request of every load; the run fails (after writing its
+    // results) when it does not, so that the smoke test catches a break.
+    let mut glint_errors = 0;
     if matches!(cli.command, Command::All | Command::Compare) {
         let paths = Paths {
             glint_bin: glint_bin.clone(),
@@ -185,6 +188,7 @@ async fn run(cli: Cli) -> Result<String> {
             Plan::full()
         };
         let cmp = compare::run(&paths, plan).await?;
+        glint_errors = cmp.total_errors[0];
         let text = report::comparison(&cmp);
         println!("\n{text}");
         let _ = write!(md, "## Glint and the reference, side by side\n\n{text}\n");
@@ -248,6 +252,9 @@ async fn run(cli: Cli) -> Result<String> {
         loadavg(),
         out.display()
     );
+    if glint_errors > 0 {
+        bail!("Glint answered {glint_errors} request(s) with an error or failed them");
+    }
     Ok(md)
 }
 
