@@ -1,6 +1,7 @@
 //! Image members (shares): one row per (image, consumer), soft-deleted on removal so that a
-//! re-share revives the row as a new `pending` share. Every change is one write transaction, so
-//! concurrent clients never see a lost update or a duplicate row.
+//! re-share revives the row as a new `pending` share. Every change is one write transaction (on
+//! SQLite an add is one statement), so concurrent clients never see a lost update or a
+//! duplicate row.
 
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageMember, MemberStatus};
@@ -35,6 +36,9 @@ pub async fn add(
     quota: Option<u64>,
 ) -> Result<ImageMember> {
     let now = Timestamp::now();
+    if db.backend() == Backend::Sqlite {
+        return add_in_one_statement(db, image, member, quota, now).await;
+    }
     let mut tx = db.begin_write().await?;
     // Serialize adds to one image, so the quota and duplicate checks below see every earlier
     // add. SQLite's write transaction already holds the database's write lock.
@@ -98,13 +102,67 @@ pub async fn add(
             }
         })?;
     tx.commit().await.map_err(internal)?;
-    Ok(ImageMember {
+    Ok(pending(image, member, now))
+}
+
+fn pending(image: &ImageId, member: &str, now: Timestamp) -> ImageMember {
+    ImageMember {
         image_id: image.clone(),
         member_id: member.to_owned(),
         status: MemberStatus::Pending,
         created_at: now,
         updated_at: now,
-    })
+    }
+}
+
+/// `add` on SQLite: one statement inserts the share (or revives a removed one) only while the
+/// quota allows and the member is not live already. A statement runs under the database's
+/// write lock, so its checks and its write cannot interleave with another add; when it writes
+/// nothing, a read of the image's shares says which check refused it.
+async fn add_in_one_statement(
+    db: &Db,
+    image: &ImageId,
+    member: &str,
+    quota: Option<u64>,
+    now: Timestamp,
+) -> Result<ImageMember> {
+    let limit = quota.map_or(i64::MAX, |q| i64::try_from(q).unwrap_or(i64::MAX));
+    let written = sqlx::query(
+        "INSERT INTO image_members (image_id, member, status, created_at, updated_at, deleted) \
+         SELECT $1, $2, $3, $4, $4, 0 \
+         WHERE (SELECT COUNT(*) FROM image_members WHERE image_id = $1 AND deleted = 0) < $5 \
+         ON CONFLICT (image_id, member) DO UPDATE SET status = excluded.status, \
+         created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0 \
+         WHERE image_members.deleted <> 0",
+    )
+    .bind(image.as_str())
+    .bind(member)
+    .bind(MemberStatus::Pending.as_str())
+    .bind(now.micros())
+    .bind(limit)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    if written.rows_affected() == 1 {
+        return Ok(pending(image, member, now));
+    }
+    let live: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM image_members WHERE image_id = $1 AND deleted = 0")
+            .bind(image.as_str())
+            .fetch_one(db.pool())
+            .await
+            .map_err(internal)?
+            .try_get("n")
+            .map_err(internal)?;
+    if live >= limit {
+        return Err(Error::QuotaExceeded(format!(
+            "Image member limit exceeded for image {image}: the limit is {}",
+            quota.unwrap_or_default()
+        )));
+    }
+    Err(Error::StateConflict(format!(
+        "Member {member} is duplicated for image {image}"
+    )))
 }
 
 /// The live members of an image, oldest first.

@@ -1,0 +1,85 @@
+//! Shares at the store under contention: concurrent adds never pass the quota or duplicate a
+//! member, and a removed member can be added again; SQLite and PostgreSQL.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests fail loudly by design"
+)]
+
+use glint_core::Error;
+use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
+use glint_core::{RegionName, Timestamp};
+use glint_db::{Db, images, members, regions};
+
+glint_testkit::on_both_engines!(concurrent_adds_keep_the_quota_and_never_duplicate);
+
+async fn image(db: &Db) -> ImageId {
+    let region = RegionName::parse("DFW").unwrap();
+    regions::ensure(db, &region).await.unwrap();
+    let now = Timestamp::now();
+    let image = Image {
+        id: ImageId::random(&uuid::Uuid::new_v4().to_string()),
+        region,
+        name: Some("disk".into()),
+        owner: Some("1000".into()),
+        status: ImageStatus::Active,
+        visibility: Visibility::Shared,
+        protected: false,
+        os_hidden: false,
+        checksum: None,
+        os_hash_algo: None,
+        os_hash_value: None,
+        size: Some(10),
+        virtual_size: Some(10),
+        disk_format: Some("raw".into()),
+        container_format: Some("bare".into()),
+        min_ram: 0,
+        min_disk: 0,
+        created_at: now,
+        updated_at: now,
+        tags: Default::default(),
+        properties: Default::default(),
+    };
+    images::insert(db, &image).await.unwrap();
+    image.id
+}
+
+async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
+    let id = image(db).await;
+    // 24 adds at once, 3 of each of 8 accounts, under a quota of 5.
+    let adds = (0..24).map(|n| {
+        let (db, id) = (db.clone(), id.clone());
+        tokio::spawn(
+            async move { members::add(&db, &id, &format!("{}", 5000 + n % 8), Some(5)).await },
+        )
+    });
+    let mut added = Vec::new();
+    let (mut over_quota, mut duplicates) = (0, 0);
+    for add in adds {
+        match add.await.unwrap() {
+            Ok(member) => added.push(member.member_id),
+            Err(Error::QuotaExceeded(_)) => over_quota += 1,
+            Err(Error::StateConflict(_)) => duplicates += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    added.sort();
+    let before = added.len();
+    added.dedup();
+    assert_eq!(
+        (before, added.len()),
+        (5, 5),
+        "five distinct members: {added:?}"
+    );
+    assert_eq!(over_quota + duplicates, 19);
+    assert_eq!(members::list(db, &id).await.unwrap().len(), 5);
+
+    // A removed member comes back as a new pending share, within the quota.
+    members::remove(db, &id, &added[0]).await.unwrap();
+    members::add(db, &id, &added[0], Some(5)).await.unwrap();
+    let again = members::add(db, &id, &added[0], Some(6)).await;
+    assert!(matches!(again, Err(Error::StateConflict(_))), "{again:?}");
+    let full = members::add(db, &id, "9999", Some(5)).await;
+    assert!(matches!(full, Err(Error::QuotaExceeded(_))), "{full:?}");
+}
