@@ -8,41 +8,13 @@
 )]
 
 use glint_core::Error;
-use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
-use glint_core::{RegionName, Timestamp};
-use glint_db::{Db, images, members, regions};
+use glint_core::image::ImageId;
+use glint_db::{Db, members};
 
 glint_testkit::on_both_engines!(concurrent_adds_keep_the_quota_and_never_duplicate);
 
 async fn image(db: &Db) -> ImageId {
-    let region = RegionName::parse("DFW").unwrap();
-    regions::ensure(db, &region).await.unwrap();
-    let now = Timestamp::now();
-    let image = Image {
-        id: ImageId::random(&uuid::Uuid::new_v4().to_string()),
-        region,
-        name: Some("disk".into()),
-        owner: Some("1000".into()),
-        status: ImageStatus::Active,
-        visibility: Visibility::Shared,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: Some(10),
-        virtual_size: Some(10),
-        disk_format: Some("raw".into()),
-        container_format: Some("bare".into()),
-        min_ram: 0,
-        min_disk: 0,
-        created_at: now,
-        updated_at: now,
-        tags: Default::default(),
-        properties: Default::default(),
-    };
-    images::insert(db, &image).await.unwrap();
-    image.id
+    glint_testkit::stored::shared_image(db).await
 }
 
 async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {

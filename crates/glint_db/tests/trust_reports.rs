@@ -7,10 +7,10 @@
     reason = "tests fail loudly by design"
 )]
 
-use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
-use glint_core::{RegionName, Timestamp};
+use glint_core::Timestamp;
+use glint_core::image::ImageId;
+use glint_db::Db;
 use glint_db::trust_reports::{self, ReportState};
-use glint_db::{Db, images, regions};
 
 glint_testkit::on_both_engines!(
     a_report_is_claimed_by_one_node_and_written_once,
@@ -19,34 +19,7 @@ glint_testkit::on_both_engines!(
 );
 
 async fn image(db: &Db) -> ImageId {
-    let region = RegionName::parse("DFW").unwrap();
-    regions::ensure(db, &region).await.unwrap();
-    let now = Timestamp::now();
-    let image = Image {
-        id: ImageId::random(&uuid::Uuid::new_v4().to_string()),
-        region,
-        name: Some("disk".into()),
-        owner: Some("1000".into()),
-        status: ImageStatus::Active,
-        visibility: Visibility::Shared,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: Some(10),
-        virtual_size: Some(10),
-        disk_format: Some("raw".into()),
-        container_format: Some("bare".into()),
-        min_ram: 0,
-        min_disk: 0,
-        created_at: now,
-        updated_at: now,
-        tags: Default::default(),
-        properties: Default::default(),
-    };
-    images::insert(db, &image).await.unwrap();
-    image.id
+    glint_testkit::stored::shared_image(db).await
 }
 
 fn long_ago() -> Timestamp {

@@ -1,11 +1,13 @@
 //! Test support: `TestDb` gives each test its own fresh metadata store, a SQLite file in a temp
 //! folder or a new PostgreSQL database on the server named by `GLINT_TEST_DATABASE_URL`, and
 //! removes it afterwards. Never a mock: the same SQL runs as in production. `disk_images`
-//! builds real disk images (ext4 trees, qcow2, partition tables) for the inspection tests.
+//! builds real disk images (ext4 trees, qcow2, partition tables) for the inspection tests;
+//! `stored` writes the rows storage tests start from.
 
 #![expect(clippy::expect_used, reason = "test support fails loudly by design")]
 
 pub mod disk_images;
+pub mod stored;
 
 use glint_db::Db;
 use sqlx::any::AnyPoolOptions;
