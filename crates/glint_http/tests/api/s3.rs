@@ -176,17 +176,8 @@ async fn the_trust_report_reads_a_qcow2_image_from_s3() {
     app.account("acme", "554433", &["DFW"]).await;
     app.user("alice", "acme", Role::Member).await;
     let alice = app.token("alice", "acme").await;
-    let image = create(
-        &app,
-        &alice,
-        json!({"disk_format": "qcow2", "container_format": "bare"}),
-    )
-    .await;
-    let uri = format!("/image/DFW/v2/images/{}", image["id"].as_str().expect("id"));
-    let (status, _, _) = app
-        .raw(&alice, Method::PUT, &format!("{uri}/file"), &[OCTET], bytes)
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (uri, status, body) = crate::inspection::upload(&app, &alice, "qcow2", bytes).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let report = until(
         &app,
         &alice,
