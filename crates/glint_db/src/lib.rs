@@ -60,8 +60,11 @@ impl Db {
         })?;
         let pool_options = match backend {
             Backend::Sqlite => {
+                // An embedded engine's connection cannot go stale; not pinging it before each
+                // use saves a round trip to its worker thread per statement.
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute(
