@@ -128,9 +128,10 @@ async fn add_in_one_statement(
 ) -> Result<ImageMember> {
     let limit = quota.map_or(i64::MAX, |q| i64::try_from(q).unwrap_or(i64::MAX));
     let written = sqlx::query(
-        "INSERT INTO image_members (image_id, member, status, created_at, updated_at, deleted) \
-         SELECT $1, $2, $3, $4, $4, 0 \
-         WHERE (SELECT COUNT(*) FROM image_members WHERE image_id = $1 AND deleted = 0) < $5 \
+        "INSERT INTO image_members \
+         (image_id, member, status, created_at, updated_at, deleted, image_created_at) \
+         SELECT $1, $2, $3, $4, $4, 0, i.created_at FROM images i WHERE i.id = $1 \
+         AND (SELECT COUNT(*) FROM image_members WHERE image_id = $1 AND deleted = 0) < $5 \
          ON CONFLICT (image_id, member) DO UPDATE SET status = excluded.status, \
          created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0 \
          WHERE image_members.deleted <> 0",

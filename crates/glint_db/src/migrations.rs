@@ -16,6 +16,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0003_servers.sql",
     "0004_list_indexes.sql",
     "0005_trust_reports.sql",
+    "0006_share_created_at.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -24,6 +25,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_servers.sql"),
     include_str!("../../../migrations/sqlite/0004_list_indexes.sql"),
     include_str!("../../../migrations/sqlite/0005_trust_reports.sql"),
+    include_str!("../../../migrations/sqlite/0006_share_created_at.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -31,6 +33,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_servers.sql"),
     include_str!("../../../migrations/postgres/0004_list_indexes.sql"),
     include_str!("../../../migrations/postgres/0005_trust_reports.sql"),
+    include_str!("../../../migrations/postgres/0006_share_created_at.sql"),
 ];
 
 /// Applies every migration not yet applied to `db`.

@@ -1,5 +1,6 @@
 //! Shares at the store under contention: concurrent adds never pass the quota or duplicate a
-//! member, and a removed member can be added again; SQLite and PostgreSQL.
+//! member, and a removed member can be added again; a share keeps its image's created_at for
+//! the consumers' lists; SQLite and PostgreSQL.
 
 #![allow(
     clippy::expect_used,
@@ -11,7 +12,10 @@ use glint_core::Error;
 use glint_core::image::ImageId;
 use glint_db::{Db, members};
 
-glint_testkit::on_both_engines!(concurrent_adds_keep_the_quota_and_never_duplicate);
+glint_testkit::on_both_engines!(
+    concurrent_adds_keep_the_quota_and_never_duplicate,
+    a_share_keeps_its_images_created_at
+);
 
 async fn image(db: &Db) -> ImageId {
     glint_testkit::stored::shared_image(db).await
@@ -54,4 +58,25 @@ async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
     assert!(matches!(again, Err(Error::StateConflict(_))), "{again:?}");
     let full = members::add(db, &id, "9999", Some(5)).await;
     assert!(matches!(full, Err(Error::QuotaExceeded(_))), "{full:?}");
+}
+
+async fn a_share_keeps_its_images_created_at(db: &Db) {
+    let id = image(db).await;
+    members::add(db, &id, "6001", None).await.unwrap();
+    members::add(db, &id, "6002", None).await.unwrap();
+    members::remove(db, &id, "6002").await.unwrap();
+    members::add(db, &id, "6002", None).await.unwrap();
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT m.image_created_at, i.created_at FROM image_members m \
+         JOIN images i ON i.id = m.image_id WHERE m.image_id = $1 ORDER BY m.member",
+    )
+    .bind(id.as_str())
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    for (copy, created) in rows {
+        assert!(created > 0);
+        assert_eq!(copy, created, "the share's copy of the image's created_at");
+    }
 }
