@@ -258,6 +258,7 @@ pub async fn begin_upload(
     node: &str,
     stale_before: Timestamp,
 ) -> Result<bool> {
+    let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
     let done = sqlx::query(
         "UPDATE images SET status = $1, upload_node = $2, upload_heartbeat = $3, updated_at = $3 \
@@ -278,6 +279,7 @@ pub async fn begin_upload(
 
 /// Records that `node` is still receiving the image's data.
 pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "UPDATE images SET upload_heartbeat = $1 WHERE id = $2 AND upload_node = $3 \
          AND status IN ('saving', 'uploading', 'importing')",
@@ -294,6 +296,7 @@ pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
 /// Puts every image that `node` was receiving data for back to `queued` (after that node
 /// restarted, those uploads are dead). Returns those images' ids and regions.
 pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, RegionName)>> {
+    let _turn = db.write_turn().await;
     let rows = sqlx::query(
         "SELECT id, region FROM images WHERE upload_node = $1 AND deleted = 0 \
          AND status IN ('saving', 'uploading', 'importing')",
@@ -324,6 +327,7 @@ pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, Region
 
 /// Clears the record of which node receives the image's data.
 pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query("UPDATE images SET upload_node = NULL, upload_heartbeat = NULL WHERE id = $1")
         .bind(id.as_str())
         .execute(db.pool())

@@ -13,15 +13,18 @@ pub mod servers;
 pub mod tokens;
 pub mod trust_reports;
 pub mod users;
+mod writes;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use glint_core::{Error, Result};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{AnyPool, Executor};
 
 pub use migrations::MIGRATION_NAMES;
+use writes::WriteQueue;
+pub use writes::{WriteTurn, WriteTx};
 
 /// Which SQL engine a `Db` talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +38,9 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: this process's writers, one at a time (see `writes`).
+    writers: Option<WriteQueue>,
 }
-
-/// A write transaction. On SQLite it holds the write lock from its first statement
-/// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing with "database is locked".
-pub type WriteTx = Transaction<'static, Any>;
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs pending migrations.
@@ -83,7 +84,12 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| Error::Internal(format!("cannot open database {}: {e}", redact(url))))?;
-        let db = Db { pool, backend };
+        let writers = (backend == Backend::Sqlite).then(WriteQueue::default);
+        let db = Db {
+            pool,
+            backend,
+            writers,
+        };
         migrations::run(&db).await?;
         Ok(db)
     }
@@ -100,11 +106,21 @@ impl Db {
 
     /// Starts a write transaction (see [`WriteTx`]).
     pub async fn begin_write(&self) -> Result<WriteTx> {
+        let turn = self.write_turn().await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         };
-        tx.map_err(internal)
+        Ok(WriteTx::new(tx.map_err(internal)?, turn))
+    }
+
+    /// Waits for this process's turn to write one statement outside a transaction (SQLite; on
+    /// PostgreSQL there is no wait and no turn). Hold it until the statement has run.
+    pub async fn write_turn(&self) -> Option<WriteTurn> {
+        match &self.writers {
+            Some(queue) => Some(queue.turn().await),
+            None => None,
+        }
     }
 
     /// Closes every connection; waits for those in use.

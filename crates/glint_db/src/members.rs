@@ -126,6 +126,7 @@ async fn add_in_one_statement(
     quota: Option<u64>,
     now: Timestamp,
 ) -> Result<ImageMember> {
+    let _turn = db.write_turn().await;
     let limit = quota.map_or(i64::MAX, |q| i64::try_from(q).unwrap_or(i64::MAX));
     let written = sqlx::query(
         "INSERT INTO image_members \
@@ -201,6 +202,7 @@ pub async fn set_status(
     member: &str,
     status: MemberStatus,
 ) -> Result<ImageMember> {
+    let _turn = db.write_turn().await;
     let sql = format!(
         "UPDATE image_members SET status = $1, updated_at = $2 \
          WHERE image_id = $3 AND member = $4 AND deleted = 0 RETURNING {COLUMNS}"
@@ -268,6 +270,7 @@ pub async fn image_with_share(
 
 /// Removes a live member; `NotFound` if there is none.
 pub async fn remove(db: &Db, image: &ImageId, member: &str) -> Result<()> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1 \
          WHERE image_id = $2 AND member = $3 AND deleted = 0",

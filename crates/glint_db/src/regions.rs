@@ -16,6 +16,7 @@ fn from_row(row: &AnyRow) -> Result<Region> {
 
 /// Creates a region; `Conflict` if it exists.
 pub async fn create(db: &Db, name: &RegionName) -> Result<Region> {
+    let _turn = db.write_turn().await;
     let now = Timestamp::now();
     sqlx::query("INSERT INTO regions (name, created_at) VALUES ($1, $2)")
         .bind(name.as_str())
@@ -37,6 +38,7 @@ pub async fn create(db: &Db, name: &RegionName) -> Result<Region> {
 
 /// Creates the region unless it exists; returns whether it was created.
 pub async fn ensure(db: &Db, name: &RegionName) -> Result<bool> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query(
         "INSERT INTO regions (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
     )

@@ -40,6 +40,7 @@ fn from_row(row: &AnyRow) -> Result<Server> {
 
 /// Stores a new server.
 pub async fn insert(db: &Db, s: &Server) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "INSERT INTO servers (id, region, account_id, user_id, name, image_id, flavor_id, status, \
          task_state, networks, created_at, updated_at, launched_at, deleted) \
@@ -118,6 +119,7 @@ pub async fn transition(
     task_state: Option<&str>,
     image: Option<&ImageId>,
 ) -> Result<()> {
+    let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
     let launched = (to == ServerStatus::Active).then_some(now);
     let done = sqlx::query(
@@ -148,6 +150,7 @@ pub async fn transition(
 
 /// Sets the task state of a live server in any status.
 pub async fn set_task(db: &Db, id: &str, task_state: Option<&str>) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "UPDATE servers SET task_state = $1, updated_at = $2 WHERE id = $3 AND deleted = 0",
     )
@@ -162,6 +165,7 @@ pub async fn set_task(db: &Db, id: &str, task_state: Option<&str>) -> Result<()>
 
 /// Marks a server deleted; `NotFound` if it was gone.
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
+    let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
     let done = sqlx::query(
         "UPDATE servers SET status = 'DELETED', deleted = 1, deleted_at = $1, updated_at = $1 \

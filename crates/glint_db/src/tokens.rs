@@ -20,6 +20,7 @@ pub struct NewToken<'a> {
 
 /// Stores a newly issued token.
 pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "INSERT INTO tokens (hash, user_id, account_id, audit_id, issued_at, expires_at, revoked) \
          VALUES ($1, $2, $3, $4, $5, $6, 0)",
@@ -82,6 +83,7 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
 
 /// Revokes a token; returns whether a live token was revoked.
 pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0")
         .bind(hash)
         .execute(db.pool())
@@ -92,6 +94,7 @@ pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
 
 /// Deletes tokens that expired before `now`; returns how many.
 pub async fn purge_expired(db: &Db, now: Timestamp) -> Result<u64> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query("DELETE FROM tokens WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(db.pool())

@@ -86,6 +86,7 @@ fn from_row(row: &AnyRow) -> Result<StoredReport> {
 /// Queues (or queues again, forgetting any earlier report) the report of an image whose data
 /// was found to be in `detected_format`.
 pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "INSERT INTO trust_reports (image_id, state, detected_format, attempts, queued_at) \
          VALUES ($1, 'pending', $2, 0, $3) \
@@ -105,6 +106,7 @@ pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()
 /// Claims the longest-waiting report for `node`: a pending one, or one whose node's claim is
 /// older than `stale_before`. `None` when there is nothing to do.
 pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<Option<ReportJob>> {
+    let _turn = db.write_turn().await;
     // Two nodes may pick the same row; the conditional update lets exactly one have it.
     for _ in 0..8 {
         let candidate = sqlx::query(
@@ -147,6 +149,7 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
 /// Writes the report `node` claimed; false if the claim was lost meanwhile (another node took
 /// it over, or the image got new data and its report was queued again).
 pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> Result<bool> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query(
         "UPDATE trust_reports SET state = 'done', report = $1, finished_at = $2, \
          claimed_by = NULL, claimed_at = NULL \
@@ -164,6 +167,7 @@ pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> 
 
 /// Puts back every report `node` was writing when it stopped; returns how many.
 pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
+    let _turn = db.write_turn().await;
     let done = sqlx::query(
         "UPDATE trust_reports SET state = 'pending', claimed_by = NULL, claimed_at = NULL \
          WHERE state = 'running' AND claimed_by = $1",
@@ -177,6 +181,7 @@ pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
 
 /// Drops the report of an image (its data is gone).
 pub async fn forget(db: &Db, image: &ImageId) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query("DELETE FROM trust_reports WHERE image_id = $1")
         .bind(image.as_str())
         .execute(db.pool())

@@ -35,6 +35,7 @@ fn from_row(row: &AnyRow) -> Result<UserWithPassword> {
 
 /// Creates a user; `Conflict` if the username is taken.
 pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "INSERT INTO users (id, name, account_id, role, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
