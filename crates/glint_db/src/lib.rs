@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bulk;
+mod checkpoint;
 pub mod image_list;
 pub mod images;
 pub mod members;
@@ -16,6 +17,7 @@ pub mod users;
 mod writes;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use glint_core::{Error, Result};
@@ -40,6 +42,8 @@ pub struct Db {
     backend: Backend,
     /// SQLite only: this process's writers, one at a time (see `writes`).
     writers: Option<WriteQueue>,
+    /// SQLite only: the log's background checkpoints (see `checkpoint`), while a handle lives.
+    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 impl Db {
@@ -68,11 +72,13 @@ impl Db {
                     .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            conn.execute(
+                            let pragmas = format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?;
+                                 PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+                                 PRAGMA wal_autocheckpoint = {};",
+                                checkpoint::SAFETY_NET_PAGES
+                            );
+                            conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
                             Ok(())
                         })
                     })
@@ -84,11 +90,14 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| Error::Internal(format!("cannot open database {}: {e}", redact(url))))?;
-        let writers = (backend == Backend::Sqlite).then(WriteQueue::default);
+        let sqlite = backend == Backend::Sqlite;
+        let writers = sqlite.then(WriteQueue::default);
+        let checkpointer = sqlite.then(|| checkpoint::start(pool.clone()));
         let db = Db {
             pool,
             backend,
             writers,
+            _checkpointer: checkpointer,
         };
         migrations::run(&db).await?;
         Ok(db)
