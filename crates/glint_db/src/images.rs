@@ -94,8 +94,15 @@ fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-async fn write_details(tx: &mut WriteTx, image: &Image) -> Result<()> {
-    for table in ["image_tags", "image_properties"] {
+/// Writes the image's tags and properties; `replace` first removes those it had (a new image
+/// has none, and skipping the two deletes shortens the write transaction every create holds).
+async fn write_details(tx: &mut WriteTx, image: &Image, replace: bool) -> Result<()> {
+    let tables: &[&str] = if replace {
+        &["image_tags", "image_properties"]
+    } else {
+        &[]
+    };
+    for table in tables {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE image_id = $1"
         )))
@@ -169,7 +176,7 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
                 internal(e)
             }
         })?;
-    write_details(&mut tx, image).await?;
+    write_details(&mut tx, image, false).await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -218,7 +225,7 @@ pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()>
             None => Error::not_found(Kind::Image, image.id.as_str()),
         });
     }
-    write_details(&mut tx, image).await?;
+    write_details(&mut tx, image, true).await?;
     tx.commit().await.map_err(internal)
 }
 
