@@ -25,8 +25,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use migrations::MIGRATION_NAMES;
-use writes::WriteQueue;
-pub use writes::{WriteTurn, WriteTx};
+pub use writes::WriteTx;
+use writes::{WriteQueue, WriteTurn};
 
 /// Which SQL engine a `Db` talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl Db {
 
     /// Waits for this process's turn to write one statement outside a transaction (SQLite; on
     /// PostgreSQL there is no wait and no turn). Hold it until the statement has run.
-    pub async fn write_turn(&self) -> Option<WriteTurn> {
+    pub(crate) async fn write_turn(&self) -> Option<WriteTurn> {
         match &self.writers {
             Some(queue) => Some(queue.turn().await),
             None => None,

@@ -13,7 +13,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The right to write now; writing ends when it is dropped.
 #[derive(Debug)]
-pub struct WriteTurn(#[allow(dead_code, reason = "held, not read")] OwnedMutexGuard<()>);
+pub(crate) struct WriteTurn {
+    _guard: OwnedMutexGuard<()>,
+}
 
 /// The queue of this process's writers on one SQLite database.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +24,9 @@ pub(crate) struct WriteQueue(Arc<Mutex<()>>);
 impl WriteQueue {
     /// Waits for the turn (first come, first served).
     pub(crate) async fn turn(&self) -> WriteTurn {
-        WriteTurn(self.0.clone().lock_owned().await)
+        WriteTurn {
+            _guard: self.0.clone().lock_owned().await,
+        }
     }
 }
 
