@@ -275,29 +275,22 @@ pub(super) fn statement(
         .collect();
     sql.text = if selects.len() == 1 {
         selects.remove(0)
-    } else if !narrow {
-        let union: Vec<String> = selects
-            .iter()
-            .enumerate()
-            .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
-            .collect();
-        format!(
-            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
-            union.join(" UNION ALL "),
-            order_of("page")
-        )
     } else {
         let union: Vec<String> = selects
             .iter()
             .enumerate()
             .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
             .collect();
-        format!(
-            "SELECT {COLUMNS} FROM (SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}) AS k \
-             CROSS JOIN images i WHERE i.id = k.id",
+        let page = format!(
+            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
             union.join(" UNION ALL "),
             order_of("page")
-        )
+        );
+        if narrow {
+            format!("SELECT {COLUMNS} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id")
+        } else {
+            page
+        }
     };
     sql.page_order = order_of("page");
     sql
