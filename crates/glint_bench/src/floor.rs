@@ -1,5 +1,5 @@
 //! Timings at the store, below HTTP: the first list page through `image_list::list`, and the
-//! floor under it — a bare round trip through the pool, the owner's page of 100 rows fetched,
+//! floor under it — a bare round trip to the engine, the owner's page of 100 rows fetched,
 //! and the same statement run without moving its rows (`count(*)` over it) — so that the SQL's
 //! own cost and the cost of carrying rows through the driver can be told apart.
 
@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use glint_core::RegionName;
 use glint_core::image::query::parse_list_query;
-use glint_db::Db;
 use glint_db::image_list::{self, ListScope};
-use sqlx::AssertSqlSafe;
+use glint_db::{Db, sql};
 
 use crate::dataset::OWNER;
 use crate::load;
@@ -70,15 +69,12 @@ const OWNER_PAGE: &str = "SELECT i.id, i.region, i.name, i.owner, i.status, i.vi
 /// One sentence on the floor under a list at the store, p50s of `count` runs each.
 pub async fn probe(db: &Db, engine: &str, images: usize, count: usize) -> Result<String> {
     let (trip, _) = timed(count, || async {
-        sqlx::query("SELECT 1").fetch_one(db.pool()).await?;
+        sql::query("SELECT 1").fetch_one(db).await?;
         Ok(())
     })
     .await?;
     let (rows, _) = timed(count, || async {
-        let got = sqlx::query(OWNER_PAGE)
-            .bind(OWNER)
-            .fetch_all(db.pool())
-            .await?;
+        let got = sql::query(OWNER_PAGE).bind(OWNER).fetch_all(db).await?;
         if got.len() != 100 {
             bail!("the owner's page had {} rows", got.len());
         }
@@ -87,9 +83,9 @@ pub async fn probe(db: &Db, engine: &str, images: usize, count: usize) -> Result
     .await?;
     let counted = format!("SELECT count(*) FROM ({OWNER_PAGE}) AS page");
     let (sql_only, _) = timed(count, || async {
-        sqlx::query(AssertSqlSafe(counted.as_str()))
+        sql::query(counted.clone())
             .bind(OWNER)
-            .fetch_one(db.pool())
+            .fetch_one(db)
             .await?;
         Ok(())
     })

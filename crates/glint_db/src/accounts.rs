@@ -1,9 +1,9 @@
 //! Accounts (the APIs' projects) and the regions each may use.
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{Account, AccountId, AccountName, Error, RegionName, Result, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, WriteTx, internal, is_unique_violation, regions};
 
@@ -11,9 +11,9 @@ const COLUMNS: &str = "id, name, created_at";
 
 async fn regions_of(db: &Db, id: &AccountId) -> Result<Vec<RegionName>> {
     let rows =
-        sqlx::query("SELECT region FROM account_regions WHERE account_id = $1 ORDER BY region")
+        sql::query("SELECT region FROM account_regions WHERE account_id = $1 ORDER BY region")
             .bind(id.as_str())
-            .fetch_all(db.pool())
+            .fetch_all(db)
             .await
             .map_err(internal)?;
     rows.iter()
@@ -25,7 +25,7 @@ async fn regions_of(db: &Db, id: &AccountId) -> Result<Vec<RegionName>> {
         .collect()
 }
 
-async fn from_row(db: &Db, row: &AnyRow) -> Result<Account> {
+async fn from_row(db: &Db, row: &Row) -> Result<Account> {
     let id = AccountId::from_trusted(row.try_get("id").map_err(internal)?);
     Ok(Account {
         regions: regions_of(db, &id).await?,
@@ -43,19 +43,19 @@ async fn check_regions(db: &Db, wanted: &[RegionName]) -> Result<()> {
 }
 
 async fn replace_regions(tx: &mut WriteTx, id: &AccountId, regions: &[RegionName]) -> Result<()> {
-    sqlx::query("DELETE FROM account_regions WHERE account_id = $1")
+    sql::query("DELETE FROM account_regions WHERE account_id = $1")
         .bind(id.as_str())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(internal)?;
     for region in regions {
-        sqlx::query(
+        sql::query(
             "INSERT INTO account_regions (account_id, region) VALUES ($1, $2) \
              ON CONFLICT (account_id, region) DO NOTHING",
         )
         .bind(id.as_str())
         .bind(region.as_str())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(internal)?;
     }
@@ -73,11 +73,11 @@ pub async fn create(
     check_regions(db, regions).await?;
     let now = Timestamp::now();
     let mut tx = db.begin_write().await?;
-    sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
+    sql::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(id.as_str())
         .bind(name.as_str())
         .bind(now.micros())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -102,9 +102,9 @@ pub async fn create(
 /// The account with this number.
 pub async fn get(db: &Db, id: &AccountId) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(id.as_str())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     match row {
@@ -116,9 +116,9 @@ pub async fn get(db: &Db, id: &AccountId) -> Result<Option<Account>> {
 /// The account with this name.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE name = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(name)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     match row {
@@ -132,16 +132,11 @@ pub async fn list(db: &Db, name: Option<&str>) -> Result<Vec<Account>> {
     let rows = match name {
         Some(name) => {
             let sql = format!("SELECT {COLUMNS} FROM accounts WHERE name = $1 ORDER BY name");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(name)
-                .fetch_all(db.pool())
-                .await
+            sql::query(sql).bind(name).fetch_all(db).await
         }
         None => {
             let sql = format!("SELECT {COLUMNS} FROM accounts ORDER BY name");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(db.pool())
-                .await
+            sql::query(sql).fetch_all(db).await
         }
     }
     .map_err(internal)?;
@@ -156,9 +151,9 @@ pub async fn list(db: &Db, name: Option<&str>) -> Result<Vec<Account>> {
 pub async fn set_regions(db: &Db, id: &AccountId, regions: &[RegionName]) -> Result<Account> {
     check_regions(db, regions).await?;
     let mut tx = db.begin_write().await?;
-    let exists = sqlx::query("SELECT id FROM accounts WHERE id = $1")
+    let exists = sql::query("SELECT id FROM accounts WHERE id = $1")
         .bind(id.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .map_err(internal)?;
     if exists.is_none() {

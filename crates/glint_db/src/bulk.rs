@@ -4,13 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::sql::{self, Query};
+use crate::{Backend, Db, WriteTx, internal};
 use glint_core::Result;
 use glint_core::image::{Image, ImageMember, ImageStatus};
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe};
-
-use crate::{Backend, Db, WriteTx, internal};
 
 /// Rows per statement. PostgreSQL takes 20 columns × 1,000 (its limit is 65,535 parameters).
 /// SQLite finds each numbered parameter by a linear search, so binding costs grow with the
@@ -46,10 +43,7 @@ fn values(rows: usize, columns: usize) -> String {
     out
 }
 
-fn bind_image<'q>(
-    query: Query<'q, Any, AnyArguments>,
-    image: &'q Image,
-) -> Query<'q, Any, AnyArguments> {
+fn bind_image(query: Query, image: &Image) -> Query {
     let deleted = image.status == ImageStatus::Deleted;
     query
         .bind(image.id.as_str())
@@ -86,13 +80,13 @@ async fn insert_text_rows<const N: usize>(
             "INSERT INTO {table} ({columns}) VALUES {}",
             values(chunk.len(), N)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sql::query(sql);
         for row in chunk {
             for value in row {
                 query = query.bind(*value);
             }
         }
-        query.execute(&mut **tx).await.map_err(internal)?;
+        query.execute(&mut *tx).await.map_err(internal)?;
     }
     Ok(())
 }
@@ -107,11 +101,11 @@ pub async fn insert_images(db: &Db, images: &[Image]) -> Result<()> {
             "INSERT INTO images ({IMAGE_COLUMNS}) VALUES {}",
             values(chunk.len(), 20)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sql::query(sql);
         for image in chunk {
             query = bind_image(query, image);
         }
-        query.execute(&mut *tx).await.map_err(internal)?;
+        query.execute(&mut tx).await.map_err(internal)?;
     }
     let tags: Vec<[&str; 2]> = images
         .iter()
@@ -148,7 +142,7 @@ pub async fn insert_members(db: &Db, members: &[ImageMember]) -> Result<()> {
              VALUES {}",
             values(chunk.len(), 6)
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sql::query(sql);
         for member in chunk {
             query = query
                 .bind(member.image_id.as_str())
@@ -158,7 +152,7 @@ pub async fn insert_members(db: &Db, members: &[ImageMember]) -> Result<()> {
                 .bind(member.updated_at.micros())
                 .bind(0_i64);
         }
-        query.execute(&mut *tx).await.map_err(internal)?;
+        query.execute(&mut tx).await.map_err(internal)?;
     }
     tx.commit().await.map_err(internal)
 }
@@ -169,8 +163,8 @@ pub async fn insert_members(db: &Db, members: &[ImageMember]) -> Result<()> {
 pub async fn refresh_statistics(db: &Db) -> Result<Duration> {
     let started = Instant::now();
     if db.backend() == Backend::Postgres {
-        sqlx::query("ANALYZE images, image_members")
-            .execute(db.pool())
+        sql::query("ANALYZE images, image_members")
+            .execute(db)
             .await
             .map_err(internal)?;
     }

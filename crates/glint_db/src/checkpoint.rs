@@ -7,8 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::AnyPool;
 use tokio::task::JoinHandle;
+
+use crate::sql::lite::Lite;
 
 /// How often the log is copied back.
 const EVERY: Duration = Duration::from_millis(250);
@@ -26,24 +27,34 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Starts checkpointing `pool`'s database.
-pub(crate) fn start(pool: AnyPool) -> Arc<Checkpointer> {
+/// Starts checkpointing `store`'s database, on a connection of its own, off the request
+/// threads (a checkpoint writes and syncs the database file).
+pub(crate) fn start(store: Arc<Lite>) -> Arc<Checkpointer> {
     Arc::new(Checkpointer(tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut conn = None;
         loop {
             every.tick().await;
-            if pool.is_closed() {
+            if store.is_closed() {
                 break;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_optional(&pool)
-                .await
-            {
-                if pool.is_closed() {
-                    break;
+            let (store_now, taken) = (store.clone(), conn.take());
+            let done = tokio::task::spawn_blocking(move || {
+                let c = match taken {
+                    Some(c) => c,
+                    None => store_now.connect()?,
+                };
+                c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                Ok::<_, crate::sql::DbError>(c)
+            })
+            .await;
+            match done {
+                Ok(Ok(c)) => conn = Some(c),
+                Ok(Err(e)) if !store.is_closed() => {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; SQLite's own will run instead");
                 }
-                tracing::warn!(error = %e, "WAL checkpoint failed; SQLite's own will run instead");
+                _ => {}
             }
         }
     })))

@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::sql::{self, Query, Row};
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
 
 use crate::{Db, WriteTx, internal, is_unique_violation};
 
@@ -24,7 +23,7 @@ pub(crate) fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<
 }
 
 /// Reads an image row (without tags and properties).
-pub(crate) fn from_row(row: &AnyRow) -> Result<Image> {
+pub(crate) fn from_row(row: &Row) -> Result<Image> {
     let get_text = |c: &str| row.try_get::<Option<String>, _>(c).map_err(internal);
     let get_int = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(internal);
     Ok(Image {
@@ -71,11 +70,11 @@ pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
          UNION ALL SELECT image_id, 'p' AS kind, name, value FROM image_properties \
          WHERE image_id IN ({list})"
     );
-    let mut details = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut details = sql::query(sql);
     for image in images.iter() {
         details = details.bind(image.id.as_str().to_owned());
     }
-    for row in details.fetch_all(db.pool()).await.map_err(internal)? {
+    for row in details.fetch_all(db).await.map_err(internal)? {
         let id: String = row.try_get("image_id").map_err(internal)?;
         let Some(&n) = index.get(&id) else { continue };
         let kind: String = row.try_get("kind").map_err(internal)?;
@@ -103,38 +102,33 @@ async fn write_details(tx: &mut WriteTx, image: &Image, replace: bool) -> Result
         &[]
     };
     for table in tables {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE image_id = $1"
-        )))
-        .bind(image.id.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(internal)?;
+        sql::query(format!("DELETE FROM {table} WHERE image_id = $1"))
+            .bind(image.id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
     }
     for tag in &image.tags {
-        sqlx::query("INSERT INTO image_tags (image_id, value) VALUES ($1, $2)")
+        sql::query("INSERT INTO image_tags (image_id, value) VALUES ($1, $2)")
             .bind(image.id.as_str())
             .bind(tag.as_str())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(internal)?;
     }
     for (name, value) in &image.properties {
-        sqlx::query("INSERT INTO image_properties (image_id, name, value) VALUES ($1, $2, $3)")
+        sql::query("INSERT INTO image_properties (image_id, name, value) VALUES ($1, $2, $3)")
             .bind(image.id.as_str())
             .bind(name.as_str())
             .bind(value.as_str())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(internal)?;
     }
     Ok(())
 }
 
-fn bind_fields<'q>(
-    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
-    image: &'q Image,
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+fn bind_fields(query: Query, image: &Image) -> Query {
     query
         .bind(image.name.as_deref())
         .bind(image.owner.as_deref())
@@ -157,7 +151,7 @@ fn bind_fields<'q>(
 /// Stores a new image; `Conflict` if the id was ever used.
 pub async fn insert(db: &Db, image: &Image) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let query = sqlx::query(
+    let query = sql::query(
         "INSERT INTO images (name, owner, status, visibility, protected, os_hidden, checksum, \
          os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, \
          min_ram, min_disk, updated_at, id, region, created_at) \
@@ -167,7 +161,7 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
         .bind(image.id.as_str())
         .bind(image.region.as_str())
         .bind(image.created_at.micros())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -183,9 +177,9 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
 /// The image with this id, unless deleted.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
     let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     let Some(row) = row else { return Ok(None) };
@@ -200,7 +194,7 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
 /// `NotFound` if it was deleted.
 pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let query = sqlx::query(
+    let query = sql::query(
         "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
          os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
          virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
@@ -212,7 +206,7 @@ pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()>
     let done = bind_fields(query, image)
         .bind(image.id.as_str())
         .bind(expected.as_str())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(internal)?;
     if done.rows_affected() == 0 {
@@ -233,21 +227,21 @@ pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()>
 pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
     let now = Timestamp::now().micros();
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE images SET status = 'deleted', deleted = 1, deleted_at = $1, updated_at = $1 \
          WHERE id = $2 AND deleted = 0",
     )
     .bind(now)
     .bind(id.as_str())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(internal)?;
-    sqlx::query(
+    sql::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1 WHERE image_id = $2 AND deleted = 0",
     )
     .bind(now)
     .bind(id.as_str())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
@@ -267,7 +261,7 @@ pub async fn begin_upload(
 ) -> Result<bool> {
     let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE images SET status = $1, upload_node = $2, upload_heartbeat = $3, updated_at = $3 \
          WHERE id = $4 AND deleted = 0 \
          AND (status = $5 OR (status = $1 AND COALESCE(upload_heartbeat, 0) < $6))",
@@ -278,7 +272,7 @@ pub async fn begin_upload(
     .bind(id.as_str())
     .bind(from.as_str())
     .bind(stale_before.micros())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(done.rows_affected() == 1)
@@ -287,14 +281,14 @@ pub async fn begin_upload(
 /// Records that `node` is still receiving the image's data.
 pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
+    sql::query(
         "UPDATE images SET upload_heartbeat = $1 WHERE id = $2 AND upload_node = $3 \
          AND status IN ('saving', 'uploading', 'importing')",
     )
     .bind(Timestamp::now().micros())
     .bind(id.as_str())
     .bind(node)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(())
@@ -304,19 +298,19 @@ pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
 /// restarted, those uploads are dead). Returns those images' ids and regions.
 pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, RegionName)>> {
     let _turn = db.write_turn().await;
-    let rows = sqlx::query(
+    let rows = sql::query(
         "SELECT id, region FROM images WHERE upload_node = $1 AND deleted = 0 \
          AND status IN ('saving', 'uploading', 'importing')",
     )
     .bind(node)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
     .map_err(internal)?;
     let mut abandoned = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: String = row.try_get("id").map_err(internal)?;
         let region: String = row.try_get("region").map_err(internal)?;
-        sqlx::query(
+        sql::query(
             "UPDATE images SET status = 'queued', size = NULL, virtual_size = NULL, \
              upload_node = NULL, upload_heartbeat = NULL, updated_at = $1 \
              WHERE id = $2 AND upload_node = $3 AND status IN ('saving', 'uploading', 'importing')",
@@ -324,7 +318,7 @@ pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, Region
         .bind(Timestamp::now().micros())
         .bind(&id)
         .bind(node)
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(internal)?;
         abandoned.push((ImageId::from_trusted(id), RegionName::from_trusted(region)));
@@ -335,9 +329,9 @@ pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, Region
 /// Clears the record of which node receives the image's data.
 pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query("UPDATE images SET upload_node = NULL, upload_heartbeat = NULL WHERE id = $1")
+    sql::query("UPDATE images SET upload_node = NULL, upload_heartbeat = NULL WHERE id = $1")
         .bind(id.as_str())
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(internal)?;
     Ok(())
@@ -346,9 +340,9 @@ pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
 /// An image by id, deleted or not (servers keep using images deleted after they were built).
 pub async fn get_any(db: &Db, id: &str) -> Result<Option<Image>> {
     let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     let Some(row) = row else { return Ok(None) };

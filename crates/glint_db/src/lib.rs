@@ -1,6 +1,7 @@
-//! Glint's metadata store: one set of SQL statements, run on SQLite (the embedded default) or
-//! PostgreSQL (scale-out) through sqlx's Any driver. One module per aggregate; every function
-//! returns domain types from `glint_core`, and failures are never swallowed into `None`.
+//! Glint's metadata store: one set of SQL statements, run on SQLite (the embedded default, on
+//! the calling thread) or PostgreSQL (scale-out, through sqlx) by `sql`. One module per
+//! aggregate; every function returns domain types from `glint_core`, and failures are never
+//! swallowed into `None`.
 
 pub mod accounts;
 pub mod bulk;
@@ -11,6 +12,7 @@ pub mod members;
 mod migrations;
 pub mod regions;
 pub mod servers;
+pub mod sql;
 pub mod tokens;
 pub mod trust_reports;
 pub mod users;
@@ -22,11 +24,20 @@ use std::time::Duration;
 
 use glint_core::{Error, Result};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection};
 
 pub use migrations::MIGRATION_NAMES;
+use sql::DbError;
+use sql::lite::Lite;
 pub use writes::WriteTx;
 use writes::{WriteQueue, WriteTurn};
+
+/// The engine behind a `Db`, with its connections.
+#[derive(Debug, Clone)]
+pub(crate) enum Engine {
+    Sqlite(Arc<Lite>),
+    Postgres(AnyPool),
+}
 
 /// Which SQL engine a `Db` talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +49,7 @@ pub enum Backend {
 /// A handle on the metadata store; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: AnyPool,
-    backend: Backend,
+    engine: Engine,
     /// SQLite only: this process's writers, one at a time (see `writes`).
     writers: Option<WriteQueue>,
     /// SQLite only: the log's background checkpoints (see `checkpoint`), while a handle lives.
@@ -60,67 +70,79 @@ impl Db {
                 redact(url)
             )));
         };
-        let options = AnyConnectOptions::from_str(url).map_err(|e| {
-            Error::InvalidInput(format!("invalid database URL '{}': {e}", redact(url)))
-        })?;
-        let pool_options = match backend {
+        let (engine, checkpointer) = match backend {
             Backend::Sqlite => {
-                // An embedded engine's connection cannot go stale; not pinging it before each
-                // use saves a round trip to its worker thread per statement.
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            let pragmas = format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
-                                 PRAGMA wal_autocheckpoint = {};",
-                                checkpoint::SAFETY_NET_PAGES
-                            );
-                            conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
-                            Ok(())
-                        })
-                    })
+                let store = Lite::new(url)
+                    .map_err(|e| {
+                        Error::InvalidInput(format!("invalid database URL '{}': {e}", redact(url)))
+                    })?
+                    .start()
+                    .map_err(|e| {
+                        Error::Internal(format!("cannot open database {}: {e}", redact(url)))
+                    })?;
+                let checkpointer = checkpoint::start(store.clone());
+                (Engine::Sqlite(store), Some(checkpointer))
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url).map_err(|e| {
+                    Error::InvalidInput(format!("invalid database URL '{}': {e}", redact(url)))
+                })?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| {
+                        Error::Internal(format!("cannot open database {}: {e}", redact(url)))
+                    })?;
+                (Engine::Postgres(pool), None)
+            }
         };
-        let pool = pool_options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .map_err(|e| Error::Internal(format!("cannot open database {}: {e}", redact(url))))?;
-        let sqlite = backend == Backend::Sqlite;
-        let writers = sqlite.then(WriteQueue::default);
-        let checkpointer = sqlite.then(|| checkpoint::start(pool.clone()));
         let db = Db {
-            pool,
-            backend,
-            writers,
+            engine,
+            writers: (backend == Backend::Sqlite).then(WriteQueue::default),
             _checkpointer: checkpointer,
         };
-        migrations::run(&db).await?;
+        match &db.engine {
+            Engine::Postgres(pool) => migrations::run(pool, backend).await?,
+            Engine::Sqlite(_) => {
+                // The migrator keeps sqlx's own record of applied migrations, on a connection of
+                // its own for the time it runs.
+                let mut conn = sqlx::AnyConnection::connect(url).await.map_err(|e| {
+                    Error::Internal(format!("cannot open database {}: {e}", redact(url)))
+                })?;
+                let applied = migrations::run(&mut conn, backend).await;
+                let _ = conn.close().await;
+                applied?;
+            }
+        }
         Ok(db)
     }
 
     /// The SQL engine behind this handle.
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.engine {
+            Engine::Sqlite(_) => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
+        }
     }
 
-    /// The connection pool, for read queries.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Starts a write transaction (see [`WriteTx`]).
     pub async fn begin_write(&self) -> Result<WriteTx> {
         let turn = self.write_turn().await;
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        };
-        Ok(WriteTx::new(tx.map_err(internal)?, turn))
+        match &self.engine {
+            Engine::Sqlite(store) => {
+                WriteTx::lite(store.lease().map_err(internal)?, turn).map_err(internal)
+            }
+            Engine::Postgres(pool) => Ok(WriteTx::any(
+                pool.begin().await.map_err(|e| internal(e.into()))?,
+                turn,
+            )),
+        }
     }
 
     /// Waits for this process's turn to write one statement outside a transaction (SQLite; on
@@ -134,21 +156,21 @@ impl Db {
 
     /// Closes every connection; waits for those in use.
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.engine {
+            Engine::Sqlite(store) => store.close(),
+            Engine::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
 /// Turns a database failure into the domain's internal error, keeping the detail for logs.
-pub(crate) fn internal(e: sqlx::Error) -> Error {
+pub(crate) fn internal(e: DbError) -> Error {
     Error::Internal(format!("database: {e}"))
 }
 
 /// Whether the failure is a unique-constraint violation (a duplicate).
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db.is_unique_violation(),
-        _ => false,
-    }
+pub(crate) fn is_unique_violation(e: &DbError) -> bool {
+    e.is_unique_violation()
 }
 
 /// Hides a password in a database URL before it is shown.

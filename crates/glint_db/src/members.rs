@@ -3,18 +3,18 @@
 //! SQLite an add is one statement), so concurrent clients never see a lost update or a
 //! duplicate row.
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageMember, MemberStatus};
 use glint_core::{Error, Result, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::images::{self, COLUMNS as IMAGE_COLUMNS};
 use crate::{Backend, Db, internal, is_unique_violation};
 
 const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
 
-fn from_row(row: &AnyRow) -> Result<ImageMember> {
+fn from_row(row: &Row) -> Result<ImageMember> {
     let status: String = row.try_get("status").map_err(internal)?;
     Ok(ImageMember {
         image_id: ImageId::from_trusted(row.try_get("image_id").map_err(internal)?),
@@ -43,15 +43,15 @@ pub async fn add(
     // Serialize adds to one image, so the quota and duplicate checks below see every earlier
     // add. SQLite's write transaction already holds the database's write lock.
     if db.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM images WHERE id = $1 FOR UPDATE")
+        sql::query("SELECT id FROM images WHERE id = $1 FOR UPDATE")
             .bind(image.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await
             .map_err(internal)?;
     }
-    let rows = sqlx::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
+    let rows = sql::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
         .bind(image.as_str())
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await
         .map_err(internal)?;
     let mut live = 0_u64;
@@ -87,12 +87,12 @@ pub async fn add(
              VALUES ($1, $2, $3, $4, $4, 0)"
         }
     };
-    sqlx::query(sql)
+    sql::query(sql)
         .bind(image.as_str())
         .bind(member)
         .bind(MemberStatus::Pending.as_str())
         .bind(now.micros())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -128,7 +128,7 @@ async fn add_in_one_statement(
 ) -> Result<ImageMember> {
     let _turn = db.write_turn().await;
     let limit = quota.map_or(i64::MAX, |q| i64::try_from(q).unwrap_or(i64::MAX));
-    let written = sqlx::query(
+    let written = sql::query(
         "INSERT INTO image_members \
          (image_id, member, status, created_at, updated_at, deleted, image_created_at) \
          SELECT $1, $2, $3, $4, $4, 0, i.created_at FROM images i WHERE i.id = $1 \
@@ -142,16 +142,16 @@ async fn add_in_one_statement(
     .bind(MemberStatus::Pending.as_str())
     .bind(now.micros())
     .bind(limit)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     if written.rows_affected() == 1 {
         return Ok(pending(image, member, now));
     }
     let live: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM image_members WHERE image_id = $1 AND deleted = 0")
+        sql::query("SELECT COUNT(*) AS n FROM image_members WHERE image_id = $1 AND deleted = 0")
             .bind(image.as_str())
-            .fetch_one(db.pool())
+            .fetch_one(db)
             .await
             .map_err(internal)?
             .try_get("n")
@@ -173,9 +173,9 @@ pub async fn list(db: &Db, image: &ImageId) -> Result<Vec<ImageMember>> {
         "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND deleted = 0 \
          ORDER BY created_at, member"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = sql::query(sql)
         .bind(image.as_str())
-        .fetch_all(db.pool())
+        .fetch_all(db)
         .await
         .map_err(internal)?;
     rows.iter().map(from_row).collect()
@@ -186,10 +186,10 @@ pub async fn get(db: &Db, image: &ImageId, member: &str) -> Result<Option<ImageM
     let sql = format!(
         "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(image.as_str())
         .bind(member)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     row.as_ref().map(from_row).transpose()
@@ -207,12 +207,12 @@ pub async fn set_status(
         "UPDATE image_members SET status = $1, updated_at = $2 \
          WHERE image_id = $3 AND member = $4 AND deleted = 0 RETURNING {COLUMNS}"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(status.as_str())
         .bind(Timestamp::now().micros())
         .bind(image.as_str())
         .bind(member)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     match row {
@@ -235,10 +235,10 @@ pub async fn image_with_share(
            ON m.image_id = i.id AND m.member = $2 AND m.deleted = 0 \
          WHERE i.id = $1 AND i.deleted = 0"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(image)
         .bind(member)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     let Some(row) = row else { return Ok(None) };
@@ -271,14 +271,14 @@ pub async fn image_with_share(
 /// Removes a live member; `NotFound` if there is none.
 pub async fn remove(db: &Db, image: &ImageId, member: &str) -> Result<()> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1 \
          WHERE image_id = $2 AND member = $3 AND deleted = 0",
     )
     .bind(Timestamp::now().micros())
     .bind(image.as_str())
     .bind(member)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     if done.rows_affected() == 0 {

@@ -7,7 +7,7 @@ use glint_core::{Error, Result};
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
-use crate::{Backend, Db};
+use crate::Backend;
 
 /// The migration file names, shared by both engines.
 pub const MIGRATION_NAMES: &[&str] = &[
@@ -36,9 +36,13 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0006_share_created_at.sql"),
 ];
 
-/// Applies every migration not yet applied to `db`.
-pub(crate) async fn run(db: &Db) -> Result<()> {
-    let sources = match db.backend() {
+/// Applies every migration not yet applied, on `conn` (a pool or one connection).
+pub(crate) async fn run<'a, A>(conn: A, backend: Backend) -> Result<()>
+where
+    A: sqlx::Acquire<'a, Database = sqlx::Any>,
+    <A::Connection as std::ops::Deref>::Target: sqlx::migrate::Migrate,
+{
+    let sources = match backend {
         Backend::Sqlite => SQLITE,
         Backend::Postgres => POSTGRES,
     };
@@ -57,7 +61,7 @@ pub(crate) async fn run(db: &Db) -> Result<()> {
         })
         .collect();
     Migrator::with_migrations(migrations)
-        .run(db.pool())
+        .run(conn)
         .await
         .map_err(|e| Error::Internal(format!("migration failed: {e}")))
 }

@@ -1,13 +1,13 @@
 //! Regions: the named locations images live in.
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{Error, Region, RegionName, Result, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, internal, is_unique_violation};
 
-fn from_row(row: &AnyRow) -> Result<Region> {
+fn from_row(row: &Row) -> Result<Region> {
     Ok(Region {
         name: RegionName::from_trusted(row.try_get("name").map_err(internal)?),
         created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
@@ -18,10 +18,10 @@ fn from_row(row: &AnyRow) -> Result<Region> {
 pub async fn create(db: &Db, name: &RegionName) -> Result<Region> {
     let _turn = db.write_turn().await;
     let now = Timestamp::now();
-    sqlx::query("INSERT INTO regions (name, created_at) VALUES ($1, $2)")
+    sql::query("INSERT INTO regions (name, created_at) VALUES ($1, $2)")
         .bind(name.as_str())
         .bind(now.micros())
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -39,12 +39,12 @@ pub async fn create(db: &Db, name: &RegionName) -> Result<Region> {
 /// Creates the region unless it exists; returns whether it was created.
 pub async fn ensure(db: &Db, name: &RegionName) -> Result<bool> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query(
+    let done = sql::query(
         "INSERT INTO regions (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
     )
     .bind(name.as_str())
     .bind(Timestamp::now().micros())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(done.rows_affected() == 1)
@@ -52,8 +52,8 @@ pub async fn ensure(db: &Db, name: &RegionName) -> Result<bool> {
 
 /// Every region, by name.
 pub async fn list(db: &Db) -> Result<Vec<Region>> {
-    let rows = sqlx::query("SELECT name, created_at FROM regions ORDER BY name")
-        .fetch_all(db.pool())
+    let rows = sql::query("SELECT name, created_at FROM regions ORDER BY name")
+        .fetch_all(db)
         .await
         .map_err(internal)?;
     rows.iter().map(from_row).collect()
@@ -71,9 +71,9 @@ pub async fn missing(db: &Db, names: &[RegionName]) -> Result<Vec<RegionName>> {
 
 /// Whether the region exists.
 pub async fn exists(db: &Db, name: &RegionName) -> Result<bool> {
-    let row = sqlx::query("SELECT name FROM regions WHERE name = $1")
+    let row = sql::query("SELECT name FROM regions WHERE name = $1")
         .bind(name.as_str())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     Ok(row.is_some())

@@ -1,19 +1,19 @@
 //! Server records: insert, read, list for an account, status and image changes, and whether an
 //! image still backs a live server (then its data must be kept when the image is deleted).
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::compute::{Server, ServerStatus};
 use glint_core::error::Kind;
 use glint_core::image::ImageId;
 use glint_core::{AccountId, Error, RegionName, Result, Timestamp, UserId};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, internal};
 
 const COLUMNS: &str = "id, region, account_id, user_id, name, image_id, flavor_id, status, \
     task_state, networks, created_at, updated_at, launched_at";
 
-fn from_row(row: &AnyRow) -> Result<Server> {
+fn from_row(row: &Row) -> Result<Server> {
     let text = |c: &str| row.try_get::<String, _>(c).map_err(internal);
     let status: String = text("status")?;
     Ok(Server {
@@ -41,7 +41,7 @@ fn from_row(row: &AnyRow) -> Result<Server> {
 /// Stores a new server.
 pub async fn insert(db: &Db, s: &Server) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
+    sql::query(
         "INSERT INTO servers (id, region, account_id, user_id, name, image_id, flavor_id, status, \
          task_state, networks, created_at, updated_at, launched_at, deleted) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0)",
@@ -59,7 +59,7 @@ pub async fn insert(db: &Db, s: &Server) -> Result<()> {
     .bind(s.created_at.micros())
     .bind(s.updated_at.micros())
     .bind(s.launched_at.map(Timestamp::micros))
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(())
@@ -68,9 +68,9 @@ pub async fn insert(db: &Db, s: &Server) -> Result<()> {
 /// A live server by id.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Server>> {
     let sql = format!("SELECT {COLUMNS} FROM servers WHERE id = $1 AND deleted = 0");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     row.as_ref().map(from_row).transpose()
@@ -88,10 +88,10 @@ pub async fn list(
                 "SELECT {COLUMNS} FROM servers WHERE region = $1 AND account_id = $2 \
                  AND deleted = 0 ORDER BY created_at DESC, id DESC"
             );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
+            sql::query(sql)
                 .bind(region.as_str())
                 .bind(account.as_str())
-                .fetch_all(db.pool())
+                .fetch_all(db)
                 .await
         }
         None => {
@@ -99,10 +99,7 @@ pub async fn list(
                 "SELECT {COLUMNS} FROM servers WHERE region = $1 AND deleted = 0 \
                  ORDER BY created_at DESC, id DESC"
             );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(region.as_str())
-                .fetch_all(db.pool())
-                .await
+            sql::query(sql).bind(region.as_str()).fetch_all(db).await
         }
     }
     .map_err(internal)?;
@@ -122,7 +119,7 @@ pub async fn transition(
     let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
     let launched = (to == ServerStatus::Active).then_some(now);
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE servers SET status = $1, task_state = $2, updated_at = $3, \
          image_id = COALESCE($4, image_id), launched_at = COALESCE($5, launched_at) \
          WHERE id = $6 AND status = $7 AND deleted = 0",
@@ -134,7 +131,7 @@ pub async fn transition(
     .bind(launched)
     .bind(id)
     .bind(from.as_str())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     if done.rows_affected() == 1 {
@@ -151,15 +148,13 @@ pub async fn transition(
 /// Sets the task state of a live server in any status.
 pub async fn set_task(db: &Db, id: &str, task_state: Option<&str>) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
-        "UPDATE servers SET task_state = $1, updated_at = $2 WHERE id = $3 AND deleted = 0",
-    )
-    .bind(task_state)
-    .bind(Timestamp::now().micros())
-    .bind(id)
-    .execute(db.pool())
-    .await
-    .map_err(internal)?;
+    sql::query("UPDATE servers SET task_state = $1, updated_at = $2 WHERE id = $3 AND deleted = 0")
+        .bind(task_state)
+        .bind(Timestamp::now().micros())
+        .bind(id)
+        .execute(db)
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 
@@ -167,13 +162,13 @@ pub async fn set_task(db: &Db, id: &str, task_state: Option<&str>) -> Result<()>
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
     let _turn = db.write_turn().await;
     let now = Timestamp::now().micros();
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE servers SET status = 'DELETED', deleted = 1, deleted_at = $1, updated_at = $1 \
          WHERE id = $2 AND deleted = 0",
     )
     .bind(now)
     .bind(id)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     if done.rows_affected() == 1 {
@@ -185,9 +180,9 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
 
 /// Whether a live server was built from the image (its data is then kept after deletion).
 pub async fn image_in_use(db: &Db, image: &ImageId) -> Result<bool> {
-    let row = sqlx::query("SELECT id FROM servers WHERE image_id = $1 AND deleted = 0 LIMIT 1")
+    let row = sql::query("SELECT id FROM servers WHERE image_id = $1 AND deleted = 0 LIMIT 1")
         .bind(image.as_str())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     Ok(row.is_some())

@@ -2,8 +2,8 @@
 //! scope and lifetime. A token is valid on every node that shares the database.
 
 use glint_core::{AccountId, AccountName, AuthContext, Result, Role, Timestamp, UserId, Username};
-use sqlx::Row;
 
+use crate::sql;
 use crate::{Db, internal};
 
 /// A token to store.
@@ -21,7 +21,7 @@ pub struct NewToken<'a> {
 /// Stores a newly issued token.
 pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
+    sql::query(
         "INSERT INTO tokens (hash, user_id, account_id, audit_id, issued_at, expires_at, revoked) \
          VALUES ($1, $2, $3, $4, $5, $6, 0)",
     )
@@ -31,7 +31,7 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     .bind(token.audit_id)
     .bind(token.issued_at.micros())
     .bind(token.expires_at.micros())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(())
@@ -41,7 +41,7 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
 /// `now`. The role and regions are read as they are now, so a changed grant applies at once.
 /// One round trip: a row per region of the account (one row with no region if it has none).
 pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthContext>> {
-    let rows = sqlx::query(
+    let rows = sql::query(
         "SELECT t.user_id, u.name AS username, t.account_id, a.name AS account_name, u.role, \
                 t.issued_at, t.expires_at, t.audit_id, r.region \
          FROM tokens t \
@@ -53,7 +53,7 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
     )
     .bind(hash)
     .bind(now.micros())
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
     .map_err(internal)?;
     let Some(row) = rows.first() else {
@@ -84,9 +84,9 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
 /// Revokes a token; returns whether a live token was revoked.
 pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0")
+    let done = sql::query("UPDATE tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0")
         .bind(hash)
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(internal)?;
     Ok(done.rows_affected() == 1)
@@ -95,9 +95,9 @@ pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
 /// Deletes tokens that expired before `now`; returns how many.
 pub async fn purge_expired(db: &Db, now: Timestamp) -> Result<u64> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query("DELETE FROM tokens WHERE expires_at <= $1")
+    let done = sql::query("DELETE FROM tokens WHERE expires_at <= $1")
         .bind(now.micros())
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(internal)?;
     Ok(done.rows_affected())

@@ -2,10 +2,10 @@
 //! (a claim goes stale when its node stops), and kept with the image once written. The report
 //! itself is opaque JSON here; `glint_app` knows its shape.
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::image::ImageId;
 use glint_core::{Result, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, internal};
 
@@ -67,7 +67,7 @@ pub struct ReportJob {
 
 const COLUMNS: &str = "image_id, state, detected_format, attempts, report, queued_at, finished_at";
 
-fn from_row(row: &AnyRow) -> Result<StoredReport> {
+fn from_row(row: &Row) -> Result<StoredReport> {
     let state: String = row.try_get("state").map_err(internal)?;
     Ok(StoredReport {
         image_id: row.try_get("image_id").map_err(internal)?,
@@ -87,7 +87,7 @@ fn from_row(row: &AnyRow) -> Result<StoredReport> {
 /// was found to be in `detected_format`.
 pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
+    sql::query(
         "INSERT INTO trust_reports (image_id, state, detected_format, attempts, queued_at) \
          VALUES ($1, 'pending', $2, 0, $3) \
          ON CONFLICT (image_id) DO UPDATE SET state = 'pending', detected_format = $2, \
@@ -97,7 +97,7 @@ pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()
     .bind(image.as_str())
     .bind(detected_format)
     .bind(Timestamp::now().micros())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(())
@@ -109,20 +109,20 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
     let _turn = db.write_turn().await;
     // Two nodes may pick the same row; the conditional update lets exactly one have it.
     for _ in 0..8 {
-        let candidate = sqlx::query(
+        let candidate = sql::query(
             "SELECT image_id FROM trust_reports \
              WHERE state = 'pending' OR (state = 'running' AND claimed_at < $1) \
              ORDER BY queued_at, image_id LIMIT 1",
         )
         .bind(stale_before.micros())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
         let Some(row) = candidate else {
             return Ok(None);
         };
         let id: String = row.try_get("image_id").map_err(internal)?;
-        let claimed = sqlx::query(
+        let claimed = sql::query(
             "UPDATE trust_reports SET state = 'running', claimed_by = $1, claimed_at = $2, \
              attempts = attempts + 1 \
              WHERE image_id = $3 AND (state = 'pending' OR (state = 'running' AND claimed_at < $4)) \
@@ -132,7 +132,7 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
         .bind(Timestamp::now().micros())
         .bind(&id)
         .bind(stale_before.micros())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
         if let Some(row) = claimed {
@@ -150,7 +150,7 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
 /// it over, or the image got new data and its report was queued again).
 pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> Result<bool> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE trust_reports SET state = 'done', report = $1, finished_at = $2, \
          claimed_by = NULL, claimed_at = NULL \
          WHERE image_id = $3 AND state = 'running' AND claimed_by = $4",
@@ -159,7 +159,7 @@ pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> 
     .bind(Timestamp::now().micros())
     .bind(image.as_str())
     .bind(node)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(done.rows_affected() == 1)
@@ -168,12 +168,12 @@ pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> 
 /// Puts back every report `node` was writing when it stopped; returns how many.
 pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
     let _turn = db.write_turn().await;
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE trust_reports SET state = 'pending', claimed_by = NULL, claimed_at = NULL \
          WHERE state = 'running' AND claimed_by = $1",
     )
     .bind(node)
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(internal)?;
     Ok(done.rows_affected())
@@ -182,9 +182,9 @@ pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
 /// Drops the report of an image (its data is gone).
 pub async fn forget(db: &Db, image: &ImageId) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query("DELETE FROM trust_reports WHERE image_id = $1")
+    sql::query("DELETE FROM trust_reports WHERE image_id = $1")
         .bind(image.as_str())
-        .execute(db.pool())
+        .execute(db)
         .await
         .map_err(internal)?;
     Ok(())
@@ -193,9 +193,9 @@ pub async fn forget(db: &Db, image: &ImageId) -> Result<()> {
 /// The image's report, if one was ever queued.
 pub async fn get(db: &Db, image: &ImageId) -> Result<Option<StoredReport>> {
     let sql = format!("SELECT {COLUMNS} FROM trust_reports WHERE image_id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    sql::query(sql)
         .bind(image.as_str())
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?
         .as_ref()
@@ -205,9 +205,9 @@ pub async fn get(db: &Db, image: &ImageId) -> Result<Option<StoredReport>> {
 
 /// How many reports are in `state`.
 pub async fn count(db: &Db, state: ReportState) -> Result<i64> {
-    sqlx::query("SELECT COUNT(*) AS n FROM trust_reports WHERE state = $1")
+    sql::query("SELECT COUNT(*) AS n FROM trust_reports WHERE state = $1")
         .bind(state.as_str())
-        .fetch_one(db.pool())
+        .fetch_one(db)
         .await
         .map_err(internal)?
         .try_get("n")

@@ -1,10 +1,10 @@
 //! Users: each belongs to one account and holds one role; passwords are kept only as argon2id
 //! hashes computed by the app layer.
 
+use crate::sql;
+use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Username};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, internal, is_unique_violation};
 
@@ -17,7 +17,7 @@ pub struct UserWithPassword {
     pub password_hash: String,
 }
 
-fn from_row(row: &AnyRow) -> Result<UserWithPassword> {
+fn from_row(row: &Row) -> Result<UserWithPassword> {
     let role: String = row.try_get("role").map_err(internal)?;
     Ok(UserWithPassword {
         user: User {
@@ -36,7 +36,7 @@ fn from_row(row: &AnyRow) -> Result<UserWithPassword> {
 /// Creates a user; `Conflict` if the username is taken.
 pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
     let _turn = db.write_turn().await;
-    sqlx::query(
+    sql::query(
         "INSERT INTO users (id, name, account_id, role, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -46,7 +46,7 @@ pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
     .bind(user.role.as_str())
     .bind(password_hash)
     .bind(user.created_at.micros())
-    .execute(db.pool())
+    .execute(db)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
@@ -61,9 +61,9 @@ pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
 /// The user with this name.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<UserWithPassword>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE name = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(name)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     row.as_ref().map(from_row).transpose()
@@ -72,9 +72,9 @@ pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<UserWithPassword
 /// The user with this id.
 pub async fn get(db: &Db, id: &str) -> Result<Option<UserWithPassword>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sql::query(sql)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
     row.as_ref().map(from_row).transpose()
@@ -83,9 +83,9 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<UserWithPassword>> {
 /// The users of an account, by name.
 pub async fn list_for_account(db: &Db, account: &AccountId) -> Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE account_id = $1 ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = sql::query(sql)
         .bind(account.as_str())
-        .fetch_all(db.pool())
+        .fetch_all(db)
         .await
         .map_err(internal)?;
     rows.iter().map(|r| from_row(r).map(|u| u.user)).collect()

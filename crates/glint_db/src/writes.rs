@@ -5,11 +5,13 @@
 //! percentile of creates at 4 and 16 clients sat on their sums, 18 and 53 ms). PostgreSQL
 //! locks rows, not the database, and takes no turns.
 
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use sqlx::{Any, AnyConnection, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::sql::DbError;
+use crate::sql::lite::Lease;
 
 /// The right to write now; writing ends when it is dropped.
 #[derive(Debug)]
@@ -31,35 +33,81 @@ impl WriteQueue {
 }
 
 /// A write transaction. On SQLite it holds this process's write turn and the database's write
-/// lock from its first statement (`BEGIN IMMEDIATE`) until it ends.
+/// lock from its first statement (`BEGIN IMMEDIATE`) until it ends; dropped without a commit,
+/// it rolls back.
 pub struct WriteTx {
-    // Declared first, so a transaction dropped without commit starts its rollback before the
+    // Declared first, so the rollback of a transaction dropped without commit comes before the
     // turn passes on.
-    tx: Transaction<'static, Any>,
+    open: Open,
     _turn: Option<WriteTurn>,
 }
 
+enum Open {
+    Any(Option<Transaction<'static, Any>>),
+    Lite { lease: Lease, done: bool },
+}
+
 impl WriteTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, turn: Option<WriteTurn>) -> Self {
-        WriteTx { tx, _turn: turn }
+    pub(crate) fn any(tx: Transaction<'static, Any>, turn: Option<WriteTurn>) -> Self {
+        WriteTx {
+            open: Open::Any(Some(tx)),
+            _turn: turn,
+        }
+    }
+
+    /// Starts an immediate transaction on a leased SQLite connection.
+    pub(crate) fn lite(lease: Lease, turn: Option<WriteTurn>) -> Result<Self, DbError> {
+        lease.conn()?.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(WriteTx {
+            open: Open::Lite { lease, done: false },
+            _turn: turn,
+        })
+    }
+
+    /// The SQLite connection the transaction runs on, if it is a SQLite one.
+    pub(crate) fn lite_conn(&self) -> Result<Option<&rusqlite::Connection>, DbError> {
+        match &self.open {
+            Open::Lite { lease, .. } => Ok(Some(lease.conn()?)),
+            Open::Any(_) => Ok(None),
+        }
+    }
+
+    /// The sqlx connection the transaction runs on (PostgreSQL).
+    pub(crate) fn any_conn(&mut self) -> Result<&mut AnyConnection, DbError> {
+        match &mut self.open {
+            Open::Any(Some(tx)) => Ok(&mut *tx),
+            Open::Any(None) | Open::Lite { .. } => Err(DbError::Closed),
+        }
     }
 
     /// Commits, then lets the next writer go.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        match &mut self.open {
+            Open::Any(tx) => match tx.take() {
+                Some(tx) => Ok(tx.commit().await?),
+                None => Err(DbError::Closed),
+            },
+            Open::Lite { lease, done } => {
+                lease.conn()?.execute_batch("COMMIT")?;
+                *done = true;
+                Ok(())
+            }
+        }
     }
 }
 
-impl Deref for WriteTx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.tx
-    }
-}
-
-impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Open::Lite { lease, done: false } = &mut self.open {
+            let rolled_back = lease
+                .conn()
+                .and_then(|conn| Ok(conn.execute_batch("ROLLBACK")?));
+            if let Err(e) = rolled_back {
+                tracing::warn!(error = %e, "rolling back an unfinished write failed");
+                // Never hand out a connection that may still hold a transaction.
+                lease.discard();
+            }
+        }
     }
 }
 

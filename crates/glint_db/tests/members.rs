@@ -10,7 +10,7 @@
 
 use glint_core::Error;
 use glint_core::image::ImageId;
-use glint_db::{Db, members};
+use glint_db::{Db, members, sql};
 
 glint_testkit::on_both_engines!(
     concurrent_adds_keep_the_quota_and_never_duplicate,
@@ -66,16 +66,18 @@ async fn a_share_keeps_its_images_created_at(db: &Db) {
     members::add(db, &id, "6002", None).await.unwrap();
     members::remove(db, &id, "6002").await.unwrap();
     members::add(db, &id, "6002", None).await.unwrap();
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows = sql::query(
         "SELECT m.image_created_at, i.created_at FROM image_members m \
          JOIN images i ON i.id = m.image_id WHERE m.image_id = $1 ORDER BY m.member",
     )
     .bind(id.as_str())
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
     .unwrap();
     assert_eq!(rows.len(), 2);
-    for (copy, created) in rows {
+    for row in rows {
+        let copy: i64 = row.try_get(0).unwrap();
+        let created: i64 = row.try_get(1).unwrap();
         assert!(created > 0);
         assert_eq!(copy, created, "the share's copy of the image's created_at");
     }

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use glint_core::image::Image;
 use glint_core::image::query::ImageListQuery;
 use glint_core::{RegionName, Result};
-use sqlx::Row;
 
 use crate::{Backend, Db, internal};
 use statement::{bound, statement};
@@ -39,7 +38,7 @@ pub async fn list(
 ) -> Result<Vec<Image>> {
     let mut sql = statement(scope, query, marker, db.backend());
     packed::pack(&mut sql, db.backend());
-    let row = bound(sql).fetch_one(db.pool()).await.map_err(internal)?;
+    let row = bound(sql).fetch_one(db).await.map_err(internal)?;
     let text: Option<String> = row.try_get(0).map_err(internal)?;
     packed::unpack(text.as_deref())
 }
@@ -60,7 +59,7 @@ pub async fn explain(
     } else {
         format!("EXPLAIN {}", sql.text)
     };
-    let rows = bound(sql).fetch_all(db.pool()).await.map_err(internal)?;
+    let rows = bound(sql).fetch_all(db).await.map_err(internal)?;
     let mut depth: HashMap<i64, usize> = HashMap::new();
     let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {

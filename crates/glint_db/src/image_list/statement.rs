@@ -9,6 +9,7 @@ use super::ListScope;
 use super::branch::{Branch, branch_source, branches};
 use crate::Backend;
 use crate::images::COLUMNS;
+use crate::sql;
 
 #[derive(Debug, Clone)]
 enum Bind {
@@ -296,8 +297,8 @@ pub(super) fn statement(
     sql
 }
 
-pub(super) fn bound(sql: Sql) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql.text));
+pub(super) fn bound(sql: Sql) -> sql::Query {
+    let mut statement = sql::query(sql.text);
     for bind in sql.binds {
         statement = match bind {
             Bind::Text(s) => statement.bind(s),
