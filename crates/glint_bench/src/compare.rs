@@ -23,6 +23,8 @@ pub struct Plan {
     pub lists: usize,
     pub transfer_mib: usize,
     pub deadline: Duration,
+    /// Light requests to a server just before each of its measured loads (see `ops::warm_up`).
+    pub warm_up: Duration,
 }
 
 impl Plan {
@@ -33,6 +35,7 @@ impl Plan {
             lists: 200,
             transfer_mib: 1_024,
             deadline: Duration::from_secs(900),
+            warm_up: Duration::from_secs(1),
         }
     }
 
@@ -43,6 +46,7 @@ impl Plan {
             lists: 20,
             transfer_mib: 64,
             deadline: Duration::from_secs(20),
+            warm_up: Duration::from_millis(100),
         }
     }
 }
@@ -192,7 +196,7 @@ async fn both<F>(
     cmp: &mut Comparison,
     sides: &[Side; 2],
     label: &str,
-    bounds: Bounds,
+    (bounds, warm): (Bounds, Duration),
     make: F,
 ) -> Result<[Outcome; 2]>
 where
@@ -201,6 +205,7 @@ where
     let mut out = Vec::with_capacity(2);
     for (n, side) in sides.iter().enumerate() {
         let op = make(side);
+        ops::warm_up(&side.owner, warm).await;
         let outcome = load::run(&format!("{} {label}", side.name), bounds, op).await?;
         cmp.note_failures(n, side.name, &outcome);
         out.push(outcome);
@@ -246,10 +251,13 @@ pub async fn run(paths: &Paths, plan: Plan) -> Result<Comparison> {
 }
 
 async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Result<()> {
-    let bounds = |count, clients| Bounds {
-        count,
-        clients,
-        deadline: plan.deadline,
+    let bounds = |count, clients| {
+        let bounds = Bounds {
+            count,
+            clients,
+            deadline: plan.deadline,
+        };
+        (bounds, plan.warm_up)
     };
     println!(
         "== (a) create {} image records at 1, 4 and 16 clients",

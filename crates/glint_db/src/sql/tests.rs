@@ -49,7 +49,10 @@ fn the_connection_used_last_is_used_next() {
             .prepare("SELECT n FROM temp.mine")
             .is_ok()
     };
-    assert!(sees(&next) && !sees(&after), "idle connections are not a stack");
+    assert!(
+        sees(&next) && !sees(&after),
+        "idle connections are not a stack"
+    );
 }
 
 #[tokio::test]
@@ -106,7 +109,9 @@ async fn an_unfinished_write_rolls_back_and_frees_its_connection() {
         .execute(&db)
         .await;
     assert!(
-        again.as_ref().is_err_and(super::DbError::is_unique_violation),
+        again
+            .as_ref()
+            .is_err_and(super::DbError::is_unique_violation),
         "{again:?}"
     );
     db.close().await;
