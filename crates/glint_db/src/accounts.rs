@@ -1,10 +1,9 @@
 //! Accounts (the APIs' projects) and the regions each may use.
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{Account, AccountId, AccountName, Error, RegionName, Result, Timestamp};
 
+use crate::sql::{self, Row};
 use crate::{Db, WriteTx, internal, is_unique_violation, regions};
 
 const COLUMNS: &str = "id, name, created_at";

@@ -4,10 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::sql::{self, Query};
-use crate::{Backend, Db, WriteTx, internal};
 use glint_core::Result;
 use glint_core::image::{Image, ImageMember, ImageStatus};
+
+use crate::sql::{self, Query};
+use crate::{Backend, Db, WriteTx, internal};
 
 /// Rows per statement. PostgreSQL takes 20 columns × 1,000 (its limit is 65,535 parameters).
 /// SQLite finds each numbered parameter by a linear search, so binding costs grow with the

@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::sql::{self, Query, Row};
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
+use crate::sql::{self, Query, Row};
 use crate::{Db, WriteTx, internal, is_unique_violation};
 
 /// The image columns, in the order `from_row` reads them.

@@ -3,13 +3,12 @@
 //! SQLite an add is one statement), so concurrent clients never see a lost update or a
 //! duplicate row.
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageMember, MemberStatus};
 use glint_core::{Error, Result, Timestamp};
 
 use crate::images::{self, COLUMNS as IMAGE_COLUMNS};
+use crate::sql::{self, Row};
 use crate::{Backend, Db, internal, is_unique_violation};
 
 const COLUMNS: &str = "image_id, member, status, created_at, updated_at";

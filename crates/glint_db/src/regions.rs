@@ -1,10 +1,9 @@
 //! Regions: the named locations images live in.
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{Error, Region, RegionName, Result, Timestamp};
 
+use crate::sql::{self, Row};
 use crate::{Db, internal, is_unique_violation};
 
 fn from_row(row: &Row) -> Result<Region> {

@@ -1,13 +1,12 @@
 //! Server records: insert, read, list for an account, status and image changes, and whether an
 //! image still backs a live server (then its data must be kept when the image is deleted).
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::compute::{Server, ServerStatus};
 use glint_core::error::Kind;
 use glint_core::image::ImageId;
 use glint_core::{AccountId, Error, RegionName, Result, Timestamp, UserId};
 
+use crate::sql::{self, Row};
 use crate::{Db, internal};
 
 const COLUMNS: &str = "id, region, account_id, user_id, name, image_id, flavor_id, status, \

@@ -2,11 +2,10 @@
 //! (a claim goes stale when its node stops), and kept with the image once written. The report
 //! itself is opaque JSON here; `glint_app` knows its shape.
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::image::ImageId;
 use glint_core::{Result, Timestamp};
 
+use crate::sql::{self, Row};
 use crate::{Db, internal};
 
 /// Where an image's report is.

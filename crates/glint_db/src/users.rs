@@ -1,11 +1,10 @@
 //! Users: each belongs to one account and holds one role; passwords are kept only as argon2id
 //! hashes computed by the app layer.
 
-use crate::sql;
-use crate::sql::Row;
 use glint_core::error::Kind;
 use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Username};
 
+use crate::sql::{self, Row};
 use crate::{Db, internal, is_unique_violation};
 
 const COLUMNS: &str = "id, name, account_id, role, password_hash, created_at";
