@@ -9,26 +9,20 @@ use super::ListScope;
 use super::branch::{Branch, branch_source, branches};
 use crate::Backend;
 use crate::images::COLUMNS;
-use crate::sql;
-
-#[derive(Debug, Clone)]
-enum Bind {
-    Text(String),
-    Int(i64),
-}
+use crate::sql::{self, Value};
 
 /// A statement under construction with its numbered parameters.
 #[derive(Default)]
 pub(super) struct Sql {
     pub(super) text: String,
-    binds: Vec<Bind>,
+    binds: Vec<Value>,
     /// The page's ORDER BY over the statement's result, aliased `page`.
     pub(super) page_order: String,
 }
 
 impl Sql {
-    fn param(&mut self, bind: Bind) -> String {
-        self.binds.push(bind);
+    fn param(&mut self, value: Value) -> String {
+        self.binds.push(value);
         format!("${}", self.binds.len())
     }
 }
@@ -59,24 +53,24 @@ fn sort_expr(column: Column) -> String {
 }
 
 /// The value of `column` on `image`, as `sort_expr` sees it.
-fn sort_value(image: &Image, column: Column) -> Bind {
-    let text = |v: &Option<String>| Bind::Text(v.clone().unwrap_or_default());
+fn sort_value(image: &Image, column: Column) -> Value {
+    let text = |v: &Option<String>| Value::from(v.clone().unwrap_or_default());
     match column {
-        Column::Id => Bind::Text(image.id.as_str().to_owned()),
+        Column::Id => Value::from(image.id.as_str().to_owned()),
         Column::Name => text(&image.name),
-        Column::Status => Bind::Text(image.status.as_str().to_owned()),
+        Column::Status => Value::from(image.status.as_str().to_owned()),
         Column::ContainerFormat => text(&image.container_format),
         Column::DiskFormat => text(&image.disk_format),
         Column::Owner => text(&image.owner),
         Column::Checksum => text(&image.checksum),
         Column::OsHashValue => text(&image.os_hash_value),
         Column::OsHashAlgo => text(&image.os_hash_algo),
-        Column::Size => Bind::Int(image.size.unwrap_or(-1)),
-        Column::VirtualSize => Bind::Int(image.virtual_size.unwrap_or(-1)),
-        Column::MinRam => Bind::Int(image.min_ram),
-        Column::MinDisk => Bind::Int(image.min_disk),
-        Column::CreatedAt => Bind::Int(image.created_at.micros()),
-        Column::UpdatedAt => Bind::Int(image.updated_at.micros()),
+        Column::Size => Value::from(image.size.unwrap_or(-1)),
+        Column::VirtualSize => Value::from(image.virtual_size.unwrap_or(-1)),
+        Column::MinRam => Value::from(image.min_ram),
+        Column::MinDisk => Value::from(image.min_disk),
+        Column::CreatedAt => Value::from(image.created_at.micros()),
+        Column::UpdatedAt => Value::from(image.updated_at.micros()),
     }
 }
 
@@ -97,9 +91,9 @@ fn filter_clause(sql: &mut Sql, filter: &Filter) -> String {
                 .iter()
                 .map(|v| {
                     let bind = if column.is_integer() {
-                        Bind::Int(v.parse().unwrap_or(i64::MIN))
+                        Value::from(v.parse().unwrap_or(i64::MIN))
                     } else {
-                        Bind::Text(v.clone())
+                        Value::from(v.clone())
                     };
                     sql.param(bind)
                 })
@@ -107,20 +101,20 @@ fn filter_clause(sql: &mut Sql, filter: &Filter) -> String {
             format!("i.{} IN ({})", column.as_str(), params.join(", "))
         }
         Filter::Time(column, op, at) => {
-            let p = sql.param(Bind::Int(at.micros()));
+            let p = sql.param(Value::from(at.micros()));
             format!("i.{} {} {p}", column.as_str(), op.symbol())
         }
         Filter::AtLeast(column, n) => {
-            let p = sql.param(Bind::Int(*n));
+            let p = sql.param(Value::from(*n));
             format!("i.{} >= {p}", column.as_str())
         }
         Filter::AtMost(column, n) => {
-            let p = sql.param(Bind::Int(*n));
+            let p = sql.param(Value::from(*n));
             format!("i.{} <= {p}", column.as_str())
         }
         Filter::Property(name, value) => {
-            let n = sql.param(Bind::Text(name.clone()));
-            let v = sql.param(Bind::Text(value.clone()));
+            let n = sql.param(Value::from(name.clone()));
+            let v = sql.param(Value::from(value.clone()));
             format!(
                 "EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = i.id \
                  AND p.name = {n} AND p.value = {v})"
@@ -174,13 +168,13 @@ pub(super) fn statement(
     backend: Backend,
 ) -> Sql {
     let mut sql = Sql::default();
-    let region = sql.param(Bind::Text(scope.region.as_str().to_owned()));
+    let region = sql.param(Value::from(scope.region.as_str().to_owned()));
     let branches = branches(scope, query);
     let me = if branches
         .iter()
         .any(|b| matches!(b, Branch::Own(_) | Branch::SharedWithMe))
     {
-        sql.param(Bind::Text(scope.account.to_owned()))
+        sql.param(Value::from(scope.account.to_owned()))
     } else {
         String::new()
     };
@@ -194,7 +188,7 @@ pub(super) fn statement(
         conditions.push(format!("i.protected = {}", i64::from(protected)));
     }
     for tag in &query.tags {
-        let p = sql.param(Bind::Text(tag.clone()));
+        let p = sql.param(Value::from(tag.clone()));
         conditions.push(format!(
             "EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.value = {p})"
         ));
@@ -213,8 +207,8 @@ pub(super) fn statement(
     let mut share_marker = String::new();
     match (marker, by_creation) {
         (Some(marker), Some(dir)) => {
-            let at = sql.param(Bind::Int(marker.created_at.micros()));
-            let id = sql.param(Bind::Text(marker.id.as_str().to_owned()));
+            let at = sql.param(Value::from(marker.created_at.micros()));
+            let id = sql.param(Value::from(marker.id.as_str().to_owned()));
             let op = if dir == SortDir::Asc { ">" } else { "<" };
             conditions.push(format!("(i.created_at, i.id) {op} ({at}, {id})"));
             if shares_by_creation.is_some() {
@@ -299,11 +293,8 @@ pub(super) fn statement(
 
 pub(super) fn bound(sql: Sql) -> sql::Query {
     let mut statement = sql::query(sql.text);
-    for bind in sql.binds {
-        statement = match bind {
-            Bind::Text(s) => statement.bind(s),
-            Bind::Int(n) => statement.bind(n),
-        };
+    for value in sql.binds {
+        statement = statement.bind(value);
     }
     statement
 }
