@@ -1,5 +1,10 @@
-//! Image records with their tags and custom properties: insert, read, replace, status changes
-//! and soft deletion. Listing with the API's filters lives in `image_list`.
+//! Image records with their tags and custom properties: insert, read, upload claims and soft
+//! deletion. Changes to an existing image go through `modify` (one locked read-and-write);
+//! listing with the API's filters lives in `image_list`.
+
+mod modify;
+
+pub use modify::modify;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -7,7 +12,7 @@ use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
-use crate::sql::{self, Query, Row};
+use crate::sql::{self, On, Query, Row};
 use crate::{Db, WriteTx, internal, is_unique_violation};
 
 /// The image columns, in the order `from_row` reads them.
@@ -53,7 +58,7 @@ pub(crate) fn from_row(row: &Row) -> Result<Image> {
 
 /// Fills in the tags and properties of `images`: one query for the whole batch (a tag is a
 /// row without a name).
-pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
+pub(crate) async fn load_details<'a>(on: impl Into<On<'a>>, images: &mut [Image]) -> Result<()> {
     if images.is_empty() {
         return Ok(());
     }
@@ -74,7 +79,7 @@ pub(crate) async fn load_details(db: &Db, images: &mut [Image]) -> Result<()> {
     for image in images.iter() {
         details = details.bind(image.id.as_str().to_owned());
     }
-    for row in details.fetch_all(db).await.map_err(internal)? {
+    for row in details.fetch_all(on).await.map_err(internal)? {
         let id: String = row.try_get("image_id").map_err(internal)?;
         let Some(&n) = index.get(&id) else { continue };
         let kind: String = row.try_get("kind").map_err(internal)?;
@@ -93,42 +98,18 @@ fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-/// Writes the image's tags and properties; `replace` first removes those it had (a new image
-/// has none, and skipping the two deletes shortens the write transaction every create holds).
-async fn write_details(tx: &mut WriteTx, image: &Image, replace: bool) -> Result<()> {
-    let tables: &[&str] = if replace {
-        &["image_tags", "image_properties"]
-    } else {
-        &[]
-    };
-    for table in tables {
-        sql::query(format!("DELETE FROM {table} WHERE image_id = $1"))
-            .bind(image.id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-    }
+/// Writes a new image's tags and properties.
+async fn write_details(tx: &mut WriteTx, image: &Image) -> Result<()> {
     for tag in &image.tags {
-        sql::query("INSERT INTO image_tags (image_id, value) VALUES ($1, $2)")
-            .bind(image.id.as_str())
-            .bind(tag.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+        modify::insert_tag(tx, &image.id, tag).await?;
     }
     for (name, value) in &image.properties {
-        sql::query("INSERT INTO image_properties (image_id, name, value) VALUES ($1, $2, $3)")
-            .bind(image.id.as_str())
-            .bind(name.as_str())
-            .bind(value.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+        modify::insert_property(tx, &image.id, name, value).await?;
     }
     Ok(())
 }
 
-fn bind_fields(query: Query, image: &Image) -> Query {
+pub(crate) fn bind_fields(query: Query, image: &Image) -> Query {
     query
         .bind(image.name.as_deref())
         .bind(image.owner.as_deref())
@@ -170,7 +151,7 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
                 internal(e)
             }
         })?;
-    write_details(&mut tx, image, false).await?;
+    write_details(&mut tx, image).await?;
     tx.commit().await.map_err(internal)
 }
 
@@ -187,40 +168,6 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
     load_details(db, &mut images).await?;
     let [image] = images;
     Ok(Some(image))
-}
-
-/// Replaces an image's fields, tags and properties, provided its status is still `expected`
-/// (so a concurrent change is never overwritten silently). `StateConflict` otherwise;
-/// `NotFound` if it was deleted.
-pub async fn update(db: &Db, image: &Image, expected: ImageStatus) -> Result<()> {
-    let mut tx = db.begin_write().await?;
-    let query = sql::query(
-        "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
-         os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
-         virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
-         min_disk = $15, updated_at = $16, \
-         upload_node = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_node END, \
-         upload_heartbeat = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_heartbeat END \
-         WHERE id = $17 AND deleted = 0 AND status = $18",
-    );
-    let done = bind_fields(query, image)
-        .bind(image.id.as_str())
-        .bind(expected.as_str())
-        .execute(&mut tx)
-        .await
-        .map_err(internal)?;
-    if done.rows_affected() == 0 {
-        drop(tx);
-        return Err(match get(db, image.id.as_str()).await? {
-            Some(now) => Error::StateConflict(format!(
-                "Image {} changed status to {} while this request ran; try again",
-                image.id, now.status
-            )),
-            None => Error::not_found(Kind::Image, image.id.as_str()),
-        });
-    }
-    write_details(&mut tx, image, true).await?;
-    tx.commit().await.map_err(internal)
 }
 
 /// Marks an image deleted, with its members. Returns false if it was already gone.

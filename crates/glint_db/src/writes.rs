@@ -64,6 +64,11 @@ impl WriteTx {
         })
     }
 
+    /// Whether the transaction runs on SQLite (whose write lock covers the whole database).
+    pub(crate) fn is_sqlite(&self) -> bool {
+        matches!(self.open, Open::Lite { .. })
+    }
+
     /// The SQLite connection the transaction runs on, if it is a SQLite one.
     pub(crate) fn lite_conn(&self) -> Result<Option<&rusqlite::Connection>, DbError> {
         match &self.open {

@@ -11,7 +11,7 @@ use glint_db::images;
 
 use super::format_check::FormatCheck;
 use super::receive::{Claim, store_error};
-use super::{ImageService, policy};
+use super::{ImageService, policy, require_status};
 
 /// The media type image data must be sent as.
 pub const OCTET_STREAM: &str = "application/octet-stream";
@@ -159,26 +159,34 @@ impl ImageService {
         check: &FormatCheck,
         from: ImageStatus,
     ) -> Result<Image> {
-        let Some(mut current) = images::get(&self.db, image.id.as_str()).await? else {
-            let store = self.stores.for_region(&image.region).await?;
-            if let Err(e) = store.delete(&key(image)?).await {
-                tracing::warn!(error = %e, image = %image.id, "could not remove orphan data");
-            }
-            return Err(Error::Gone(format!(
-                "Image {} was deleted while its data was uploaded.",
-                image.id
-            )));
-        };
         let size = i64::try_from(outcome.size)
             .map_err(|_| Error::Internal("image size overflows".into()))?;
-        current.size = Some(size);
-        current.virtual_size = check.virtual_size();
-        current.checksum = Some(outcome.md5_hex);
-        current.os_hash_algo = Some("sha512".into());
-        current.os_hash_value = Some(outcome.sha512_hex);
-        current.status = ImageStatus::Active;
-        current.updated_at = Timestamp::now();
-        images::update(&self.db, &current, from).await?;
+        let activated = images::modify(&self.db, &image.id, |current| {
+            require_status(current, from)?;
+            current.size = Some(size);
+            current.virtual_size = check.virtual_size();
+            current.checksum = Some(outcome.md5_hex);
+            current.os_hash_algo = Some("sha512".into());
+            current.os_hash_value = Some(outcome.sha512_hex);
+            current.status = ImageStatus::Active;
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await;
+        let current = match activated {
+            Ok(current) => current,
+            Err(Error::NotFound { .. }) => {
+                let store = self.stores.for_region(&image.region).await?;
+                if let Err(e) = store.delete(&key(image)?).await {
+                    tracing::warn!(error = %e, image = %image.id, "could not remove orphan data");
+                }
+                return Err(Error::Gone(format!(
+                    "Image {} was deleted while its data was uploaded.",
+                    image.id
+                )));
+            }
+            Err(e) => return Err(e),
+        };
         images::end_upload(&self.db, &current.id).await?;
         self.queue_trust_report(&current.id, check.detected()).await;
         tracing::info!(image = %current.id, size, "image active");

@@ -11,7 +11,7 @@ use glint_db::images;
 use serde_json::Value;
 
 use super::data::{key, require_formats, require_octet_stream};
-use super::{ImageService, policy};
+use super::{ImageService, policy, require_status};
 
 /// Import methods Glint knows of, and the one it offers.
 const KNOWN_METHODS: &[&str] = &[
@@ -85,10 +85,16 @@ impl ImageService {
             .await
         {
             Ok(outcome) => {
-                if let Some(mut current) = images::get(&self.db, image.id.as_str()).await? {
+                let staged = images::modify(&self.db, &image.id, |current| {
+                    require_status(current, ImageStatus::Uploading)?;
                     current.size = i64::try_from(outcome.size).ok();
                     current.updated_at = Timestamp::now();
-                    images::update(&self.db, &current, ImageStatus::Uploading).await?;
+                    Ok(true)
+                })
+                .await;
+                match staged {
+                    Ok(_) | Err(Error::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
                 }
                 images::end_upload(&self.db, &image.id).await
             }

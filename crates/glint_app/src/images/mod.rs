@@ -177,7 +177,9 @@ impl ImageService {
         Ok(image)
     }
 
-    /// Applies a JSON-Patch update (either media type) and returns the updated image.
+    /// Applies a JSON-Patch update (either media type) and returns the updated image. The
+    /// patch applies to the image as it is when its row is locked, so concurrent updates never
+    /// undo each other.
     #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
     pub async fn update(
         &self,
@@ -189,17 +191,21 @@ impl ImageService {
     ) -> Result<Image> {
         let image = self.get(ctx, region, id).await?;
         let (dialect, ops) = parse_patch(content_type, body)?;
-        policy::require_change(ctx, &image, "modify")?;
         let caller = PatchCaller {
             is_admin: ctx.is_admin(),
         };
-        let mut changed = apply_patch(&image, dialect, &ops, &caller, &self.settings.limits)?;
-        if changed.visibility != image.visibility {
-            policy::require_visibility(ctx, changed.visibility)?;
-        }
-        changed.updated_at = Timestamp::now();
-        images::update(&self.db, &changed, image.status).await?;
-        Ok(changed)
+        let limits = &self.settings.limits;
+        images::modify(&self.db, &image.id, |current| {
+            policy::require_change(ctx, current, "modify")?;
+            let mut changed = apply_patch(current, dialect, &ops, &caller, limits)?;
+            if changed.visibility != current.visibility {
+                policy::require_visibility(ctx, changed.visibility)?;
+            }
+            changed.updated_at = Timestamp::now();
+            *current = changed;
+            Ok(true)
+        })
+        .await
     }
 
     /// Adds a tag (idempotent).
@@ -210,26 +216,29 @@ impl ImageService {
         id: &str,
         tag: &str,
     ) -> Result<()> {
-        let mut image = self.get(ctx, region, id).await?;
-        policy::require_change(ctx, &image, "modify")?;
-        if tag.chars().count() > 255 {
-            return Err(Error::InvalidInput(format!(
-                "Provided object does not match schema 'image': tag '{tag}' is too long (at most 255 characters)"
-            )));
-        }
-        if image.tags.contains(tag) {
-            return Ok(());
-        }
+        let image = self.get(ctx, region, id).await?;
         let quota = self.settings.limits.tag_quota;
-        if quota >= 0 && image.tags.len() as i64 + 1 > quota {
-            return Err(Error::QuotaExceeded(format!(
-                "Maximum number of tags exceeded: the limit is {quota}"
-            )));
-        }
-        let before = image.status;
-        image.tags.insert(tag.to_owned());
-        image.updated_at = Timestamp::now();
-        images::update(&self.db, &image, before).await
+        images::modify(&self.db, &image.id, |current| {
+            policy::require_change(ctx, current, "modify")?;
+            if tag.chars().count() > 255 {
+                return Err(Error::InvalidInput(format!(
+                    "Provided object does not match schema 'image': tag '{tag}' is too long (at most 255 characters)"
+                )));
+            }
+            if current.tags.contains(tag) {
+                return Ok(false);
+            }
+            if quota >= 0 && current.tags.len() as i64 + 1 > quota {
+                return Err(Error::QuotaExceeded(format!(
+                    "Maximum number of tags exceeded: the limit is {quota}"
+                )));
+            }
+            current.tags.insert(tag.to_owned());
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await?;
+        Ok(())
     }
 
     /// Removes a tag; `NotFound` if the image does not have it.
@@ -240,14 +249,17 @@ impl ImageService {
         id: &str,
         tag: &str,
     ) -> Result<()> {
-        let mut image = self.get(ctx, region, id).await?;
-        policy::require_change(ctx, &image, "modify")?;
-        if !image.tags.remove(tag) {
-            return Err(Error::not_found(glint_core::error::Kind::Tag, tag));
-        }
-        let before = image.status;
-        image.updated_at = Timestamp::now();
-        images::update(&self.db, &image, before).await
+        let image = self.get(ctx, region, id).await?;
+        images::modify(&self.db, &image.id, |current| {
+            policy::require_change(ctx, current, "modify")?;
+            if !current.tags.remove(tag) {
+                return Err(Error::not_found(glint_core::error::Kind::Tag, tag));
+            }
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await?;
+        Ok(())
     }
 
     /// Deactivates (active → deactivated; a no-op when already deactivated).
@@ -270,20 +282,24 @@ impl ImageService {
         to: ImageStatus,
         action: &str,
     ) -> Result<()> {
-        let mut image = self.get(ctx, region, id).await?;
-        policy::require_change(ctx, &image, action)?;
-        if image.status == to {
-            return Ok(());
-        }
-        let from = image.status;
-        if !matches!(from, ImageStatus::Active | ImageStatus::Deactivated) {
-            return Err(Error::Forbidden(format!(
-                "Not allowed to {action} image in status '{from}'"
-            )));
-        }
-        image.status = to;
-        image.updated_at = Timestamp::now();
-        images::update(&self.db, &image, from).await
+        let image = self.get(ctx, region, id).await?;
+        images::modify(&self.db, &image.id, |current| {
+            policy::require_change(ctx, current, action)?;
+            if current.status == to {
+                return Ok(false);
+            }
+            let from = current.status;
+            if !matches!(from, ImageStatus::Active | ImageStatus::Deactivated) {
+                return Err(Error::Forbidden(format!(
+                    "Not allowed to {action} image in status '{from}'"
+                )));
+            }
+            current.status = to;
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await?;
+        Ok(())
     }
 
     /// Deletes an image (not when protected). Returns it, so the caller can drop its data.
@@ -302,6 +318,19 @@ impl ImageService {
         let in_use = glint_db::servers::image_in_use(&self.db, &image.id).await?;
         self.drop_data(&image, in_use).await;
         Ok(image)
+    }
+}
+
+/// `StateConflict` unless the image is still in `expected` (another request moved it on while
+/// this one ran).
+pub(crate) fn require_status(image: &Image, expected: ImageStatus) -> Result<()> {
+    if image.status == expected {
+        Ok(())
+    } else {
+        Err(Error::StateConflict(format!(
+            "Image {} changed status to {} while this request ran; try again",
+            image.id, image.status
+        )))
     }
 }
 

@@ -104,18 +104,22 @@ impl Claim<'_> {
 
     /// Puts the image back to `queued` after a failed receive, if it is still ours in `status`.
     pub(crate) async fn release(&self, image: &Image, status: ImageStatus) {
-        let Ok(Some(mut current)) = images::get(self.db, image.id.as_str()).await else {
-            return;
-        };
-        if current.status != status {
-            return;
-        }
-        current.status = ImageStatus::Queued;
-        current.size = None;
-        current.virtual_size = None;
-        current.updated_at = Timestamp::now();
-        if let Err(e) = images::update(self.db, &current, status).await {
-            tracing::warn!(error = %e, image = %image.id, "could not put the image back to queued");
+        let released = images::modify(self.db, &image.id, |current| {
+            if current.status != status {
+                return Ok(false);
+            }
+            current.status = ImageStatus::Queued;
+            current.size = None;
+            current.virtual_size = None;
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await;
+        match released {
+            Ok(_) | Err(Error::NotFound { .. }) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, image = %image.id, "could not put the image back to queued");
+            }
         }
         if let Err(e) = images::end_upload(self.db, &image.id).await {
             tracing::warn!(error = %e, image = %image.id, "could not clear the upload claim");

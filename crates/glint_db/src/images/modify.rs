@@ -1,0 +1,149 @@
+//! Changing one image atomically: the image is read with its row locked inside one write
+//! transaction, the caller's change is applied to what was read, and only what changed is
+//! written (the fields, and the tags and properties that were added, changed or removed).
+//! Concurrent changes to one image therefore serialize instead of overwriting each other: on
+//! PostgreSQL through `SELECT … FOR UPDATE`, on SQLite through the database's write lock, which
+//! `BEGIN IMMEDIATE` takes before the read.
+
+use glint_core::error::Kind;
+use glint_core::image::{Image, ImageId};
+use glint_core::{Error, Result};
+
+use super::{COLUMNS, bind_fields, from_row, load_details};
+use crate::sql;
+use crate::{Db, WriteTx, internal};
+
+/// Applies `change` to the current image `id` and stores the result, all in one transaction
+/// holding the image's row. `change` edits the image in place and returns whether there is
+/// anything to write; an error from it leaves the image as it was. Returns the image as stored.
+/// `NotFound` if there is no such image (or it is deleted).
+pub async fn modify<F>(db: &Db, id: &ImageId, change: F) -> Result<Image>
+where
+    F: FnOnce(&mut Image) -> Result<bool>,
+{
+    let mut tx = db.begin_write().await?;
+    let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
+    let read = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0{lock}");
+    let Some(row) = sql::query(read)
+        .bind(id.as_str())
+        .fetch_optional(&mut tx)
+        .await
+        .map_err(internal)?
+    else {
+        return Err(Error::not_found(Kind::Image, id.as_str()));
+    };
+    let mut read = [from_row(&row)?];
+    load_details(&mut tx, &mut read).await?;
+    let [before] = read;
+    let mut after = before.clone();
+    if !change(&mut after)? {
+        return Ok(before);
+    }
+    if after.id != before.id || after.region != before.region {
+        return Err(Error::Internal(
+            "an image change may not move the image".into(),
+        ));
+    }
+    write_fields(&mut tx, &after).await?;
+    write_detail_changes(&mut tx, &before, &after).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(after)
+}
+
+/// Writes the image's own columns; the upload claim stays only while it receives data.
+async fn write_fields(tx: &mut WriteTx, image: &Image) -> Result<()> {
+    let query = sql::query(
+        "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
+         os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
+         virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
+         min_disk = $15, updated_at = $16, \
+         upload_node = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_node END, \
+         upload_heartbeat = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_heartbeat END \
+         WHERE id = $17 AND deleted = 0",
+    );
+    let done = bind_fields(query, image)
+        .bind(image.id.as_str())
+        .execute(tx)
+        .await
+        .map_err(internal)?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Error::Internal(format!(
+            "the locked image {} was not there to update",
+            image.id
+        )))
+    }
+}
+
+/// Writes the difference between the tags and properties of `before` and `after`.
+async fn write_detail_changes(tx: &mut WriteTx, before: &Image, after: &Image) -> Result<()> {
+    let id = &after.id;
+    for tag in before.tags.difference(&after.tags) {
+        sql::query("DELETE FROM image_tags WHERE image_id = $1 AND value = $2")
+            .bind(id.as_str())
+            .bind(tag.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    for tag in after.tags.difference(&before.tags) {
+        insert_tag(tx, id, tag).await?;
+    }
+    for name in before.properties.keys() {
+        if !after.properties.contains_key(name) {
+            sql::query("DELETE FROM image_properties WHERE image_id = $1 AND name = $2")
+                .bind(id.as_str())
+                .bind(name.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+        }
+    }
+    for (name, value) in &after.properties {
+        match before.properties.get(name) {
+            None => insert_property(tx, id, name, value).await?,
+            Some(old) if old != value => {
+                sql::query(
+                    "UPDATE image_properties SET value = $3 WHERE image_id = $1 AND name = $2",
+                )
+                .bind(id.as_str())
+                .bind(name.as_str())
+                .bind(value.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Adds one tag row.
+pub(super) async fn insert_tag(tx: &mut WriteTx, id: &ImageId, tag: &str) -> Result<()> {
+    sql::query("INSERT INTO image_tags (image_id, value) VALUES ($1, $2)")
+        .bind(id.as_str())
+        .bind(tag)
+        .execute(tx)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Adds one property row.
+pub(super) async fn insert_property(
+    tx: &mut WriteTx,
+    id: &ImageId,
+    name: &str,
+    value: &str,
+) -> Result<()> {
+    sql::query("INSERT INTO image_properties (image_id, name, value) VALUES ($1, $2, $3)")
+        .bind(id.as_str())
+        .bind(name)
+        .bind(value)
+        .execute(tx)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
