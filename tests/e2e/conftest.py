@@ -192,6 +192,11 @@ class GlintServer:
         self.admin_password = ADMIN_PASSWORD
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
+        # Extra environment (GLINT__SECTION__KEY settings), the open-file limit to start
+        # with, and where standard error goes (default: the log, with standard output).
+        self.extra_env: dict[str, str] = {}
+        self.nofile: int | None = None
+        self.stderr_path: str | None = None
 
     # -- addresses
 
@@ -219,8 +224,15 @@ class GlintServer:
 
     def env(self) -> dict[str, str]:
         return clean_env(
-            GLINT_ADMIN_PASSWORD=self.admin_password, RUST_BACKTRACE="1", NO_COLOR="1"
+            GLINT_ADMIN_PASSWORD=self.admin_password, RUST_BACKTRACE="1", NO_COLOR="1",
+            **self.extra_env,
         )
+
+    def _preexec(self) -> None:
+        if self.nofile is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def start(self, timeout: float) -> None:
         for attempt in range(3):
@@ -229,6 +241,9 @@ class GlintServer:
                 log.write(f"=== glint serve on 127.0.0.1:{self.port} ===\n".encode())
                 log.flush()
                 offset = log.tell()
+                stderr = (
+                    open(self.stderr_path, "wb") if self.stderr_path else subprocess.STDOUT
+                )
                 self.proc = subprocess.Popen(
                     [str(self.binary), *self.global_args(), "serve",
                      "--listen", f"127.0.0.1:{self.port}"],
@@ -236,8 +251,11 @@ class GlintServer:
                     env=self.env(),
                     stdin=subprocess.DEVNULL,
                     stdout=log,
-                    stderr=subprocess.STDOUT,
+                    stderr=stderr,
+                    preexec_fn=self._preexec if self.nofile is not None else None,
                 )
+                if self.stderr_path:
+                    stderr.close()
             _RUNNING.append(self)
             if self._wait_ready(timeout):
                 return

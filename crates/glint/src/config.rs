@@ -30,6 +30,15 @@ pub struct ServerConfig {
     pub public_url: String,
     /// The data folder: SQLite database and local image store.
     pub data_dir: PathBuf,
+    /// Seconds a connection has to deliver a complete request head (also the keep-alive idle
+    /// timeout).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may deliver nothing before it is abandoned.
+    pub body_progress_timeout_secs: u64,
+    /// Connections served at once (lowered to fit the descriptor limit).
+    pub max_connections: usize,
+    /// Seconds open connections get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
 }
 
 /// The metadata store.
@@ -125,11 +134,20 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
+/// Descriptors kept back from client connections: database connections, store files, logs.
+const DESCRIPTORS_KEPT_BACK: u64 = 64;
+/// Connections served at once however low the descriptor limit.
+const MIN_CONNECTIONS: usize = 16;
+
 const DEFAULTS: &str = r#"
 [server]
 listen = "127.0.0.1:9292"
 public_url = ""
 data_dir = "./glint-data"
+header_read_timeout_secs = 30
+body_progress_timeout_secs = 60
+max_connections = 1024
+shutdown_grace_secs = 30
 
 [database]
 url = ""
@@ -207,6 +225,27 @@ impl Config {
     }
 
     /// The image service's settings.
+    /// How connections are served. The connection cap leaves room below the process's
+    /// descriptor limit for the database, the stores and the logs, so that running out of
+    /// descriptors answers a fast 503 instead of stopping the accept loop.
+    pub fn serve_settings(&self) -> glint_http::ServeSettings {
+        let s = &self.server;
+        let fits = glint_http::descriptor_limit()
+            .map(|limit| {
+                usize::try_from(limit.saturating_sub(DESCRIPTORS_KEPT_BACK)).unwrap_or(usize::MAX)
+            })
+            .unwrap_or(usize::MAX)
+            .max(MIN_CONNECTIONS);
+        glint_http::ServeSettings {
+            header_read_timeout: std::time::Duration::from_secs(s.header_read_timeout_secs.max(1)),
+            body_progress_timeout: std::time::Duration::from_secs(
+                s.body_progress_timeout_secs.max(1),
+            ),
+            max_connections: s.max_connections.min(fits).max(1),
+            shutdown_grace: std::time::Duration::from_secs(s.shutdown_grace_secs),
+        }
+    }
+
     pub fn image_settings(&self, node_id: String) -> glint_app::ImageSettings {
         let i = &self.images;
         glint_app::ImageSettings {

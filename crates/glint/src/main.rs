@@ -4,27 +4,17 @@
 mod admin;
 mod cli;
 mod config;
+mod logging;
 mod serve;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use glint_app::AdminService;
-use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-
-fn init_tracing(default: &str) {
-    let filter = EnvFilter::try_from_env("GLINT_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
-}
 
 async fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
@@ -52,7 +42,7 @@ async fn run(cli: Cli) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(if matches!(cli.command, Command::Serve { .. }) {
+    logging::init(if matches!(cli.command, Command::Serve { .. }) {
         "info"
     } else {
         "warn"

@@ -13,6 +13,7 @@ use glint_http::AppState;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::logging::say;
 
 /// Runs the server.
 pub async fn run(config: Config, db: Db) -> Result<()> {
@@ -42,16 +43,16 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     });
     spawn_token_purge(identity.clone());
 
-    println!(
+    say!(
         "Glint {} serving on {public_url}",
         env!("CARGO_PKG_VERSION")
     );
-    println!("  identity (auth URL): {}", catalog.identity_url());
-    println!(
+    say!("  identity (auth URL): {}", catalog.identity_url());
+    say!(
         "  data folder:         {}",
         config.server.data_dir.display()
     );
-    println!(
+    say!(
         "  database:            {}",
         glint_db::redact(&config.database_url())
     );
@@ -66,14 +67,14 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         .await
         .context("resetting uploads cut by the last stop")?;
     if recovered > 0 {
-        println!("  {recovered} upload(s) cut by the last stop are queued again");
+        say!("  {recovered} upload(s) cut by the last stop are queued again");
     }
     let resumed = images
         .recover_trust_reports()
         .await
         .context("resuming trust reports cut by the last stop")?;
     if resumed > 0 {
-        println!("  {resumed} trust report(s) cut by the last stop are queued again");
+        say!("  {resumed} trust report(s) cut by the last stop are queued again");
     }
     images.start_trust_reports();
     let app = glint_http::router(AppState {
@@ -82,14 +83,13 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         compute,
         catalog,
     });
-    // The peer address feeds the panel's per-address sign-in throttle.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    glint_http::serve(listener, app, config.serve_settings(), shutdown_signal()).await;
     db.close().await;
-    println!("Glint stopped");
+    let dropped = crate::logging::dropped_lines();
+    if dropped > 0 {
+        say!("  {dropped} log line(s) could not be written to standard error");
+    }
+    say!("Glint stopped");
     Ok(())
 }
 
@@ -117,17 +117,17 @@ fn now_nanos() -> u64 {
 fn print_bootstrap(report: &BootstrapReport) {
     if !report.created_regions.is_empty() {
         let names: Vec<_> = report.created_regions.iter().map(|r| r.as_str()).collect();
-        println!("  created regions:     {}", names.join(", "));
+        say!("  created regions:     {}", names.join(", "));
     }
     if let Some(number) = &report.created_admin_account {
-        println!("  created account admin (number {number})");
+        say!("  created account admin (number {number})");
     }
     if report.created_admin_user {
         match &report.generated_admin_password {
-            Some(password) => println!(
+            Some(password) => say!(
                 "  created user admin with password {password}\n  (shown only this once; set GLINT_ADMIN_PASSWORD before the first start to choose it)"
             ),
-            None => println!("  created user admin with the password from GLINT_ADMIN_PASSWORD"),
+            None => say!("  created user admin with the password from GLINT_ADMIN_PASSWORD"),
         }
     }
 }
@@ -167,5 +167,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    println!("Glint shutting down");
+    say!("Glint shutting down");
 }

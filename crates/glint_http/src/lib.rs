@@ -10,5 +10,7 @@ mod image;
 mod panel;
 mod request_id;
 mod router;
+mod server;
 
 pub use router::{AppState, router};
+pub use server::{ServeSettings, descriptor_limit, serve};

@@ -10,6 +10,17 @@ use tracing::Instrument;
 /// The header both Glance and Keystone use.
 pub(crate) const HEADER: &str = "x-openstack-request-id";
 
+tokio::task_local! {
+    /// The id of the request this task serves, for answers made without the request at hand
+    /// (a handler's panic).
+    static CURRENT: String;
+}
+
+/// The id of the request being served, if any.
+pub(crate) fn current() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
 /// The longest request id a client may send.
 const MAX_LEN: usize = 64;
 
@@ -31,7 +42,9 @@ pub(crate) async fn tag(request: Request, next: Next) -> Response {
     }
     let id = given.unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
-    let mut response = next.run(request).instrument(span).await;
+    let mut response = CURRENT
+        .scope(id.clone(), next.run(request).instrument(span))
+        .await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
     }

@@ -1,5 +1,6 @@
 //! The single list of every route Glint serves, the state the handlers share, and the layers
-//! that apply to all of them (request ids, version negotiation, JSON bodies for 404 and 405).
+//! that apply to all of them (request ids, version negotiation, JSON bodies for 404 and 405, and
+//! a 500 answer for a handler's panic).
 
 use axum::Json;
 use axum::Router;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use glint_app::{CatalogService, ComputeService, IdentityService, ImageService};
 use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::glance_response;
 use crate::{compute, identity, image, request_id};
@@ -52,10 +54,35 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(image::negotiate_errors))
         .with_state(state.clone());
     // Version negotiation must see the path before the router matches it.
-    Router::new()
-        .fallback_service(routes)
-        .layer(middleware::from_fn_with_state(state, image::negotiate))
+    outer_layers(
+        Router::new()
+            .fallback_service(routes)
+            .layer(middleware::from_fn_with_state(state, image::negotiate)),
+    )
+}
+
+/// The layers around everything: the request id outermost, so that every answer carries it,
+/// the panic catcher inside it.
+fn outer_layers(inner: Router) -> Router {
+    inner
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(request_id::tag))
+}
+
+/// A handler's panic becomes the API's 500 answer (the request id is on it, as on every answer)
+/// instead of a connection closed without one; what panicked goes to the log only.
+fn panicked(what: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = what
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| what.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let request_id = request_id::current().unwrap_or_default();
+    tracing::error!(panic = %message, %request_id, "a request handler panicked");
+    glance_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &format!("The server failed to complete request {request_id}."),
+    )
 }
 
 /// Gives the router's own 404 and 405 answers (which have no body) the API's JSON error shape,
@@ -92,4 +119,45 @@ async fn json_errors(request: Request, next: Next) -> Response {
         fresh.headers_mut().insert(header::ALLOW, allow);
     }
     fresh
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly by design")]
+
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_the_apis_shape_with_the_request_id() {
+        let app = outer_layers(Router::new().route(
+            "/boom",
+            get(|| async {
+                if true {
+                    panic!("something broke");
+                }
+                "never"
+            }),
+        ));
+        let request = axum::http::Request::get("/boom")
+            .header(request_id::HEADER, "req-panic-test")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers()[request_id::HEADER].to_str().unwrap(),
+            "req-panic-test"
+        );
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "500 Internal Server Error");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("req-panic-test"), "{message}");
+        assert!(!message.contains("something broke"), "{message}");
+    }
 }
