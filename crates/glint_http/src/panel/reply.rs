@@ -103,10 +103,11 @@ impl FromRequestParts<crate::router::AppState> for Reply {
 impl Reply {
     /// Success: go to `to`, showing `flash` there.
     pub fn done(self, to: &str, flash: Flash) -> Response {
+        let to = same_origin_or_home(to);
         let mut response = if self.script {
             Json(json!({"redirect": to})).into_response()
         } else {
-            Redirect::to(to).into_response()
+            redirect(to)
         };
         response
             .headers_mut()
@@ -127,7 +128,7 @@ impl Reply {
             let status = status_of(error);
             return (status, Json(json!({"error": message}))).into_response();
         }
-        let mut response = Redirect::to(back).into_response();
+        let mut response = redirect(back);
         response.headers_mut().append(
             header::SET_COOKIE,
             Flash::error(message).cookie(self.secure),
@@ -136,11 +137,47 @@ impl Reply {
     }
 }
 
+/// Where the panel sends a browser when a target is not safe to go to.
+const HOME: &str = "/";
+
+/// Whether `target` is a path on this site and nothing else: it starts with one `/`, and has
+/// no backslash and no control character anywhere (browsers drop tabs and line breaks from a
+/// URL, so `/\t/evil.example` would become `//evil.example`, another site).
+pub(crate) fn is_same_origin_path(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.contains('\\')
+        && !target.chars().any(char::is_control)
+}
+
+/// `target` when it is a path on this site, the home page otherwise.
+pub(crate) fn same_origin_or_home(target: &str) -> &str {
+    if is_same_origin_path(target) {
+        target
+    } else {
+        HOME
+    }
+}
+
+/// A redirect to `target`, or to the home page when `target` is not a path on this site (never
+/// a failure: a path id with a line break in it must not break the answer).
+pub(crate) fn redirect(target: &str) -> Response {
+    let target = same_origin_or_home(target);
+    match HeaderValue::from_str(target) {
+        Ok(location) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            response.headers_mut().insert(header::LOCATION, location);
+            response
+        }
+        Err(_) => Redirect::to(HOME).into_response(),
+    }
+}
+
 /// A path inside the panel to go back to, from a form's `next` field; anything else (another
-/// site, a scheme) becomes `fallback`.
+/// site, a scheme, control characters) becomes `fallback`.
 pub(crate) fn local_path<'a>(next: Option<&'a str>, fallback: &'a str) -> &'a str {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p) if is_same_origin_path(p) => p,
         _ => fallback,
     }
 }

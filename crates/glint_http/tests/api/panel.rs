@@ -3,6 +3,7 @@
 //! for answering shares, all through the real router over a real store.
 
 mod browser;
+mod redirects;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
