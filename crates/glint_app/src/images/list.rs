@@ -51,19 +51,7 @@ impl ImageService {
         }
         let marker = match &query.marker {
             None => None,
-            Some(id) => {
-                let found = images::get(&self.db, id)
-                    .await?
-                    .filter(|m| &m.region == region)
-                    .ok_or_else(|| {
-                        Error::InvalidInput(format!("marker {id} could not be found."))
-                    })?;
-                let membership = self.membership(ctx, &found).await?;
-                if !policy::can_see(ctx, &found, membership.as_ref()) {
-                    return Err(Error::Forbidden(format!("Forbidden to use marker {id}.")));
-                }
-                Some(found)
-            }
+            Some(id) => Some(self.marker(ctx, region, id).await?),
         };
         let scope = ListScope {
             region,
@@ -81,5 +69,24 @@ impl ImageService {
             first,
             next,
         })
+    }
+
+    /// The image a list resumes after. One the caller cannot see is refused exactly as one
+    /// that does not exist (the reference answers 403 there, which tells a stranger that the
+    /// image exists; Glint deliberately does not).
+    async fn marker(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<Image> {
+        let unknown = || Error::InvalidInput(format!("marker {id} could not be found."));
+        let Some(found) = images::get(&self.db, id)
+            .await?
+            .filter(|m| &m.region == region)
+        else {
+            return Err(unknown());
+        };
+        let membership = self.membership(ctx, &found).await?;
+        if policy::can_see(ctx, &found, membership.as_ref()) {
+            Ok(found)
+        } else {
+            Err(unknown())
+        }
     }
 }
