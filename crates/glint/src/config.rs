@@ -84,6 +84,10 @@ pub struct ImagesConfig {
     pub require_format_match: bool,
     /// Longest a trust report may spend reading one image, in seconds.
     pub trust_report_timeout_secs: u64,
+    /// Seconds between two sweeps of leftover data (the first runs at start-up).
+    pub sweep_interval_secs: u64,
+    /// Seconds stored data no record names is kept before a sweep removes it.
+    pub sweep_grace_secs: u64,
 }
 
 /// Where image data lives.
@@ -167,6 +171,8 @@ max_page = 1000
 upload_lease_secs = 60
 require_format_match = true
 trust_report_timeout_secs = 120
+sweep_interval_secs = 3600
+sweep_grace_secs = 3600
 
 [storage]
 url = ""

@@ -61,7 +61,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let node_id = node_id(&config.server.data_dir)?;
     let stores = config.stores();
     let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
-    let compute = ComputeService::new(db.clone(), stores, images.clone(), config.flavors());
+    let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
     let recovered = images
         .recover_uploads()
         .await
@@ -77,6 +77,12 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         say!("  {resumed} trust report(s) cut by the last stop are queued again");
     }
     images.start_trust_reports();
+    glint_app::Sweeper::new(
+        db.clone(),
+        stores.clone(),
+        Duration::from_secs(config.images.sweep_grace_secs),
+    )
+    .start(Duration::from_secs(config.images.sweep_interval_secs));
     let app = glint_http::router(AppState {
         identity,
         images,

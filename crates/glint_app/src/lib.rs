@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod compute;
 pub mod identity;
 pub mod images;
+pub mod leftovers;
 pub mod panel_queries;
 mod password;
 mod secret;
@@ -20,6 +21,7 @@ pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, Use
 pub use images::{
     ByteRange, Download, ImagePage, ImageService, ImageSettings, TrustReportState, TrustReportView,
 };
+pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};
 pub use stores::Stores;
 pub use token_cache::TokenCacheSettings;

@@ -41,18 +41,26 @@ impl BlobKey {
         Self::in_folder(DISKS, server_id)
     }
 
+    /// The key of `id` in the folder called `folder` (one of `FOLDERS`), as a listing names it.
+    pub(crate) fn named(folder: &str, id: &str) -> Result<Self, BlobError> {
+        match BlobKey::FOLDERS.iter().find(|f| **f == folder) {
+            Some(folder) => Self::in_folder(folder, id),
+            None => Err(BlobError::InvalidKey(format!("no folder {folder:?}"))),
+        }
+    }
+
     /// The key as a relative path, `folder/id`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The folder part of the key.
-    pub(crate) fn folder(&self) -> &str {
+    pub fn folder(&self) -> &str {
         self.0.split_once('/').map_or("", |(folder, _)| folder)
     }
 
     /// The id part of the key.
-    pub(crate) fn id(&self) -> &str {
+    pub fn id(&self) -> &str {
         self.0.split_once('/').map_or("", |(_, id)| id)
     }
 

@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod hashing;
 mod key;
+mod listing;
 mod local;
 mod reader;
 mod s3;
@@ -26,6 +27,7 @@ use futures::Stream;
 pub use error::BlobError;
 pub use hashing::measure_hash_limit;
 pub use key::BlobKey;
+pub use listing::StoredObject;
 pub use reader::BlobReader;
 pub use stream::BlobStream;
 
@@ -229,6 +231,20 @@ impl BlobStore {
         match &*self.backend {
             Backend::Local(store) => store.copy(from, to).await,
             Backend::S3(store) => store.copy(from, to).await,
+        }
+    }
+
+    /// Every object in `folder` (one of [`BlobKey::FOLDERS`]), in no particular order.
+    pub fn list(
+        &self,
+        folder: &'static str,
+    ) -> futures::stream::BoxStream<'static, Result<StoredObject, BlobError>> {
+        match &*self.backend {
+            Backend::Local(store) => listing::local(store.folder_path(folder), folder),
+            Backend::S3(store) => {
+                let prefix = store.folder_prefix(folder);
+                listing::s3(store.object_store().as_ref(), &prefix, folder)
+            }
         }
     }
 }

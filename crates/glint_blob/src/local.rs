@@ -107,6 +107,11 @@ impl LocalStore {
         .await
     }
 
+    /// The folder of one kind of object.
+    pub(crate) fn folder_path(&self, folder: &str) -> PathBuf {
+        self.root.join(folder)
+    }
+
     pub(crate) fn path(&self, key: &BlobKey) -> PathBuf {
         self.root.join(key.folder()).join(key.id())
     }

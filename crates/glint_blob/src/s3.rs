@@ -160,6 +160,11 @@ impl S3Store {
         Arc::clone(&self.store)
     }
 
+    /// The prefix of one kind of object.
+    pub(crate) fn folder_prefix(&self, folder: &str) -> Path {
+        self.prefixed(folder)
+    }
+
     pub(crate) fn path(&self, key: &BlobKey) -> Path {
         self.prefixed(key.as_str())
     }

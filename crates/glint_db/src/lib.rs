@@ -8,6 +8,7 @@ pub mod bulk;
 mod checkpoint;
 pub mod image_list;
 pub mod images;
+pub mod leftovers;
 pub mod members;
 mod migrations;
 pub mod regions;

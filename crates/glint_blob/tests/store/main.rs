@@ -8,6 +8,7 @@
     reason = "tests fail loudly by design"
 )]
 
+mod listing;
 mod opening;
 mod reads;
 #[path = "../support/mod.rs"]
@@ -16,6 +17,7 @@ mod support;
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use glint_blob::{BlobError, BlobKey, BlobStore, UploadObserver};
+use listing::a_folder_lists_its_objects_with_their_write_times;
 use reads::{
     a_reader_seeks_and_reads_like_a_file, copy_duplicates_the_object, delete_is_idempotent,
     missing_objects_are_not_found, ranged_gets_return_exactly_the_range,
@@ -63,6 +65,7 @@ on_every_store!(
     size_reports_bytes_or_none,
     missing_objects_are_not_found,
     a_reader_seeks_and_reads_like_a_file,
+    a_folder_lists_its_objects_with_their_write_times,
 );
 pub(crate) async fn read_all(
     store: &BlobStore,

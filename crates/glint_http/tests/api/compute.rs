@@ -12,9 +12,9 @@ use crate::app::TestApp;
 use crate::images::create;
 
 const OCTET: (&str, &str) = ("content-type", "application/octet-stream");
-const SERVERS: &str = "/compute/DFW/v2.1/servers";
+pub const SERVERS: &str = "/compute/DFW/v2.1/servers";
 
-async fn wait_for(app: &TestApp, token: &str, uri: &str, key: &str, want: &str) -> Value {
+pub async fn wait_for(app: &TestApp, token: &str, uri: &str, key: &str, want: &str) -> Value {
     let mut last = Value::Null;
     for _ in 0..300 {
         last = app.call(token, Method::GET, uri, None).await.body;
@@ -30,7 +30,7 @@ async fn wait_for(app: &TestApp, token: &str, uri: &str, key: &str, want: &str) 
     panic!("{uri} never reached {key} = {want}: {last:?}");
 }
 
-async fn active_image(app: &TestApp, token: &str, extra: Value, data: &[u8]) -> String {
+pub async fn active_image(app: &TestApp, token: &str, extra: Value, data: &[u8]) -> String {
     let mut body = json!({"disk_format": "raw", "container_format": "bare", "name": "web"});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
@@ -50,7 +50,12 @@ async fn active_image(app: &TestApp, token: &str, extra: Value, data: &[u8]) -> 
     id
 }
 
-async fn boot(app: &TestApp, token: &str, image: &str, flavor: &str) -> crate::app::TestResponse {
+pub async fn boot(
+    app: &TestApp,
+    token: &str,
+    image: &str,
+    flavor: &str,
+) -> crate::app::TestResponse {
     app.call(token, Method::POST, SERVERS, Some(json!({"server": {"name": "vm", "imageRef": image, "flavorRef": flavor, "networks": "none"}}))).await
 }
 

@@ -14,6 +14,7 @@ mod identity;
 mod image_updates;
 mod images;
 mod inspection;
+mod leftovers;
 mod markers;
 mod matrix;
 mod panel;
