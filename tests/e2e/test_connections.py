@@ -17,7 +17,6 @@ happens to its log:
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import socket
@@ -25,88 +24,12 @@ import time
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, GlintServer
+from conftest import GlintServer
+from raw_http import admin_token, image_status, new_image, request, server_with  # noqa: F401
 
 REGION = "DFW"
 HEADER_TIMEOUT = 2
 BODY_TIMEOUT = 2
-
-
-@pytest.fixture
-def server_with(glint_bin, _pg_databases, tmp_path_factory):
-    """server_with(nofile=None, stderr_path=None, **settings) -> a started
-    GlintServer whose [server] settings are given as keyword arguments."""
-    started: list[tuple[GlintServer, str | None]] = []
-
-    def start(nofile: int | None = None, stderr_path: str | None = None,
-              log: str | None = None, **settings) -> GlintServer:
-        workdir = tmp_path_factory.mktemp("glint-conn")
-        db_name = database_url = None
-        if _pg_databases is not None:
-            db_name, database_url = _pg_databases.create()
-        server = GlintServer(glint_bin, workdir, database_url)
-        server.extra_env = {
-            f"GLINT__SERVER__{key.upper()}": str(value) for key, value in settings.items()
-        }
-        if log:
-            server.extra_env["GLINT_LOG"] = log
-        server.nofile = nofile
-        server.stderr_path = stderr_path
-        started.append((server, db_name))
-        server.start(float(os.environ.get("GLINT_E2E_START_TIMEOUT", "30")))
-        return server
-
-    yield start
-    for server, db_name in started:
-        server.stop()
-        if db_name is not None:
-            _pg_databases.drop(db_name)
-
-
-def request(server: GlintServer, method: str, path: str, token: str | None = None,
-            body=None, headers: dict | None = None, raw: bytes | None = None,
-            timeout: float = 10) -> tuple[int, http.client.HTTPMessage, bytes]:
-    hdrs = dict(headers or {})
-    data = raw
-    if token:
-        hdrs["X-Auth-Token"] = token
-    if body is not None:
-        data = json.dumps(body).encode()
-        hdrs.setdefault("Content-Type", "application/json")
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
-    try:
-        conn.request(method, path, body=data, headers=hdrs)
-        resp = conn.getresponse()
-        return resp.status, resp.headers, resp.read()
-    finally:
-        conn.close()
-
-
-def admin_token(server: GlintServer) -> str:
-    status, headers, body = request(server, "POST", "/identity/v3/auth/tokens", body={
-        "auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": "admin", "domain": {"name": "Default"}, "password": ADMIN_PASSWORD,
-            }}},
-            "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-        }
-    })
-    assert status == 201, body
-    return headers["X-Subject-Token"]
-
-
-def new_image(server: GlintServer, token: str) -> str:
-    status, _, body = request(server, "POST", f"/image/{REGION}/v2/images", token, body={
-        "name": "conn-test", "disk_format": "raw", "container_format": "bare",
-    })
-    assert status == 201, body
-    return json.loads(body)["id"]
-
-
-def image_status(server: GlintServer, token: str, image: str) -> str:
-    status, _, body = request(server, "GET", f"/image/{REGION}/v2/images/{image}", token)
-    assert status == 200, body
-    return json.loads(body)["status"]
 
 
 def open_idle(server: GlintServer, count: int) -> list[socket.socket]:

@@ -1,8 +1,9 @@
 //! The blob store's error type: what can go wrong while storing or reading image bytes.
 //!
 //! Each variant tells the caller what to do next: `TooLarge`, `Body` and `Rejected` are the
-//! uploader's fault (4xx), `NotFound` and `RangeNotSatisfiable` answer a read, `Unavailable` is
-//! the store's fault (5xx, retry later) and `InvalidConfig` / `InvalidKey` are programming or
+//! uploader's fault (4xx), `NotFound` and `RangeNotSatisfiable` answer a read, `Full` means the
+//! store has no room (4xx as the reference answers it), `Unavailable` is the store's fault (5xx,
+//! retry later) and `InvalidConfig` / `InvalidKey` are programming or
 //! deployment mistakes. Messages never contain credentials.
 
 /// Everything a `BlobStore` operation can fail with.
@@ -23,6 +24,9 @@ pub enum BlobError {
     /// The requested byte range lies outside an object of `size` bytes.
     #[error("the requested range is outside the data ({size} bytes)")]
     RangeNotSatisfiable { size: u64 },
+    /// The store has no room for the data (a full disk or quota); nothing was stored.
+    #[error("the store is full: {0}")]
+    Full(String),
     /// The store is down or failed (I/O error, network error, server error).
     #[error("the blob store is unavailable: {0}")]
     Unavailable(String),
@@ -36,6 +40,10 @@ pub enum BlobError {
 
 impl BlobError {
     pub(crate) fn io(what: &str, err: &std::io::Error) -> Self {
+        // ENOSPC and EDQUOT: no room left, which retrying soon will not change.
+        if matches!(err.raw_os_error(), Some(28 | 122)) {
+            return BlobError::Full(format!("{what}: {err}"));
+        }
         BlobError::Unavailable(format!("{what}: {err}"))
     }
 

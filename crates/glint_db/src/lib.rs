@@ -165,8 +165,18 @@ impl Db {
 }
 
 /// Turns a database failure into the domain's internal error, keeping the detail for logs.
+/// A statement's failure as the domain sees it: a database that cannot serve now is
+/// `Unavailable` (503, try again later; the cause goes to the log), anything else `Internal`.
 pub(crate) fn internal(e: DbError) -> Error {
-    Error::Internal(format!("database: {e}"))
+    match e.unavailable_reason() {
+        Some(reason) => {
+            tracing::error!(%reason, error = %e, "database unavailable");
+            Error::Unavailable(format!(
+                "The database is unavailable ({reason}); try again later."
+            ))
+        }
+        None => Error::Internal(format!("database: {e}")),
+    }
 }
 
 /// Whether the failure is a unique-constraint violation (a duplicate).

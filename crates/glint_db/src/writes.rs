@@ -104,9 +104,14 @@ impl WriteTx {
 impl Drop for WriteTx {
     fn drop(&mut self) {
         if let Open::Lite { lease, done: false } = &mut self.open {
-            let rolled_back = lease
-                .conn()
-                .and_then(|conn| Ok(conn.execute_batch("ROLLBACK")?));
+            // SQLite ends a transaction by itself after some failures (a full disk, an I/O
+            // error); then there is nothing left to roll back.
+            let rolled_back = lease.conn().and_then(|conn| {
+                if !conn.is_autocommit() {
+                    conn.execute_batch("ROLLBACK")?;
+                }
+                Ok(())
+            });
             if let Err(e) = rolled_back {
                 tracing::warn!(error = %e, "rolling back an unfinished write failed");
                 // Never hand out a connection that may still hold a transaction.

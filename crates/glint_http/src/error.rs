@@ -63,7 +63,7 @@ impl IntoResponse for IdentityError {
             "title": status.canonical_reason().unwrap_or("Error"),
             "message": public_message(&self.error),
         }});
-        let mut response = (status, Json(body)).into_response();
+        let mut response = retry_later((status, Json(body)).into_response());
         if status == StatusCode::UNAUTHORIZED
             && let Some(uri) = self.www_authenticate
             && let Ok(value) = HeaderValue::from_str(&format!("Keystone uri=\"{uri}\""))
@@ -91,6 +91,16 @@ impl From<Error> for ImageError {
             error,
             www_authenticate: None,
         }
+    }
+}
+
+/// WebOb's title of a status, which Glance's errors carry: the standard reason phrase but for
+/// the two WebOb names by their older titles.
+pub(crate) fn webob_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        413 => "Request Entity Too Large",
+        416 => "Request Range Not Satisfiable",
+        _ => status.canonical_reason().unwrap_or("Error"),
     }
 }
 
@@ -135,7 +145,7 @@ pub(crate) fn glance_response(status: StatusCode, detail: &str) -> Response {
 
 /// The Glance-shaped JSON error body for a status and a detail.
 pub(crate) fn glance_body(status: StatusCode, detail: &str) -> serde_json::Value {
-    let reason = status.canonical_reason().unwrap_or("Error");
+    let reason = webob_title(status);
     let message = if detail.is_empty() {
         explanation(status).to_owned()
     } else {
@@ -155,7 +165,7 @@ impl IntoResponse for ImageError {
             Error::Unauthorized(_) => String::new(),
             other => public_message(other),
         };
-        let mut response = glance_response(status, &detail);
+        let mut response = retry_later(glance_response(status, &detail));
         if status == StatusCode::UNAUTHORIZED
             && let Some(uri) = self.www_authenticate
             && let Ok(value) = HeaderValue::from_str(&format!("Keystone uri=\"{uri}\""))
@@ -208,6 +218,21 @@ impl IntoResponse for ComputeError {
             "code": status.as_u16(),
             "message": public_message(&self.0),
         }});
-        (status, Json(body)).into_response()
+        retry_later((status, Json(body)).into_response())
     }
+}
+
+/// How long a client should wait before trying again after a 503, in seconds.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// Adds `Retry-After` to a 503: the failure is passing (a database or store that cannot serve
+/// now), and clients that honour the header back off instead of hammering.
+pub(crate) fn retry_later(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    response
 }

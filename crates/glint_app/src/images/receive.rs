@@ -31,6 +31,10 @@ pub(crate) fn store_error(e: BlobError, cap: u64) -> Error {
         BlobError::RangeNotSatisfiable { size } => Error::RangeNotSatisfiable(format!(
             "The requested range is outside the image's {size} bytes"
         )),
+        BlobError::Full(detail) => {
+            tracing::error!(%detail, "image store full");
+            Error::QuotaExceeded(format!("Image storage media is full: {detail}"))
+        }
         BlobError::Unavailable(detail) => {
             tracing::error!(%detail, "image store unavailable");
             Error::Unavailable("The image store is unavailable; try again later.".into())

@@ -30,6 +30,48 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Why the database cannot serve now, when that is the failure: it cannot write (its disk is
+    /// full, it is read-only, an I/O error), it cannot be reached (a lost connection, no free
+    /// connection in time, a server shutting down or out of resources), or the store is closed.
+    /// Such a failure passes once the cause is fixed; retrying later is the remedy.
+    pub fn unavailable_reason(&self) -> Option<&'static str> {
+        use rusqlite::ErrorCode as Lite;
+        match self {
+            DbError::Closed => Some("the store is closed"),
+            DbError::Lite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                Lite::DiskFull => Some("the database's disk is full"),
+                Lite::ReadOnly => Some("the database is read-only"),
+                Lite::SystemIoFailure => Some("the database had an I/O error"),
+                Lite::CannotOpen => Some("the database cannot be opened"),
+                Lite::DatabaseBusy | Lite::DatabaseLocked => Some("the database is busy"),
+                Lite::OutOfMemory => Some("the database ran out of memory"),
+                _ => None,
+            },
+            DbError::Sqlx(e) => match e {
+                sqlx::Error::Io(_) | sqlx::Error::Tls(_) => Some("the database connection failed"),
+                sqlx::Error::PoolTimedOut => Some("no database connection was free in time"),
+                sqlx::Error::PoolClosed => Some("the store is closed"),
+                sqlx::Error::Protocol(_) => Some("the database connection failed"),
+                sqlx::Error::Database(db) => match db.code().as_deref() {
+                    // Class 08 connection exceptions, 53 insufficient resources (53100 is a
+                    // full disk), 57P0x the server shutting down or starting.
+                    Some(code) if code.starts_with("08") => Some("the database connection failed"),
+                    Some("53100") => Some("the database's disk is full"),
+                    Some(code) if code.starts_with("53") => {
+                        Some("the database is out of resources")
+                    }
+                    Some(code) if code.starts_with("57P") => {
+                        Some("the database server is not accepting work")
+                    }
+                    Some("25006") => Some("the database is read-only"),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Whether a unique or primary-key constraint refused the statement (a duplicate).
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -72,11 +72,7 @@ fn escape(text: &str) -> String {
 
 fn render(form: Form, fault: &GlanceFault) -> (String, &'static str) {
     let status: StatusCode = fault.status;
-    let title = format!(
-        "{} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("Error")
-    );
+    let title = format!("{} {}", status.as_u16(), crate::error::webob_title(status));
     let explanation = explanation(status);
     match form {
         Form::Html => (

@@ -34,7 +34,12 @@ pub async fn create(app: &TestApp, token: &str, body: Value) -> Value {
 
 fn assert_glance_error(r: &crate::app::TestResponse, status: StatusCode) {
     assert_eq!(r.status, status, "{:?}", r.body);
-    let reason = status.canonical_reason().expect("reason");
+    // WebOb's titles: the standard reason phrases but for 413 and 416.
+    let reason = match status.as_u16() {
+        413 => "Request Entity Too Large",
+        416 => "Request Range Not Satisfiable",
+        _ => status.canonical_reason().expect("reason"),
+    };
     assert_eq!(r.body["code"], format!("{} {reason}", status.as_u16()));
     assert_eq!(r.body["title"], reason);
     assert!(r.body["message"].is_string());
