@@ -40,7 +40,7 @@ pub struct DatabaseConfig {
     pub url: String,
 }
 
-/// Tokens.
+/// Tokens and sign-in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
@@ -51,6 +51,10 @@ pub struct IdentityConfig {
     pub token_cache_secs: u64,
     /// Most validated tokens this node remembers.
     pub token_cache_entries: usize,
+    /// Failed sign-ins in a row that lock a user (0: never).
+    pub lockout_failure_attempts: u32,
+    /// How long a lock lasts from the last failure, in seconds (0: until the count is cleared).
+    pub lockout_duration_secs: u64,
 }
 
 /// Image limits (the reference's names and defaults).
@@ -138,6 +142,8 @@ url = ""
 token_lifetime_secs = 43200
 token_cache_secs = 5
 token_cache_entries = 10000
+lockout_failure_attempts = 6
+lockout_duration_secs = 900
 
 [images]
 property_quota = 128
@@ -204,6 +210,14 @@ impl Config {
             anyhow::bail!("identity.token_cache_secs must be at most 60");
         }
         Ok(config)
+    }
+
+    /// The identity service's lockout.
+    pub fn lockout(&self) -> glint_app::LockoutSettings {
+        glint_app::LockoutSettings {
+            failure_attempts: self.identity.lockout_failure_attempts,
+            duration: std::time::Duration::from_secs(self.identity.lockout_duration_secs),
+        }
     }
 
     /// The image service's settings.
@@ -279,6 +293,7 @@ mod tests {
         assert_eq!(defaults.bootstrap.regions, ["DFW", "IAD", "LON"]);
         assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
         assert_eq!(defaults.identity.token_cache_secs, 5);
+        assert_eq!(defaults.lockout(), glint_app::LockoutSettings::default());
         assert!(defaults.database_url().starts_with("sqlite://"));
         assert!(defaults.database_url().contains("glint.db"));
 
@@ -323,6 +338,8 @@ mod tests {
             "token_lifetime_secs",
             "token_cache_secs",
             "token_cache_entries",
+            "lockout_failure_attempts",
+            "lockout_duration_secs",
             "regions",
         ] {
             assert!(text.contains(&format!("{key} =")), "example lacks {key}");

@@ -39,7 +39,8 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     .with_token_cache(TokenCacheSettings {
         lifetime: Duration::from_secs(config.identity.token_cache_secs),
         capacity: config.identity.token_cache_entries,
-    });
+    })
+    .with_lockout(config.lockout());
     spawn_token_purge(identity.clone());
 
     println!(
@@ -82,7 +83,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         compute,
         catalog,
     });
-    // The peer address feeds the panel's per-address sign-in throttle.
+    // The peer address is recorded for the handlers that ask for it.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

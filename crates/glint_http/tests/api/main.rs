@@ -14,6 +14,7 @@ mod identity;
 mod image_updates;
 mod images;
 mod inspection;
+mod lockout;
 mod matrix;
 mod panel;
 mod s3;
