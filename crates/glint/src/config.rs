@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub public_url: String,
     /// The data folder: SQLite database and local image store.
     pub data_dir: PathBuf,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client, for the
+    /// sign-in throttle; empty: the client is always the connection's peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The metadata store.
@@ -134,6 +137,7 @@ const DEFAULTS: &str = r#"
 listen = "127.0.0.1:9292"
 public_url = ""
 data_dir = "./glint-data"
+trusted_proxies = []
 
 [database]
 url = ""
@@ -187,6 +191,7 @@ impl Config {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("bootstrap.regions")
+                .with_list_parse_key("server.trusted_proxies")
                 .try_parsing(true),
         );
         if let Some(listen) = &overrides.listen {
@@ -209,6 +214,7 @@ impl Config {
         if config.identity.token_cache_secs > 60 {
             anyhow::bail!("identity.token_cache_secs must be at most 60");
         }
+        config.trusted_proxies()?;
         Ok(config)
     }
 
@@ -218,6 +224,12 @@ impl Config {
             failure_attempts: self.identity.lockout_failure_attempts,
             duration: std::time::Duration::from_secs(self.identity.lockout_duration_secs),
         }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> Result<glint_http::TrustedProxies> {
+        glint_http::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))
     }
 
     /// The image service's settings.
@@ -294,6 +306,10 @@ mod tests {
         assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
         assert_eq!(defaults.identity.token_cache_secs, 5);
         assert_eq!(defaults.lockout(), glint_app::LockoutSettings::default());
+        assert_eq!(
+            defaults.trusted_proxies()?,
+            glint_http::TrustedProxies::none()
+        );
         assert!(defaults.database_url().starts_with("sqlite://"));
         assert!(defaults.database_url().contains("glint.db"));
 
@@ -325,6 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_ranges_and_must_parse() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("glint.toml");
+        std::fs::write(
+            &file,
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\"]\n",
+        )?;
+        let config = Config::load(Some(&file), &Overrides::default())?;
+        assert_eq!(
+            config.trusted_proxies()?,
+            glint_http::TrustedProxies::parse(&["10.0.0.0/8", "192.0.2.7"])
+                .map_err(anyhow::Error::msg)?
+        );
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"proxy.local\"]\n")?;
+        let err = Config::load(Some(&file), &Overrides::default()).err();
+        assert!(format!("{err:?}").contains("trusted_proxies"), "{err:?}");
+        Ok(())
+    }
+
+    #[test]
     fn the_example_file_documents_every_option_and_loads() -> Result<()> {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/glint.example.toml");
         let config = Config::load(Some(&example), &Overrides::default())?;
@@ -340,6 +376,7 @@ mod tests {
             "token_cache_entries",
             "lockout_failure_attempts",
             "lockout_duration_secs",
+            "trusted_proxies",
             "regions",
         ] {
             assert!(text.contains(&format!("{key} =")), "example lacks {key}");

@@ -82,8 +82,10 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         images,
         compute,
         catalog,
+        trusted_proxies: config.trusted_proxies()?,
     });
-    // The peer address is recorded for the handlers that ask for it.
+    // The peer address feeds the sign-in throttle (through X-Forwarded-For when it is a
+    // trusted proxy).
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

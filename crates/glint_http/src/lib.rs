@@ -2,6 +2,7 @@
 //! APIs and the panel) over the `glint_app` services. Handlers only translate between the wire
 //! and the services; no business rule lives here.
 
+mod client_address;
 mod compute;
 mod error;
 mod extract;
@@ -11,4 +12,5 @@ mod panel;
 mod request_id;
 mod router;
 
+pub use client_address::TrustedProxies;
 pub use router::{AppState, router};

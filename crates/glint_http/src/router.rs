@@ -14,13 +14,15 @@ use serde_json::json;
 use crate::error::glance_response;
 use crate::{compute, identity, image, request_id};
 
-/// What every handler may reach: the app services.
+/// What every handler may reach: the app services, and the proxies whose `X-Forwarded-For`
+/// names the client.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub identity: IdentityService,
     pub images: ImageService,
     pub compute: ComputeService,
     pub catalog: CatalogService,
+    pub trusted_proxies: crate::TrustedProxies,
 }
 
 /// Every route, with the layers that apply to all of them.

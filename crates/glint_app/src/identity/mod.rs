@@ -1,10 +1,13 @@
 //! Identity: password sign-in scoped to an account (`sign_in`), with the lockout after too many
-//! failures in a row (`lockout`), and the life of tokens (issue, validate, revoke). Every
-//! failure to sign in gives the same answer, whatever its cause, a lockout included.
+//! failures in a row (`lockout`) and a per-client throttle behind it (`throttle`), and the life
+//! of tokens (issue, validate, revoke). Every failure to sign in gives the same answer, whatever
+//! its cause, a lockout included.
 
 mod lockout;
 mod sign_in;
+mod throttle;
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use glint_core::error::Kind;
@@ -12,6 +15,7 @@ use glint_core::{Account, AccountId, AuthContext, Error, Result};
 use glint_db::{Db, accounts, tokens};
 
 pub use self::lockout::LockoutSettings;
+use self::throttle::{Throttle, ThrottleLimits};
 use crate::clock::Clock;
 use crate::secret;
 use crate::token_cache::{TokenCache, TokenCacheSettings};
@@ -57,6 +61,8 @@ pub struct PasswordAuth {
     pub user: UserRef,
     pub password: String,
     pub scope: ProjectScope,
+    /// The client's address, for the per-client throttle (`None`: not known).
+    pub client: Option<IpAddr>,
 }
 
 /// A token just issued: the secret goes to the client once; only its hash is stored.
@@ -73,6 +79,7 @@ pub struct IdentityService {
     token_lifetime: Duration,
     cache: TokenCache,
     lockout: LockoutSettings,
+    throttle: Throttle,
     clock: Clock,
 }
 
@@ -98,6 +105,7 @@ impl IdentityService {
             token_lifetime,
             cache: TokenCache::new(TokenCacheSettings::default()),
             lockout: LockoutSettings::default(),
+            throttle: Throttle::new(ThrottleLimits::default()),
             clock: Clock::system(),
         }
     }

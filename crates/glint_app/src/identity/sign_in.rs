@@ -1,14 +1,16 @@
-//! Password sign-in: the one read of the user with its failed sign-ins, the password check
+//! Password sign-in: the throttle first (a client that keeps failing for a user is refused
+//! before any work), then the one read of the user with its failed sign-ins, the password check
 //! (always, even for an unknown or locked user, so that the time taken tells nothing), the
 //! lockout, the scope, and the token. A locked user gets the same `Unauthorized` as a wrong
 //! password, right password included. A wrong password is counted in the store by one
 //! statement; a right one clears the count only when there is one, so a normal sign-in costs no
 //! statement more than before.
 
-use glint_core::{AccountId, AuthContext, Result};
+use glint_core::{AccountId, AuthContext, Error, Result};
 use glint_db::tokens::NewToken;
 use glint_db::{accounts, tokens, users};
 
+use super::throttle::user_key;
 use super::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
 use super::{domain_is_default, refused};
 use crate::{password, secret};
@@ -16,9 +18,32 @@ use crate::{password, secret};
 impl IdentityService {
     /// Checks the password and the scope, and issues a token. Wrong password, unknown user,
     /// unknown account, a user of another account and a locked user all give the same
-    /// `Unauthorized`.
+    /// `Unauthorized`; a client that failed too often for this user gets `TooManyRequests`.
     #[tracing::instrument(skip(self, auth))]
     pub async fn sign_in(&self, auth: PasswordAuth) -> Result<IssuedToken> {
+        let who = user_key(&auth.user);
+        let client = auth.client;
+        if let Err(wait) = self.throttle.check(&who, client, self.clock.instant()) {
+            tracing::info!(user = %who, ?client, "sign-in throttled");
+            let whole_seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(Error::TooManyRequests {
+                retry_after_secs: whole_seconds.max(1),
+            });
+        }
+        match self.authenticate(auth).await {
+            Ok(issued) => {
+                self.throttle.succeed(&who, client);
+                Ok(issued)
+            }
+            Err(Error::Unauthorized(message)) => {
+                self.throttle.fail(&who, client, self.clock.instant());
+                Err(Error::Unauthorized(message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn authenticate(&self, auth: PasswordAuth) -> Result<IssuedToken> {
         let found = match &auth.user {
             UserRef::Id(id) => users::get(&self.db, id).await?,
             UserRef::Name { name, domain } if domain_is_default(domain) => {

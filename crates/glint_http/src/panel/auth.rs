@@ -1,7 +1,8 @@
 //! Signing in and out. The sign-in form takes a username, a password and an account (name or
 //! number) and calls `IdentityService::sign_in`, the same identity the APIs use; the token's
-//! secret goes into the HttpOnly session cookie for as long as the token lives. The lockout is
-//! the identity service's, shared with the API. Signing out revokes the token.
+//! secret goes into the HttpOnly session cookie for as long as the token lives. The lockout and
+//! the per-client throttle are the identity service's, shared with the API. Signing out revokes
+//! the token.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -15,6 +16,7 @@ use super::cookies::{self, CSRF, Flags, SESSION, SIGNED_IN};
 use super::reply::{PanelError, page};
 use super::session::secure;
 use super::views::SignInPage;
+use crate::extract::ClientAddress;
 use crate::router::AppState;
 
 /// `?expired=1` or `?signed_out=1` on the sign-in page.
@@ -129,6 +131,7 @@ fn scope_of(account: &str) -> ProjectScope {
 /// `POST /sign-in`.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
@@ -148,12 +151,21 @@ pub(crate) async fn sign_in(
         },
         password: form.password,
         scope: scope_of(&account),
+        client,
     };
     let issued = match state.identity.sign_in(auth).await {
         Ok(issued) => issued,
         Err(Error::Unauthorized(_)) => {
             let refused = view(StatusCode::UNAUTHORIZED, REFUSED.into());
             return sign_in_response(&state, &headers, refused);
+        }
+        Err(e @ Error::TooManyRequests { .. }) => {
+            let throttled = view(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            let mut response = sign_in_response(&state, &headers, throttled);
+            if let Some((name, value)) = crate::error::retry_after(&e) {
+                response.headers_mut().insert(name, value);
+            }
+            return response;
         }
         Err(e) => return PanelError::page(e).into_response(),
     };

@@ -11,7 +11,7 @@ use glint_app::{
     ImageSettings, LockoutSettings, Stores,
 };
 use glint_core::Role;
-use glint_http::{AppState, router};
+use glint_http::{AppState, TrustedProxies, router};
 use glint_testkit::TestDb;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -51,16 +51,18 @@ pub struct Setup {
     pub store_url: Option<String>,
     pub image_settings: fn(&mut ImageSettings),
     pub lockout: LockoutSettings,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Setup {
-    /// Tokens living 12 h, images in a temporary folder, the default lockout.
+    /// Tokens living 12 h, images in a temporary folder, the default lockout, no proxies.
     fn default() -> Self {
         Setup {
             token_lifetime: Duration::from_secs(43_200),
             store_url: None,
             image_settings: |_| {},
             lockout: LockoutSettings::default(),
+            trusted_proxies: TrustedProxies::none(),
         }
     }
 }
@@ -162,6 +164,7 @@ impl TestApp {
             images: images.clone(),
             compute,
             catalog: CatalogService::new(BASE),
+            trusted_proxies: setup.trusted_proxies,
         };
         TestApp {
             router: router(state),

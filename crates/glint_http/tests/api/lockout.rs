@@ -237,6 +237,7 @@ async fn concurrent_wrong_passwords_all_count(engine: Engine) {
     for (user, times) in [("nineteen", 19), ("twenty", 20)] {
         for n in 0..times {
             let app = Arc::clone(&app);
+            // One address each, so that only the lockout can refuse them.
             let client = format!("198.51.100.{n}");
             attempts.push(tokio::spawn(async move {
                 sign_in_from(&app, &client, None, user, "wrong")

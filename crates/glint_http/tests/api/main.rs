@@ -19,5 +19,6 @@ mod matrix;
 mod panel;
 mod s3;
 mod sharing;
+mod sign_in_throttle;
 mod tokens_cached;
 mod trust_report;

@@ -155,8 +155,8 @@ async fn bad_credentials_are_refused_and_six_in_a_row_lock_the_user_not_the_addr
         "other users are not locked out"
     );
 
-    // Failures for many usernames from one address do not shut that address out: each user's
-    // lockout is its own.
+    // Failures for many usernames from one address do not shut that address out: the
+    // throttle counts per user and address, and each user's lockout is its own.
     let mut attacker = Browser::new(&app);
     attacker.address = Some("203.0.113.9:40000".parse().expect("addr"));
     for n in 0..10 {
