@@ -56,7 +56,7 @@ pub struct IdentityConfig {
     pub token_cache_entries: usize,
     /// Failed sign-ins in a row that lock a user (0: never).
     pub lockout_failure_attempts: u32,
-    /// How long a lock lasts from the last failure, in seconds (0: until the count is cleared).
+    /// How long a lock lasts from the last failure, in seconds (0: until an admin unlocks).
     pub lockout_duration_secs: u64,
 }
 

@@ -1,7 +1,7 @@
 //! The lockout rule, as Keystone's `[security_compliance]` has it: after `failure_attempts`
 //! failed sign-ins in a row a user is locked for `duration`, whatever password it then gives;
-//! a successful sign-in forgets the failures. The failures are counted in the store
-//! (`glint_db::users`), so every node agrees; this module only decides.
+//! a successful sign-in, or an admin's unlock, forgets the failures. The failures are counted
+//! in the store (`glint_db::users`), so every node agrees; this module only decides.
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ pub struct LockoutSettings {
     /// 0: never.
     pub failure_attempts: u32,
     /// How long the lock lasts from the last failure (Keystone's `lockout_duration`); zero:
-    /// until the failures are cleared.
+    /// until an admin unlocks the user.
     pub duration: Duration,
 }
 
@@ -57,7 +57,7 @@ impl LockoutSettings {
     }
 
     /// A lock whose last failure was at or before this instant has ended at `now`, so the next
-    /// failure counts from one again (never, when locks last until the failures are cleared).
+    /// failure counts from one again (never, when locks last until an admin unlocks).
     pub(crate) fn served_before(&self, now: Timestamp) -> Timestamp {
         if self.duration.is_zero() {
             Timestamp::from_micros(i64::MIN)

@@ -1,8 +1,8 @@
 //! The sign-in lockout, as Keystone's `[security_compliance]` has it, on SQLite and PostgreSQL:
 //! six failed sign-ins in a row lock the user for fifteen minutes on the API and in the panel
 //! alike, with the same answer as a wrong password even for the right one; a success resets
-//! the count, the lock ends on time (the test moves the clock), and failures at the same time
-//! all count.
+//! the count, the lock ends on time (the test moves the clock), an admin unlocks at once, and
+//! failures at the same time all count.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,6 +53,7 @@ on_both_engines!(
     failures_in_the_panel_and_on_the_api_add_up,
     a_locked_user_gets_exactly_the_answer_of_a_wrong_password,
     the_lock_ends_after_its_duration_and_counting_starts_again,
+    an_admin_unlock_lets_the_right_password_in_at_once,
     concurrent_wrong_passwords_all_count,
     a_zero_threshold_never_locks,
 );
@@ -219,6 +220,46 @@ async fn the_lock_ends_after_its_duration_and_counting_starts_again(engine: Engi
         status_of_right_password(&app, "alice").await,
         StatusCode::CREATED,
         "a failure after the lock ended counts as the first"
+    );
+}
+
+async fn an_admin_unlock_lets_the_right_password_in_at_once(engine: Engine) {
+    let Some(app) = world(engine, LockoutSettings::default()).await else {
+        return;
+    };
+    let token = app.sign_in("alice", PASSWORD, "acme").await;
+    let alice_id = token.body["token"]["user"]["id"]
+        .as_str()
+        .expect("user id")
+        .to_owned();
+    fail(&app, "alice", 6).await;
+    let err = app
+        .admin
+        .unlock_user("alice", "beta")
+        .await
+        .expect_err("alice is not beta's");
+    assert!(matches!(err, glint_core::Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        status_of_right_password(&app, "alice").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let unlocked = app
+        .admin
+        .unlock_user("alice", "554433")
+        .await
+        .expect("unlock");
+    assert_eq!(unlocked.id.as_str(), alice_id);
+    assert_eq!(
+        status_of_right_password(&app, "alice").await,
+        StatusCode::CREATED
+    );
+
+    fail(&app, "alice", 6).await;
+    app.admin.enable_user(&alice_id).await.expect("enable");
+    assert_eq!(
+        status_of_right_password(&app, "alice").await,
+        StatusCode::CREATED,
+        "setting the user enabled again unlocks it too"
     );
 }
 
