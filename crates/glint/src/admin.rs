@@ -89,6 +89,13 @@ pub async fn user(admin: &AdminService, command: UserCommand) -> Result<()> {
                 user.name, user.account_id, user.role
             );
         }
+        UserCommand::Unlock { username, account } => {
+            let user = admin.unlock_user(&username, &account).await?;
+            println!(
+                "unlocked user {} in account {}: its failed sign-ins are forgotten",
+                user.name, user.account_id
+            );
+        }
     }
     Ok(())
 }

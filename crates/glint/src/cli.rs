@@ -97,6 +97,13 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Unlock a user locked out by failed sign-ins: its right password works again at once.
+    Unlock {
+        username: String,
+        /// Account name or number.
+        #[arg(long)]
+        account: String,
+    },
 }
 
 impl Cli {
@@ -146,5 +153,20 @@ mod tests {
                 if regions.as_deref() == Some(&["DFW".to_owned(), "IAD".to_owned()][..])
         ));
         assert_eq!(cli.overrides().data_dir, Some(PathBuf::from("d")));
+    }
+
+    #[test]
+    fn user_unlock_takes_the_username_and_its_account() {
+        let cli = Cli::try_parse_from(["glint", "user", "unlock", "alice", "--account", "acme"]);
+        let Ok(cli) = cli else {
+            panic!("parse failed: {cli:?}")
+        };
+        assert!(matches!(
+            cli.command,
+            Command::User(UserCommand::Unlock { ref username, ref account })
+                if username == "alice" && account == "acme"
+        ));
+        let missing = Cli::try_parse_from(["glint", "user", "unlock", "alice"]);
+        assert!(missing.is_err(), "the account is required");
     }
 }

@@ -39,6 +39,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Seconds open connections get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client, for the
+    /// sign-in throttle; empty: the client is always the connection's peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The metadata store.
@@ -49,7 +52,7 @@ pub struct DatabaseConfig {
     pub url: String,
 }
 
-/// Tokens.
+/// Tokens and sign-in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
@@ -60,6 +63,10 @@ pub struct IdentityConfig {
     pub token_cache_secs: u64,
     /// Most validated tokens this node remembers.
     pub token_cache_entries: usize,
+    /// Failed sign-ins in a row that lock a user (0: never).
+    pub lockout_failure_attempts: u32,
+    /// How long a lock lasts from the last failure, in seconds (0: until an admin unlocks).
+    pub lockout_duration_secs: u64,
 }
 
 /// Image limits (the reference's names and defaults).
@@ -152,6 +159,7 @@ header_read_timeout_secs = 30
 body_progress_timeout_secs = 60
 max_connections = 1024
 shutdown_grace_secs = 30
+trusted_proxies = []
 
 [database]
 url = ""
@@ -160,6 +168,8 @@ url = ""
 token_lifetime_secs = 43200
 token_cache_secs = 5
 token_cache_entries = 10000
+lockout_failure_attempts = 6
+lockout_duration_secs = 900
 
 [images]
 property_quota = 128
@@ -205,6 +215,7 @@ impl Config {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("bootstrap.regions")
+                .with_list_parse_key("server.trusted_proxies")
                 .try_parsing(true),
         );
         if let Some(listen) = &overrides.listen {
@@ -227,7 +238,22 @@ impl Config {
         if config.identity.token_cache_secs > 60 {
             anyhow::bail!("identity.token_cache_secs must be at most 60");
         }
+        config.trusted_proxies()?;
         Ok(config)
+    }
+
+    /// The identity service's lockout.
+    pub fn lockout(&self) -> glint_app::LockoutSettings {
+        glint_app::LockoutSettings {
+            failure_attempts: self.identity.lockout_failure_attempts,
+            duration: std::time::Duration::from_secs(self.identity.lockout_duration_secs),
+        }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> Result<glint_http::TrustedProxies> {
+        glint_http::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))
     }
 
     /// The image service's settings.
@@ -324,6 +350,11 @@ mod tests {
         assert_eq!(defaults.bootstrap.regions, ["DFW", "IAD", "LON"]);
         assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
         assert_eq!(defaults.identity.token_cache_secs, 5);
+        assert_eq!(defaults.lockout(), glint_app::LockoutSettings::default());
+        assert_eq!(
+            defaults.trusted_proxies()?,
+            glint_http::TrustedProxies::none()
+        );
         assert!(defaults.database_url().starts_with("sqlite://"));
         assert!(defaults.database_url().contains("glint.db"));
 
@@ -355,6 +386,26 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_ranges_and_must_parse() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("glint.toml");
+        std::fs::write(
+            &file,
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\"]\n",
+        )?;
+        let config = Config::load(Some(&file), &Overrides::default())?;
+        assert_eq!(
+            config.trusted_proxies()?,
+            glint_http::TrustedProxies::parse(&["10.0.0.0/8", "192.0.2.7"])
+                .map_err(anyhow::Error::msg)?
+        );
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"proxy.local\"]\n")?;
+        let err = Config::load(Some(&file), &Overrides::default()).err();
+        assert!(format!("{err:?}").contains("trusted_proxies"), "{err:?}");
+        Ok(())
+    }
+
+    #[test]
     fn the_example_file_documents_every_option_and_loads() -> Result<()> {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/glint.example.toml");
         let config = Config::load(Some(&example), &Overrides::default())?;
@@ -368,6 +419,9 @@ mod tests {
             "token_lifetime_secs",
             "token_cache_secs",
             "token_cache_entries",
+            "lockout_failure_attempts",
+            "lockout_duration_secs",
+            "trusted_proxies",
             "regions",
         ] {
             assert!(text.contains(&format!("{key} =")), "example lacks {key}");

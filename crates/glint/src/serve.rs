@@ -40,7 +40,8 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     .with_token_cache(TokenCacheSettings {
         lifetime: Duration::from_secs(config.identity.token_cache_secs),
         capacity: config.identity.token_cache_entries,
-    });
+    })
+    .with_lockout(config.lockout());
     spawn_token_purge(identity.clone());
 
     say!(
@@ -88,7 +89,10 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         images,
         compute,
         catalog,
+        trusted_proxies: config.trusted_proxies()?,
     });
+    // The peer address feeds the sign-in throttle (through X-Forwarded-For when it is a
+    // trusted proxy); `serve` hands it to every request.
     glint_http::serve(listener, app, config.serve_settings(), shutdown_signal()).await;
     db.close().await;
     let dropped = crate::logging::dropped_lines();

@@ -1,5 +1,5 @@
 //! Administration: regions, accounts and users, as the `glint` admin commands and the first
-//! start (bootstrap) need them.
+//! start (bootstrap) need them, including unlocking a user locked out by failed sign-ins.
 
 use glint_core::error::Kind;
 use glint_core::{
@@ -140,6 +140,32 @@ impl AdminService {
         let hash = password::hash(password).await?;
         users::create(&self.db, &user, &hash).await?;
         Ok(user)
+    }
+
+    /// Unlocks the user named `username` of `account` (name or number): its failed sign-ins
+    /// are forgotten, so its right password works at once. `NotFound` when the account has no
+    /// such user.
+    pub async fn unlock_user(&self, username: &str, account: &str) -> Result<User> {
+        let account = self.find_account(account).await?;
+        let found = users::find_by_name(&self.db, username)
+            .await?
+            .filter(|u| u.user.account_id == account.id)
+            .ok_or_else(|| Error::not_found(Kind::User, username))?;
+        users::clear_failed_sign_ins(&self.db, &found.user.id).await?;
+        tracing::info!(user = %found.user.name, account = %account.id, "user unlocked");
+        Ok(found.user)
+    }
+
+    /// Sets the user with this id enabled again, as Keystone's `PATCH /v3/users/{id}` with
+    /// `"enabled": true` does: its failed sign-ins are forgotten, so a user locked out by them
+    /// may sign in at once. (Glint users are otherwise always enabled.)
+    pub async fn enable_user(&self, id: &str) -> Result<User> {
+        let found = users::get(&self.db, id)
+            .await?
+            .ok_or_else(|| Error::not_found(Kind::User, id))?;
+        users::clear_failed_sign_ins(&self.db, &found.user.id).await?;
+        tracing::info!(user = %found.user.name, "user enabled");
+        Ok(found.user)
     }
 
     /// Creates the regions among `names` that do not exist; returns those it created.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod clock;
 pub mod compute;
 pub mod identity;
 pub mod images;
@@ -15,9 +16,12 @@ mod token_cache;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
+pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
 pub use glint_inspect::TrustReport;
-pub use identity::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
+pub use identity::{
+    IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
+};
 pub use images::{
     ByteRange, Download, ImagePage, ImageService, ImageSettings, TrustReportState, TrustReportView,
 };

@@ -49,6 +49,13 @@ pub enum Error {
     /// same for every cause so that nothing leaks.
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many failed sign-ins from this client for this user: it may try again after
+    /// `retry_after_secs` (429).
+    #[error(
+        "Too many failed sign-ins for this user from this address. Try again in {}.",
+        minutes(*.retry_after_secs)
+    )]
+    TooManyRequests { retry_after_secs: u64 },
     /// The caller is known but lacks the role or ownership needed; the message names what is needed.
     #[error("{0}")]
     Forbidden(String),
@@ -74,6 +81,14 @@ pub enum Error {
     /// A store or service below us failed; the detail is for logs, not for clients.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// "1 minute", "15 minutes": a wait in whole minutes, rounded up.
+fn minutes(seconds: u64) -> String {
+    match seconds.div_ceil(60).max(1) {
+        1 => "1 minute".to_owned(),
+        n => format!("{n} minutes"),
+    }
 }
 
 /// Result with the domain error.

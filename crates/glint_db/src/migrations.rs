@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_list_indexes.sql",
     "0005_trust_reports.sql",
     "0006_share_created_at.sql",
+    "0007_sign_in_failures.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -26,6 +27,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_list_indexes.sql"),
     include_str!("../../../migrations/sqlite/0005_trust_reports.sql"),
     include_str!("../../../migrations/sqlite/0006_share_created_at.sql"),
+    include_str!("../../../migrations/sqlite/0007_sign_in_failures.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -34,6 +36,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0004_list_indexes.sql"),
     include_str!("../../../migrations/postgres/0005_trust_reports.sql"),
     include_str!("../../../migrations/postgres/0006_share_created_at.sql"),
+    include_str!("../../../migrations/postgres/0007_sign_in_failures.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

@@ -1,5 +1,6 @@
 //! Users: each belongs to one account and holds one role; passwords are kept only as argon2id
-//! hashes computed by the app layer.
+//! hashes computed by the app layer. Each user's row also counts its failed sign-ins since the
+//! last successful one, for the lockout (the rule itself is the app layer's).
 
 use glint_core::error::Kind;
 use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Username};
@@ -7,13 +8,24 @@ use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Userna
 use crate::sql::{self, Row};
 use crate::{Db, internal, is_unique_violation};
 
-const COLUMNS: &str = "id, name, account_id, role, password_hash, created_at";
+const COLUMNS: &str =
+    "id, name, account_id, role, password_hash, created_at, failed_auth_count, failed_auth_at";
 
-/// A user with the stored password hash, for sign-in.
+/// A user with the stored password hash and failed sign-ins, for sign-in.
 #[derive(Debug, Clone)]
 pub struct UserWithPassword {
     pub user: User,
     pub password_hash: String,
+    pub failed_sign_ins: FailedSignIns,
+}
+
+/// The failed sign-ins of a user since its last successful one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedSignIns {
+    /// How many.
+    pub count: i64,
+    /// When the last one happened (the epoch when there was none).
+    pub last_at: Timestamp,
 }
 
 fn from_row(row: &Row) -> Result<UserWithPassword> {
@@ -29,6 +41,10 @@ fn from_row(row: &Row) -> Result<UserWithPassword> {
             created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
         },
         password_hash: row.try_get("password_hash").map_err(internal)?,
+        failed_sign_ins: FailedSignIns {
+            count: row.try_get("failed_auth_count").map_err(internal)?,
+            last_at: Timestamp::from_micros(row.try_get("failed_auth_at").map_err(internal)?),
+        },
     })
 }
 
@@ -88,4 +104,47 @@ pub async fn list_for_account(db: &Db, account: &AccountId) -> Result<Vec<User>>
         .await
         .map_err(internal)?;
     rows.iter().map(|r| from_row(r).map(|u| u.user)).collect()
+}
+
+/// Counts a failed sign-in of the user at `at`, in one statement, so that failures at the same
+/// time on any number of nodes all count. A count of at least `threshold` whose last failure was
+/// at or before `served_before` (a lockout that has ended) starts again at one.
+pub async fn record_failed_sign_in(
+    db: &Db,
+    id: &UserId,
+    at: Timestamp,
+    threshold: i64,
+    served_before: Timestamp,
+) -> Result<()> {
+    let _turn = db.write_turn().await;
+    sql::query(
+        "UPDATE users SET \
+             failed_auth_count = CASE WHEN failed_auth_count >= $2 AND failed_auth_at <= $3 \
+                 THEN 1 ELSE failed_auth_count + 1 END, \
+             failed_auth_at = $4 \
+         WHERE id = $1",
+    )
+    .bind(id.as_str())
+    .bind(threshold)
+    .bind(served_before.micros())
+    .bind(at.micros())
+    .execute(db)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Forgets the user's failed sign-ins (after a successful one, or when an admin unlocks it);
+/// whether there were any.
+pub async fn clear_failed_sign_ins(db: &Db, id: &UserId) -> Result<bool> {
+    let _turn = db.write_turn().await;
+    let done = sql::query(
+        "UPDATE users SET failed_auth_count = 0, failed_auth_at = 0 \
+         WHERE id = $1 AND failed_auth_count <> 0",
+    )
+    .bind(id.as_str())
+    .execute(db)
+    .await
+    .map_err(internal)?;
+    Ok(done.rows_affected() > 0)
 }

@@ -16,6 +16,7 @@ pub(crate) fn status_of(error: &Error) -> StatusCode {
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::StateConflict(_) => StatusCode::CONFLICT,
         Error::QuotaExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -35,6 +36,16 @@ pub(crate) fn public_message(error: &Error) -> String {
             "An unexpected error prevented the server from fulfilling your request.".to_owned()
         }
         other => other.to_string(),
+    }
+}
+
+/// The `Retry-After` header of an error that has one.
+pub(crate) fn retry_after(error: &Error) -> Option<(header::HeaderName, HeaderValue)> {
+    match error {
+        Error::TooManyRequests { retry_after_secs } => {
+            Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)))
+        }
+        _ => None,
     }
 }
 
@@ -71,6 +82,9 @@ impl IntoResponse for IdentityError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, value);
+        }
+        if let Some((name, value)) = retry_after(&self.error) {
+            response.headers_mut().insert(name, value);
         }
         response
     }
@@ -206,6 +220,7 @@ pub(crate) fn nova_fault(status: StatusCode) -> &'static str {
         409 => "conflictingRequest",
         413 => "overLimit",
         415 => "badMediaType",
+        429 => "overLimit",
         503 => "serviceUnavailable",
         _ => "computeFault",
     }

@@ -1,6 +1,10 @@
-//! Extractors shared by the APIs: the authenticated caller, from `X-Auth-Token`.
+//! Extractors shared by the APIs: the authenticated caller, from `X-Auth-Token`, and the
+//! client's address.
 
-use axum::extract::FromRequestParts;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use glint_core::{AuthContext, Error};
 
@@ -42,6 +46,28 @@ impl FromRequestParts<AppState> for IdentityCaller {
             .await
             .map(IdentityCaller)
             .map_err(unauthorized)
+    }
+}
+
+/// The client's address, as `TrustedProxies::client` reads it from the connection's peer (when
+/// the server records peers) and `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddress(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        Ok(ClientAddress(
+            state.trusted_proxies.client(peer, &parts.headers),
+        ))
     }
 }
 

@@ -2,6 +2,7 @@
 //! APIs and the panel) over the `glint_app` services. Handlers only translate between the wire
 //! and the services; no business rule lives here.
 
+mod client_address;
 mod compute;
 mod error;
 mod extract;
@@ -12,5 +13,6 @@ mod request_id;
 mod router;
 mod server;
 
+pub use client_address::TrustedProxies;
 pub use router::{AppState, router};
 pub use server::{ServeSettings, descriptor_limit, serve};

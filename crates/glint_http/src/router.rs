@@ -16,13 +16,15 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::error::glance_response;
 use crate::{compute, identity, image, request_id};
 
-/// What every handler may reach: the app services.
+/// What every handler may reach: the app services, and the proxies whose `X-Forwarded-For`
+/// names the client.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub identity: IdentityService,
     pub images: ImageService,
     pub compute: ComputeService,
     pub catalog: CatalogService,
+    pub trusted_proxies: crate::TrustedProxies,
 }
 
 /// Every route, with the layers that apply to all of them.

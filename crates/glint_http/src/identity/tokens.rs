@@ -10,7 +10,7 @@ use glint_core::Error;
 use serde::Deserialize;
 
 use crate::error::IdentityError;
-use crate::extract::IdentityCaller;
+use crate::extract::{ClientAddress, IdentityCaller};
 use crate::identity::views;
 use crate::router::AppState;
 
@@ -81,7 +81,7 @@ fn bad(message: &str) -> Error {
     Error::InvalidInput(message.to_owned())
 }
 
-fn parse(body: &[u8]) -> Result<PasswordAuth, Error> {
+fn parse(body: &[u8], client: Option<std::net::IpAddr>) -> Result<PasswordAuth, Error> {
     let request: AuthRequest = serde_json::from_slice(body).map_err(|e| {
         Error::InvalidInput(format!(
             "The request you have made is not a valid sign-in: {e}"
@@ -122,6 +122,7 @@ fn parse(body: &[u8]) -> Result<PasswordAuth, Error> {
         user,
         password: password.user.password,
         scope,
+        client,
     })
 }
 
@@ -145,6 +146,7 @@ fn subject(headers: &HeaderMap) -> Result<String, Error> {
 /// `POST /identity/v3/auth/tokens`: 201 with `X-Subject-Token` and the token body.
 pub async fn issue_token(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Query(query): Query<CatalogQuery>,
     body: Bytes,
 ) -> Result<Response, IdentityError> {
@@ -152,7 +154,7 @@ pub async fn issue_token(
         error,
         www_authenticate: Some(state.catalog.identity_url()),
     };
-    let auth = parse(&body).map_err(unauthorized)?;
+    let auth = parse(&body, client).map_err(unauthorized)?;
     let issued = state.identity.sign_in(auth).await.map_err(unauthorized)?;
     let catalog = query.nocatalog.is_none().then_some(&state.catalog);
     let body = views::token(&issued.context, catalog);

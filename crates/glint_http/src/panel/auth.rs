@@ -1,13 +1,11 @@
 //! Signing in and out. The sign-in form takes a username, a password and an account (name or
 //! number) and calls `IdentityService::sign_in`, the same identity the APIs use; the token's
-//! secret goes into the HttpOnly session cookie for as long as the token lives. Failures are
-//! throttled per username and per client address. Signing out revokes the token.
-
-use std::net::SocketAddr;
-use std::time::Instant;
+//! secret goes into the HttpOnly session cookie for as long as the token lives. The lockout and
+//! the per-client throttle are the identity service's, shared with the API. Signing out revokes
+//! the token.
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use glint_app::{PasswordAuth, ProjectScope, UserRef};
@@ -17,8 +15,8 @@ use serde::Deserialize;
 use super::cookies::{self, CSRF, Flags, SESSION, SIGNED_IN};
 use super::reply::{PanelError, page};
 use super::session::secure;
-use super::throttle::{self, Throttle};
 use super::views::SignInPage;
+use crate::extract::ClientAddress;
 use crate::router::AppState;
 
 /// `?expired=1` or `?signed_out=1` on the sign-in page.
@@ -119,23 +117,6 @@ pub(crate) async fn sign_in_page(
     sign_in_response(&state, &headers, view)
 }
 
-/// The client's address: the connection's peer when the server records it, else the last hop
-/// a reverse proxy added to `X-Forwarded-For`.
-fn client_address(
-    connect: Option<&ConnectInfo<SocketAddr>>,
-    headers: &HeaderMap,
-) -> Option<String> {
-    if let Some(ConnectInfo(peer)) = connect {
-        return Some(peer.ip().to_string());
-    }
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 fn scope_of(account: &str) -> ProjectScope {
     if AccountId::parse(account).is_ok() {
         ProjectScope::Id(account.to_owned())
@@ -150,15 +131,12 @@ fn scope_of(account: &str) -> ProjectScope {
 /// `POST /sign-in`.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
-    axum::Extension(throttle): axum::Extension<Throttle>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let username = form.username.trim().to_owned();
     let account = form.account.trim().to_owned();
-    let mut keys = vec![throttle::user_key(&username)];
-    keys.extend(client_address(connect.as_deref(), &headers).map(|a| throttle::address_key(&a)));
     let view = |status, error: String| SignInView {
         status,
         notice: None,
@@ -166,18 +144,6 @@ pub(crate) async fn sign_in(
         username: username.clone(),
         account: account.clone(),
     };
-    if let Err(wait) = throttle.check(&keys, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = format!(
-            "Too many failed sign-ins for this user or from this address. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        );
-        return sign_in_response(
-            &state,
-            &headers,
-            view(StatusCode::TOO_MANY_REQUESTS, message),
-        );
-    }
     let auth = PasswordAuth {
         user: UserRef::Name {
             name: username.clone(),
@@ -185,20 +151,24 @@ pub(crate) async fn sign_in(
         },
         password: form.password,
         scope: scope_of(&account),
+        client,
     };
     let issued = match state.identity.sign_in(auth).await {
         Ok(issued) => issued,
         Err(Error::Unauthorized(_)) => {
-            throttle.fail(&keys, Instant::now());
-            return sign_in_response(
-                &state,
-                &headers,
-                view(StatusCode::UNAUTHORIZED, REFUSED.into()),
-            );
+            let refused = view(StatusCode::UNAUTHORIZED, REFUSED.into());
+            return sign_in_response(&state, &headers, refused);
+        }
+        Err(e @ Error::TooManyRequests { .. }) => {
+            let throttled = view(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            let mut response = sign_in_response(&state, &headers, throttled);
+            if let Some((name, value)) = crate::error::retry_after(&e) {
+                response.headers_mut().insert(name, value);
+            }
+            return response;
         }
         Err(e) => return PanelError::page(e).into_response(),
     };
-    throttle.clear(&throttle::user_key(&username));
     let secure = secure(&state);
     let lifetime = (issued.context.expires_at.micros() - Timestamp::now().micros()) / 1_000_000;
     let mut response = Redirect::to("/images").into_response();

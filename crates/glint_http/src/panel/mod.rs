@@ -13,16 +13,15 @@ mod reply;
 mod servers;
 mod session;
 mod shares;
-mod throttle;
 mod trust;
 mod views;
 
 use axum::routing::{get, post, put};
-use axum::{Extension, Router, middleware};
+use axum::{Router, middleware};
 
 use crate::router::AppState;
 
-/// The panel's routes, with CSRF checks on every state-changing one and the sign-in throttle.
+/// The panel's routes, with CSRF checks on every state-changing one.
 pub(crate) fn routes() -> Router<AppState> {
     let image = "/images/{region}/{image_id}";
     Router::new()
@@ -57,5 +56,4 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/static/{file}", get(assets::serve))
         .route_layer(middleware::from_fn(csrf::guard))
-        .layer(Extension(throttle::Throttle::default()))
 }

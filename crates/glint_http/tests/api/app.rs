@@ -1,5 +1,5 @@
 //! `TestApp`: the whole router over a fresh SQLite store, driven in-process (no ports, no sleeps),
-//! with builders for regions, accounts and users.
+//! with builders for regions, accounts and users, and a clock the test moves forward.
 
 use std::time::Duration;
 
@@ -7,11 +7,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use glint_app::{
-    AdminService, CatalogService, ComputeService, IdentityService, ImageService, ImageSettings,
-    Stores,
+    AdminService, CatalogService, Clock, ComputeService, IdentityService, ImageService,
+    ImageSettings, LockoutSettings, Stores,
 };
 use glint_core::Role;
-use glint_http::{AppState, router};
+use glint_http::{AppState, TrustedProxies, router};
 use glint_testkit::TestDb;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -26,6 +26,8 @@ pub struct TestApp {
     pub images: ImageService,
     pub db: glint_db::Db,
     pub blobs: tempfile::TempDir,
+    /// The identity service's clock.
+    pub clock: Clock,
     report_worker: tokio::task::JoinHandle<()>,
     _db: TestDb,
 }
@@ -42,24 +44,59 @@ impl TestResponse {
     }
 }
 
+/// How a `TestApp` differs from the default one.
+pub struct Setup {
+    pub token_lifetime: Duration,
+    /// The image stores' URL template; `None`: a temporary folder.
+    pub store_url: Option<String>,
+    pub image_settings: fn(&mut ImageSettings),
+    pub lockout: LockoutSettings,
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Default for Setup {
+    /// Tokens living 12 h, images in a temporary folder, the default lockout, no proxies.
+    fn default() -> Self {
+        Setup {
+            token_lifetime: Duration::from_secs(43_200),
+            store_url: None,
+            image_settings: |_| {},
+            lockout: LockoutSettings::default(),
+            trusted_proxies: TrustedProxies::none(),
+        }
+    }
+}
+
 impl TestApp {
     /// Regions DFW, IAD, LON; tokens living 12 h.
     pub async fn new() -> TestApp {
-        TestApp::with_token_lifetime(Duration::from_secs(43_200)).await
+        TestApp::with(Setup::default()).await
     }
 
-    pub async fn with_token_lifetime(lifetime: Duration) -> TestApp {
-        TestApp::over(TestDb::sqlite().await, lifetime, None, |_| {}).await
+    /// The app set up as `setup` says, over SQLite.
+    pub async fn with(setup: Setup) -> TestApp {
+        TestApp::over(TestDb::sqlite().await, setup).await
+    }
+
+    /// The app set up as `setup` says, over a fresh PostgreSQL database when one is configured.
+    pub async fn postgres_with(setup: Setup) -> Option<TestApp> {
+        Some(TestApp::over(TestDb::postgres().await?, setup).await)
+    }
+
+    pub async fn with_token_lifetime(token_lifetime: Duration) -> TestApp {
+        TestApp::with(Setup {
+            token_lifetime,
+            ..Setup::default()
+        })
+        .await
     }
 
     /// The app with its image settings changed by `tweak`.
     pub async fn with_image_settings(tweak: fn(&mut ImageSettings)) -> TestApp {
-        TestApp::over(
-            TestDb::sqlite().await,
-            Duration::from_secs(43_200),
-            None,
-            tweak,
-        )
+        TestApp::with(Setup {
+            image_settings: tweak,
+            ..Setup::default()
+        })
         .await
     }
 
@@ -75,35 +112,20 @@ impl TestApp {
             return None;
         };
         Some(
-            TestApp::over(
-                TestDb::sqlite().await,
-                Duration::from_secs(43_200),
-                Some(url),
-                |_| {},
-            )
+            TestApp::with(Setup {
+                store_url: Some(url),
+                ..Setup::default()
+            })
             .await,
         )
     }
 
     /// The same app over a fresh PostgreSQL database, when one is configured.
     pub async fn postgres() -> Option<TestApp> {
-        Some(
-            TestApp::over(
-                TestDb::postgres().await?,
-                Duration::from_secs(43_200),
-                None,
-                |_| {},
-            )
-            .await,
-        )
+        TestApp::postgres_with(Setup::default()).await
     }
 
-    async fn over(
-        db: TestDb,
-        lifetime: Duration,
-        store_url: Option<String>,
-        tweak: fn(&mut ImageSettings),
-    ) -> TestApp {
+    async fn over(db: TestDb, setup: Setup) -> TestApp {
         let admin = AdminService::new(db.db.clone());
         admin
             .bootstrap(
@@ -113,8 +135,9 @@ impl TestApp {
             .await
             .expect("bootstrap");
         let blobs = tempfile::tempdir().expect("blob folder");
-        let template =
-            store_url.unwrap_or_else(|| format!("file://{}/{{region}}", blobs.path().display()));
+        let template = setup
+            .store_url
+            .unwrap_or_else(|| format!("file://{}/{{region}}", blobs.path().display()));
         let stores = Stores::new(template, Default::default());
         let mut settings = ImageSettings {
             limits: glint_core::image::ImageLimits {
@@ -123,7 +146,7 @@ impl TestApp {
             },
             ..ImageSettings::default()
         };
-        tweak(&mut settings);
+        (setup.image_settings)(&mut settings);
         let images = ImageService::new(db.db.clone(), stores.clone(), settings);
         let report_worker = images.start_trust_reports();
         let compute = ComputeService::new(
@@ -132,11 +155,16 @@ impl TestApp {
             images.clone(),
             glint_app::compute::default_flavors(),
         );
+        let clock = Clock::system();
+        let identity = IdentityService::new(db.db.clone(), setup.token_lifetime)
+            .with_lockout(setup.lockout)
+            .with_clock(clock.clone());
         let state = AppState {
-            identity: IdentityService::new(db.db.clone(), lifetime),
+            identity,
             images: images.clone(),
             compute,
             catalog: CatalogService::new(BASE),
+            trusted_proxies: setup.trusted_proxies,
         };
         TestApp {
             router: router(state),
@@ -144,6 +172,7 @@ impl TestApp {
             images,
             db: db.db.clone(),
             blobs,
+            clock,
             report_worker,
             _db: db,
         }

@@ -94,6 +94,7 @@ async fn other_nodes_see_a_revocation_within_the_cache_lifetime(db: &Db) {
         },
         password: PASSWORD.into(),
         scope: ProjectScope::Id(account.into()),
+        client: None,
     };
     let eve = a.sign_in(sign_in("eve", "554434")).await.expect("eve");
     assert!(

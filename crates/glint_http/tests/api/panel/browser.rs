@@ -185,6 +185,7 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
         images,
         compute,
         catalog: CatalogService::new("https://panel.example.com"),
+        trusted_proxies: glint_http::TrustedProxies::none(),
     };
     (glint_http::router(state), db, blobs)
 }

@@ -1,15 +1,24 @@
-//! Identity: password sign-in scoped to an account, and the life of tokens (issue, validate,
-//! revoke). Every failure to sign in gives the same answer, whatever its cause.
+//! Identity: password sign-in scoped to an account (`sign_in`), with the lockout after too many
+//! failures in a row (`lockout`) and a per-client throttle behind it (`throttle`), and the life
+//! of tokens (issue, validate, revoke). Every failure to sign in gives the same answer, whatever
+//! its cause, a lockout included.
 
+mod lockout;
+mod sign_in;
+mod throttle;
+
+use std::net::IpAddr;
 use std::time::Duration;
 
 use glint_core::error::Kind;
-use glint_core::{Account, AccountId, AuthContext, Error, Result, Timestamp};
-use glint_db::tokens::NewToken;
-use glint_db::{Db, accounts, tokens, users};
+use glint_core::{Account, AccountId, AuthContext, Error, Result};
+use glint_db::{Db, accounts, tokens};
 
+pub use self::lockout::LockoutSettings;
+use self::throttle::{Throttle, ThrottleLimits};
+use crate::clock::Clock;
+use crate::secret;
 use crate::token_cache::{TokenCache, TokenCacheSettings};
-use crate::{password, secret};
 
 /// The one domain Glint has, as Keystone names it.
 pub const DEFAULT_DOMAIN_ID: &str = "default";
@@ -52,6 +61,8 @@ pub struct PasswordAuth {
     pub user: UserRef,
     pub password: String,
     pub scope: ProjectScope,
+    /// The client's address, for the per-client throttle (`None`: not known).
+    pub client: Option<IpAddr>,
 }
 
 /// A token just issued: the secret goes to the client once; only its hash is stored.
@@ -67,6 +78,9 @@ pub struct IdentityService {
     db: Db,
     token_lifetime: Duration,
     cache: TokenCache,
+    lockout: LockoutSettings,
+    throttle: Throttle,
+    clock: Clock,
 }
 
 fn domain_is_default(domain: &Option<DomainRef>) -> bool {
@@ -83,13 +97,31 @@ fn refused() -> Error {
 
 impl IdentityService {
     /// A service issuing tokens that live `token_lifetime`, remembering validated tokens as
-    /// `TokenCacheSettings::default()` says.
+    /// `TokenCacheSettings::default()` says and locking users as `LockoutSettings::default()`
+    /// says, on the system's clock.
     pub fn new(db: Db, token_lifetime: Duration) -> Self {
         IdentityService {
             db,
             token_lifetime,
             cache: TokenCache::new(TokenCacheSettings::default()),
+            lockout: LockoutSettings::default(),
+            throttle: Throttle::new(ThrottleLimits::default()),
+            clock: Clock::system(),
         }
+    }
+
+    /// The same service locking users after failed sign-ins as `settings` says.
+    #[must_use]
+    pub fn with_lockout(mut self, settings: LockoutSettings) -> Self {
+        self.lockout = settings;
+        self
+    }
+
+    /// The same service reading the time from `clock` (a test's, which it moves forward).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same service remembering validated tokens as `settings` says (a zero lifetime:
@@ -100,73 +132,6 @@ impl IdentityService {
         self
     }
 
-    /// Checks the password and the scope, and issues a token. Wrong password, unknown user,
-    /// unknown account and a user of another account all give the same `Unauthorized`.
-    #[tracing::instrument(skip(self, auth))]
-    pub async fn sign_in(&self, auth: PasswordAuth) -> Result<IssuedToken> {
-        let found = match &auth.user {
-            UserRef::Id(id) => users::get(&self.db, id).await?,
-            UserRef::Name { name, domain } if domain_is_default(domain) => {
-                users::find_by_name(&self.db, name).await?
-            }
-            UserRef::Name { .. } => None,
-        };
-        let (user, stored) = match found {
-            Some(u) => (Some(u.user), Some(u.password_hash)),
-            None => (None, None),
-        };
-        if !password::verify(auth.password, stored).await? {
-            return Err(refused());
-        }
-        let user = user.ok_or_else(refused)?;
-        let account = match &auth.scope {
-            ProjectScope::Id(id) => match AccountId::parse(id) {
-                Ok(id) => accounts::get(&self.db, &id).await?,
-                Err(_) => None,
-            },
-            ProjectScope::Name { name, domain } if domain_is_default(domain) => {
-                accounts::find_by_name(&self.db, name).await?
-            }
-            ProjectScope::Name { .. } => None,
-        };
-        let account = account.ok_or_else(refused)?;
-        if account.id != user.account_id {
-            return Err(refused());
-        }
-        let secret = secret::random_url_safe(32)?;
-        let audit_id = secret::random_url_safe(16)?;
-        let issued_at = Timestamp::now();
-        let lifetime = i64::try_from(self.token_lifetime.as_secs()).unwrap_or(i64::MAX);
-        let expires_at = issued_at.plus_seconds(lifetime);
-        tokens::insert(
-            &self.db,
-            &NewToken {
-                hash: &secret::token_hash(&secret),
-                user_id: &user.id,
-                account_id: &account.id,
-                audit_id: &audit_id,
-                issued_at,
-                expires_at,
-            },
-        )
-        .await?;
-        tracing::info!(user = %user.name, account = %account.id, "token issued");
-        Ok(IssuedToken {
-            secret,
-            context: AuthContext {
-                user_id: user.id,
-                username: user.name,
-                account_id: account.id,
-                account_name: account.name,
-                role: user.role,
-                regions: account.regions,
-                issued_at,
-                expires_at,
-                audit_id,
-            },
-        })
-    }
-
     /// The caller behind a token; `Unauthorized` when it is unknown, expired or revoked. A
     /// token validated within the cache's lifetime is not read again (see `token_cache`).
     pub async fn validate(&self, secret: &str) -> Result<AuthContext> {
@@ -175,7 +140,7 @@ impl IdentityService {
             return Ok(context);
         }
         let generation = self.cache.generation();
-        let context = tokens::lookup(&self.db, &hash, Timestamp::now())
+        let context = tokens::lookup(&self.db, &hash, self.clock.now())
             .await?
             .ok_or_else(refused)?;
         self.cache.put(&hash, &context, generation);
@@ -192,14 +157,14 @@ impl IdentityService {
 
     /// Deletes expired tokens; returns how many.
     pub async fn purge_expired(&self) -> Result<u64> {
-        tokens::purge_expired(&self.db, Timestamp::now()).await
+        tokens::purge_expired(&self.db, self.clock.now()).await
     }
 
     /// The caller behind another token (`subject`), for Keystone's validate and check calls:
     /// allowed to the admin and to the token's own user. An unknown, expired or revoked subject
     /// is `NotFound`.
     pub async fn inspect(&self, caller: &AuthContext, subject: &str) -> Result<AuthContext> {
-        let found = tokens::lookup(&self.db, &secret::token_hash(subject), Timestamp::now())
+        let found = tokens::lookup(&self.db, &secret::token_hash(subject), self.clock.now())
             .await?
             .ok_or_else(|| Error::not_found(Kind::Token, "given in X-Subject-Token"))?;
         if caller.is_admin() || caller.user_id == found.user_id {

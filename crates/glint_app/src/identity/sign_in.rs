@@ -1,0 +1,134 @@
+//! Password sign-in: the throttle first (a client that keeps failing for a user is refused
+//! before any work), then the one read of the user with its failed sign-ins, the password check
+//! (always, even for an unknown or locked user, so that the time taken tells nothing), the
+//! lockout, the scope, and the token. A locked user gets the same `Unauthorized` as a wrong
+//! password, right password included. A wrong password is counted in the store by one
+//! statement; a right one clears the count only when there is one, so a normal sign-in costs no
+//! statement more than before.
+
+use glint_core::{AccountId, AuthContext, Error, Result};
+use glint_db::tokens::NewToken;
+use glint_db::{accounts, tokens, users};
+
+use super::throttle::user_key;
+use super::{IdentityService, IssuedToken, PasswordAuth, ProjectScope, UserRef};
+use super::{domain_is_default, refused};
+use crate::{password, secret};
+
+impl IdentityService {
+    /// Checks the password and the scope, and issues a token. Wrong password, unknown user,
+    /// unknown account, a user of another account and a locked user all give the same
+    /// `Unauthorized`; a client that failed too often for this user gets `TooManyRequests`.
+    #[tracing::instrument(skip(self, auth))]
+    pub async fn sign_in(&self, auth: PasswordAuth) -> Result<IssuedToken> {
+        let who = user_key(&auth.user);
+        let client = auth.client;
+        if let Err(wait) = self.throttle.check(&who, client, self.clock.instant()) {
+            tracing::info!(user = %who, ?client, "sign-in throttled");
+            let whole_seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(Error::TooManyRequests {
+                retry_after_secs: whole_seconds.max(1),
+            });
+        }
+        match self.authenticate(auth).await {
+            Ok(issued) => {
+                self.throttle.succeed(&who, client);
+                Ok(issued)
+            }
+            Err(Error::Unauthorized(message)) => {
+                self.throttle.fail(&who, client, self.clock.instant());
+                Err(Error::Unauthorized(message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn authenticate(&self, auth: PasswordAuth) -> Result<IssuedToken> {
+        let found = match &auth.user {
+            UserRef::Id(id) => users::get(&self.db, id).await?,
+            UserRef::Name { name, domain } if domain_is_default(domain) => {
+                users::find_by_name(&self.db, name).await?
+            }
+            UserRef::Name { .. } => None,
+        };
+        let (found, stored) = match found {
+            Some(u) => {
+                let stored = u.password_hash;
+                (Some((u.user, u.failed_sign_ins)), Some(stored))
+            }
+            None => (None, None),
+        };
+        let verified = password::verify(auth.password, stored).await?;
+        let (user, failures) = found.ok_or_else(refused)?;
+        let now = self.clock.now();
+        if self.lockout.locks(&failures, now) {
+            tracing::info!(user = %user.name, "sign-in refused: the user is locked");
+            return Err(refused());
+        }
+        if !verified {
+            if self.lockout.enabled() {
+                users::record_failed_sign_in(
+                    &self.db,
+                    &user.id,
+                    now,
+                    self.lockout.threshold(),
+                    self.lockout.served_before(now),
+                )
+                .await?;
+                if failures.count + 1 == self.lockout.threshold() {
+                    tracing::warn!(user = %user.name, "user locked after failed sign-ins");
+                }
+            }
+            return Err(refused());
+        }
+        if failures.count != 0 {
+            users::clear_failed_sign_ins(&self.db, &user.id).await?;
+        }
+        let account = match &auth.scope {
+            ProjectScope::Id(id) => match AccountId::parse(id) {
+                Ok(id) => accounts::get(&self.db, &id).await?,
+                Err(_) => None,
+            },
+            ProjectScope::Name { name, domain } if domain_is_default(domain) => {
+                accounts::find_by_name(&self.db, name).await?
+            }
+            ProjectScope::Name { .. } => None,
+        };
+        let account = account.ok_or_else(refused)?;
+        if account.id != user.account_id {
+            return Err(refused());
+        }
+        let secret = secret::random_url_safe(32)?;
+        let audit_id = secret::random_url_safe(16)?;
+        let issued_at = now;
+        let lifetime = i64::try_from(self.token_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let expires_at = issued_at.plus_seconds(lifetime);
+        tokens::insert(
+            &self.db,
+            &NewToken {
+                hash: &secret::token_hash(&secret),
+                user_id: &user.id,
+                account_id: &account.id,
+                audit_id: &audit_id,
+                issued_at,
+                expires_at,
+            },
+        )
+        .await?;
+        tracing::info!(user = %user.name, account = %account.id, "token issued");
+        Ok(IssuedToken {
+            secret,
+            context: AuthContext {
+                user_id: user.id,
+                username: user.name,
+                account_id: account.id,
+                account_name: account.name,
+                role: user.role,
+                regions: account.regions,
+                issued_at,
+                expires_at,
+                audit_id,
+            },
+        })
+    }
+}
