@@ -4,7 +4,7 @@ use glint_core::error::Kind;
 use glint_core::{Account, AccountId, AccountName, Error, RegionName, Result, Timestamp};
 
 use crate::sql::{self, Row};
-use crate::{Db, WriteTx, internal, is_unique_violation, regions};
+use crate::{Db, WriteTx, is_unique_violation, regions};
 
 const COLUMNS: &str = "id, name, created_at";
 
@@ -13,23 +13,22 @@ async fn regions_of(db: &Db, id: &AccountId) -> Result<Vec<RegionName>> {
         sql::query("SELECT region FROM account_regions WHERE account_id = $1 ORDER BY region")
             .bind(id.as_str())
             .fetch_all(db)
-            .await
-            .map_err(internal)?;
+            .await?;
     rows.iter()
         .map(|r| {
             r.try_get::<String, _>("region")
                 .map(RegionName::from_trusted)
-                .map_err(internal)
+                .map_err(Error::from)
         })
         .collect()
 }
 
 async fn from_row(db: &Db, row: &Row) -> Result<Account> {
-    let id = AccountId::from_trusted(row.try_get("id").map_err(internal)?);
+    let id = AccountId::from_trusted(row.try_get("id")?);
     Ok(Account {
         regions: regions_of(db, &id).await?,
-        name: AccountName::from_trusted(row.try_get("name").map_err(internal)?),
-        created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
+        name: AccountName::from_trusted(row.try_get("name")?),
+        created_at: Timestamp::from_micros(row.try_get("created_at")?),
         id,
     })
 }
@@ -45,8 +44,7 @@ async fn replace_regions(tx: &mut WriteTx, id: &AccountId, regions: &[RegionName
     sql::query("DELETE FROM account_regions WHERE account_id = $1")
         .bind(id.as_str())
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     for region in regions {
         sql::query(
             "INSERT INTO account_regions (account_id, region) VALUES ($1, $2) \
@@ -55,8 +53,7 @@ async fn replace_regions(tx: &mut WriteTx, id: &AccountId, regions: &[RegionName
         .bind(id.as_str())
         .bind(region.as_str())
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     Ok(())
 }
@@ -82,11 +79,11 @@ pub async fn create(
             if is_unique_violation(&e) {
                 Error::conflict(Kind::Account, format!("'{name}' or number {id}"))
             } else {
-                internal(e)
+                Error::from(e)
             }
         })?;
     replace_regions(&mut tx, id, regions).await?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     let mut regions = regions.to_vec();
     regions.sort();
     regions.dedup();
@@ -101,11 +98,7 @@ pub async fn create(
 /// The account with this number.
 pub async fn get(db: &Db, id: &AccountId) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
-    let row = sql::query(sql)
-        .bind(id.as_str())
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(id.as_str()).fetch_optional(db).await?;
     match row {
         Some(row) => Ok(Some(from_row(db, &row).await?)),
         None => Ok(None),
@@ -115,11 +108,7 @@ pub async fn get(db: &Db, id: &AccountId) -> Result<Option<Account>> {
 /// The account with this name.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE name = $1");
-    let row = sql::query(sql)
-        .bind(name)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(name).fetch_optional(db).await?;
     match row {
         Some(row) => Ok(Some(from_row(db, &row).await?)),
         None => Ok(None),
@@ -137,8 +126,7 @@ pub async fn list(db: &Db, name: Option<&str>) -> Result<Vec<Account>> {
             let sql = format!("SELECT {COLUMNS} FROM accounts ORDER BY name");
             sql::query(sql).fetch_all(db).await
         }
-    }
-    .map_err(internal)?;
+    }?;
     let mut accounts = Vec::with_capacity(rows.len());
     for row in &rows {
         accounts.push(from_row(db, row).await?);
@@ -153,13 +141,12 @@ pub async fn set_regions(db: &Db, id: &AccountId, regions: &[RegionName]) -> Res
     let exists = sql::query("SELECT id FROM accounts WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(&mut tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     if exists.is_none() {
         return Err(Error::not_found(Kind::Account, id.as_str()));
     }
     replace_regions(&mut tx, id, regions).await?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     get(db, id)
         .await?
         .ok_or_else(|| Error::not_found(Kind::Account, id.as_str()))

@@ -8,7 +8,7 @@ use glint_core::Result;
 use glint_core::image::{Image, ImageMember, ImageStatus};
 
 use crate::sql::{self, Query};
-use crate::{Backend, Db, WriteTx, internal};
+use crate::{Backend, Db, WriteTx};
 
 /// Rows per statement. PostgreSQL takes 20 columns × 1,000 (its limit is 65,535 parameters).
 /// SQLite finds each numbered parameter by a linear search, so binding costs grow with the
@@ -87,7 +87,7 @@ async fn insert_text_rows<const N: usize>(
                 query = query.bind(*value);
             }
         }
-        query.execute(&mut *tx).await.map_err(internal)?;
+        query.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -106,7 +106,7 @@ pub async fn insert_images(db: &Db, images: &[Image]) -> Result<()> {
         for image in chunk {
             query = bind_image(query, image);
         }
-        query.execute(&mut tx).await.map_err(internal)?;
+        query.execute(&mut tx).await?;
     }
     let tags: Vec<[&str; 2]> = images
         .iter()
@@ -129,7 +129,7 @@ pub async fn insert_images(db: &Db, images: &[Image]) -> Result<()> {
         &properties,
     )
     .await?;
-    tx.commit().await.map_err(internal)
+    Ok(tx.commit().await?)
 }
 
 /// Stores `members` (live shares of existing images), in one transaction. Fails (and stores
@@ -153,9 +153,9 @@ pub async fn insert_members(db: &Db, members: &[ImageMember]) -> Result<()> {
                 .bind(member.updated_at.micros())
                 .bind(0_i64);
         }
-        query.execute(&mut tx).await.map_err(internal)?;
+        query.execute(&mut tx).await?;
     }
-    tx.commit().await.map_err(internal)
+    Ok(tx.commit().await?)
 }
 
 /// Refreshes the planner's statistics after a bulk load (PostgreSQL's `ANALYZE`; autovacuum
@@ -166,8 +166,7 @@ pub async fn refresh_statistics(db: &Db) -> Result<Duration> {
     if db.backend() == Backend::Postgres {
         sql::query("ANALYZE images, image_members")
             .execute(db)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     Ok(started.elapsed())
 }

@@ -13,7 +13,7 @@ use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
 use crate::sql::{self, On, Query, Row};
-use crate::{Db, WriteTx, internal, is_unique_violation};
+use crate::{Db, WriteTx, is_unique_violation};
 
 /// The image columns, in the order `from_row` reads them.
 pub(crate) const COLUMNS: &str = "i.id, i.region, i.name, i.owner, i.status, i.visibility, \
@@ -29,15 +29,15 @@ pub(crate) fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<
 
 /// Reads an image row (without tags and properties).
 pub(crate) fn from_row(row: &Row) -> Result<Image> {
-    let get_text = |c: &str| row.try_get::<Option<String>, _>(c).map_err(internal);
-    let get_int = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(internal);
+    let get_text = |c: &str| row.try_get::<Option<String>, _>(c).map_err(Error::from);
+    let get_int = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(Error::from);
     Ok(Image {
-        id: ImageId::from_trusted(row.try_get("id").map_err(internal)?),
-        region: RegionName::from_trusted(row.try_get("region").map_err(internal)?),
+        id: ImageId::from_trusted(row.try_get("id")?),
+        region: RegionName::from_trusted(row.try_get("region")?),
         name: get_text("name")?,
         owner: get_text("owner")?,
-        status: parse(row.try_get("status").map_err(internal)?)?,
-        visibility: parse(row.try_get("visibility").map_err(internal)?)?,
+        status: parse(row.try_get("status")?)?,
+        visibility: parse(row.try_get("visibility")?)?,
         protected: get_int("protected")? == Some(1),
         os_hidden: get_int("os_hidden")? == Some(1),
         checksum: get_text("checksum")?,
@@ -79,15 +79,15 @@ pub(crate) async fn load_details<'a>(on: impl Into<On<'a>>, images: &mut [Image]
     for image in images.iter() {
         details = details.bind(image.id.as_str().to_owned());
     }
-    for row in details.fetch_all(on).await.map_err(internal)? {
-        let id: String = row.try_get("image_id").map_err(internal)?;
+    for row in details.fetch_all(on).await? {
+        let id: String = row.try_get("image_id")?;
         let Some(&n) = index.get(&id) else { continue };
-        let kind: String = row.try_get("kind").map_err(internal)?;
-        let value: String = row.try_get("value").map_err(internal)?;
+        let kind: String = row.try_get("kind")?;
+        let value: String = row.try_get("value")?;
         if kind == "t" {
             images[n].tags.insert(value);
         } else {
-            let name: String = row.try_get("name").map_err(internal)?;
+            let name: String = row.try_get("name")?;
             images[n].properties.insert(name, value);
         }
     }
@@ -148,21 +148,17 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
             if is_unique_violation(&e) {
                 Error::conflict(Kind::Image, image.id.as_str())
             } else {
-                internal(e)
+                Error::from(e)
             }
         })?;
     write_details(&mut tx, image).await?;
-    tx.commit().await.map_err(internal)
+    Ok(tx.commit().await?)
 }
 
 /// The image with this id, unless deleted.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
     let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0");
-    let row = sql::query(sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(id).fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
     let mut images = [from_row(&row)?];
     load_details(db, &mut images).await?;
@@ -181,17 +177,15 @@ pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
     .bind(now)
     .bind(id.as_str())
     .execute(&mut tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     sql::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1 WHERE image_id = $2 AND deleted = 0",
     )
     .bind(now)
     .bind(id.as_str())
     .execute(&mut tx)
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    .await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -220,8 +214,7 @@ pub async fn begin_upload(
     .bind(from.as_str())
     .bind(stale_before.micros())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -236,8 +229,7 @@ pub async fn upload_heartbeat(db: &Db, id: &ImageId, node: &str) -> Result<()> {
     .bind(id.as_str())
     .bind(node)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -251,12 +243,11 @@ pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, Region
     )
     .bind(node)
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut abandoned = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id: String = row.try_get("id").map_err(internal)?;
-        let region: String = row.try_get("region").map_err(internal)?;
+        let id: String = row.try_get("id")?;
+        let region: String = row.try_get("region")?;
         sql::query(
             "UPDATE images SET status = 'queued', size = NULL, virtual_size = NULL, \
              upload_node = NULL, upload_heartbeat = NULL, updated_at = $1 \
@@ -266,8 +257,7 @@ pub async fn abandon_uploads(db: &Db, node: &str) -> Result<Vec<(ImageId, Region
         .bind(&id)
         .bind(node)
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
         abandoned.push((ImageId::from_trusted(id), RegionName::from_trusted(region)));
     }
     Ok(abandoned)
@@ -279,19 +269,14 @@ pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
     sql::query("UPDATE images SET upload_node = NULL, upload_heartbeat = NULL WHERE id = $1")
         .bind(id.as_str())
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
 /// An image by id, deleted or not (servers keep using images deleted after they were built).
 pub async fn get_any(db: &Db, id: &str) -> Result<Option<Image>> {
     let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1");
-    let row = sql::query(sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(id).fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
     let mut images = [from_row(&row)?];
     load_details(db, &mut images).await?;

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use crate::Db;
 use crate::sql::{self, Value};
-use crate::{Db, internal};
 use glint_core::Result;
 
 /// What a piece of stored data belongs to.
@@ -64,9 +64,9 @@ pub async fn owners(db: &Db, kind: DataKind, ids: &[String]) -> Result<HashMap<S
     for id in ids {
         query = query.bind(Value::from(id));
     }
-    for row in query.fetch_all(db).await.map_err(internal)? {
-        let id: String = row.try_get("id").map_err(internal)?;
-        let live: i64 = row.try_get("live").map_err(internal)?;
+    for row in query.fetch_all(db).await? {
+        let id: String = row.try_get("id")?;
+        let live: i64 = row.try_get("live")?;
         found.insert(
             id,
             if live == 1 {
@@ -94,8 +94,8 @@ async fn servers_using(db: &Db, ids: &[String], list: &str) -> Result<Vec<String
         query = query.bind(Value::from(id));
     }
     let mut used = Vec::new();
-    for row in query.fetch_all(db).await.map_err(internal)? {
-        used.push(row.try_get("image_id").map_err(internal)?);
+    for row in query.fetch_all(db).await? {
+        used.push(row.try_get("image_id")?);
     }
     Ok(used)
 }

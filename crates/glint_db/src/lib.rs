@@ -136,11 +136,9 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx> {
         let turn = self.write_turn().await;
         match &self.engine {
-            Engine::Sqlite(store) => {
-                WriteTx::lite(store.lease().map_err(internal)?, turn).map_err(internal)
-            }
+            Engine::Sqlite(store) => WriteTx::lite(store.lease()?, turn).map_err(Error::from),
             Engine::Postgres(pool) => Ok(WriteTx::any(
-                pool.begin().await.map_err(|e| internal(e.into()))?,
+                pool.begin().await.map_err(DbError::from)?,
                 turn,
             )),
         }
@@ -164,18 +162,20 @@ impl Db {
     }
 }
 
-/// Turns a database failure into the domain's internal error, keeping the detail for logs.
 /// A statement's failure as the domain sees it: a database that cannot serve now is
-/// `Unavailable` (503, try again later; the cause goes to the log), anything else `Internal`.
-pub(crate) fn internal(e: DbError) -> Error {
-    match e.unavailable_reason() {
-        Some(reason) => {
-            tracing::error!(%reason, error = %e, "database unavailable");
-            Error::Unavailable(format!(
-                "The database is unavailable ({reason}); try again later."
-            ))
+/// `Unavailable` (503, try again later; the cause goes to the log), anything else `Internal`
+/// (the detail kept for the log).
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        match e.unavailable_reason() {
+            Some(reason) => {
+                tracing::error!(%reason, error = %e, "database unavailable");
+                Error::Unavailable(format!(
+                    "The database is unavailable ({reason}); try again later."
+                ))
+            }
+            None => Error::Internal(format!("database: {e}")),
         }
-        None => Error::Internal(format!("database: {e}")),
     }
 }
 

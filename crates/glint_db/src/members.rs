@@ -9,20 +9,20 @@ use glint_core::{Error, Result, Timestamp};
 
 use crate::images::{self, COLUMNS as IMAGE_COLUMNS};
 use crate::sql::{self, Row};
-use crate::{Backend, Db, internal, is_unique_violation};
+use crate::{Backend, Db, is_unique_violation};
 
 const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
 
 fn from_row(row: &Row) -> Result<ImageMember> {
-    let status: String = row.try_get("status").map_err(internal)?;
+    let status: String = row.try_get("status")?;
     Ok(ImageMember {
-        image_id: ImageId::from_trusted(row.try_get("image_id").map_err(internal)?),
-        member_id: row.try_get("member").map_err(internal)?,
+        image_id: ImageId::from_trusted(row.try_get("image_id")?),
+        member_id: row.try_get("member")?,
         status: status
             .parse()
             .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
-        created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
-        updated_at: Timestamp::from_micros(row.try_get("updated_at").map_err(internal)?),
+        created_at: Timestamp::from_micros(row.try_get("created_at")?),
+        updated_at: Timestamp::from_micros(row.try_get("updated_at")?),
     })
 }
 
@@ -45,19 +45,17 @@ pub async fn add(
         sql::query("SELECT id FROM images WHERE id = $1 FOR UPDATE")
             .bind(image.as_str())
             .fetch_optional(&mut tx)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     let rows = sql::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
         .bind(image.as_str())
         .fetch_all(&mut tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut live = 0_u64;
     let mut existing: Option<i64> = None;
     for row in &rows {
-        let deleted: i64 = row.try_get("deleted").map_err(internal)?;
-        let name: String = row.try_get("member").map_err(internal)?;
+        let deleted: i64 = row.try_get("deleted")?;
+        let name: String = row.try_get("member")?;
         if deleted == 0 {
             live += 1;
         }
@@ -97,10 +95,10 @@ pub async fn add(
             if is_unique_violation(&e) {
                 Error::StateConflict(format!("Member {member} is duplicated for image {image}"))
             } else {
-                internal(e)
+                Error::from(e)
             }
         })?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(pending(image, member, now))
 }
 
@@ -142,8 +140,7 @@ async fn add_in_one_statement(
     .bind(now.micros())
     .bind(limit)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     if written.rows_affected() == 1 {
         return Ok(pending(image, member, now));
     }
@@ -151,10 +148,8 @@ async fn add_in_one_statement(
         sql::query("SELECT COUNT(*) AS n FROM image_members WHERE image_id = $1 AND deleted = 0")
             .bind(image.as_str())
             .fetch_one(db)
-            .await
-            .map_err(internal)?
-            .try_get("n")
-            .map_err(internal)?;
+            .await?
+            .try_get("n")?;
     if live >= limit {
         return Err(Error::QuotaExceeded(format!(
             "Image member limit exceeded for image {image}: the limit is {}",
@@ -172,11 +167,7 @@ pub async fn list(db: &Db, image: &ImageId) -> Result<Vec<ImageMember>> {
         "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND deleted = 0 \
          ORDER BY created_at, member"
     );
-    let rows = sql::query(sql)
-        .bind(image.as_str())
-        .fetch_all(db)
-        .await
-        .map_err(internal)?;
+    let rows = sql::query(sql).bind(image.as_str()).fetch_all(db).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -189,8 +180,7 @@ pub async fn get(db: &Db, image: &ImageId, member: &str) -> Result<Option<ImageM
         .bind(image.as_str())
         .bind(member)
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -212,8 +202,7 @@ pub async fn set_status(
         .bind(image.as_str())
         .bind(member)
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     match row {
         Some(row) => from_row(&row),
         None => Err(Error::not_found(Kind::Member, member)),
@@ -238,29 +227,21 @@ pub async fn image_with_share(
         .bind(image)
         .bind(member)
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let found = images::from_row(&row)?;
-    let share = match row
-        .try_get::<Option<String>, _>("member_id")
-        .map_err(internal)?
-    {
+    let share = match row.try_get::<Option<String>, _>("member_id")? {
         None => None,
         Some(member_id) => {
-            let status: String = row.try_get("member_status").map_err(internal)?;
+            let status: String = row.try_get("member_status")?;
             Some(ImageMember {
                 image_id: found.id.clone(),
                 member_id,
                 status: status
                     .parse()
                     .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
-                created_at: Timestamp::from_micros(
-                    row.try_get("member_created_at").map_err(internal)?,
-                ),
-                updated_at: Timestamp::from_micros(
-                    row.try_get("member_updated_at").map_err(internal)?,
-                ),
+                created_at: Timestamp::from_micros(row.try_get("member_created_at")?),
+                updated_at: Timestamp::from_micros(row.try_get("member_updated_at")?),
             })
         }
     };
@@ -278,8 +259,7 @@ pub async fn remove(db: &Db, image: &ImageId, member: &str) -> Result<()> {
     .bind(image.as_str())
     .bind(member)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     if done.rows_affected() == 0 {
         return Err(Error::not_found(Kind::Member, member));
     }

@@ -4,12 +4,12 @@ use glint_core::error::Kind;
 use glint_core::{Error, Region, RegionName, Result, Timestamp};
 
 use crate::sql::{self, Row};
-use crate::{Db, internal, is_unique_violation};
+use crate::{Db, is_unique_violation};
 
 fn from_row(row: &Row) -> Result<Region> {
     Ok(Region {
-        name: RegionName::from_trusted(row.try_get("name").map_err(internal)?),
-        created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
+        name: RegionName::from_trusted(row.try_get("name")?),
+        created_at: Timestamp::from_micros(row.try_get("created_at")?),
     })
 }
 
@@ -26,7 +26,7 @@ pub async fn create(db: &Db, name: &RegionName) -> Result<Region> {
             if is_unique_violation(&e) {
                 Error::conflict(Kind::Region, name.as_str())
             } else {
-                internal(e)
+                Error::from(e)
             }
         })?;
     Ok(Region {
@@ -44,8 +44,7 @@ pub async fn ensure(db: &Db, name: &RegionName) -> Result<bool> {
     .bind(name.as_str())
     .bind(Timestamp::now().micros())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -53,8 +52,7 @@ pub async fn ensure(db: &Db, name: &RegionName) -> Result<bool> {
 pub async fn list(db: &Db) -> Result<Vec<Region>> {
     let rows = sql::query("SELECT name, created_at FROM regions ORDER BY name")
         .fetch_all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -73,7 +71,6 @@ pub async fn exists(db: &Db, name: &RegionName) -> Result<bool> {
     let row = sql::query("SELECT name FROM regions WHERE name = $1")
         .bind(name.as_str())
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(row.is_some())
 }

@@ -6,14 +6,14 @@ use glint_core::error::Kind;
 use glint_core::image::ImageId;
 use glint_core::{AccountId, Error, RegionName, Result, Timestamp, UserId};
 
+use crate::Db;
 use crate::sql::{self, Row};
-use crate::{Db, internal};
 
 const COLUMNS: &str = "id, region, account_id, user_id, name, image_id, flavor_id, status, \
     task_state, networks, created_at, updated_at, launched_at";
 
 fn from_row(row: &Row) -> Result<Server> {
-    let text = |c: &str| row.try_get::<String, _>(c).map_err(internal);
+    let text = |c: &str| row.try_get::<String, _>(c).map_err(Error::from);
     let status: String = text("status")?;
     Ok(Server {
         id: text("id")?,
@@ -26,13 +26,12 @@ fn from_row(row: &Row) -> Result<Server> {
         status: status
             .parse()
             .map_err(|e: Error| Error::Internal(format!("stored server status: {e}")))?,
-        task_state: row.try_get("task_state").map_err(internal)?,
+        task_state: row.try_get("task_state")?,
         networks: text("networks")?,
-        created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
-        updated_at: Timestamp::from_micros(row.try_get("updated_at").map_err(internal)?),
+        created_at: Timestamp::from_micros(row.try_get("created_at")?),
+        updated_at: Timestamp::from_micros(row.try_get("updated_at")?),
         launched_at: row
-            .try_get::<Option<i64>, _>("launched_at")
-            .map_err(internal)?
+            .try_get::<Option<i64>, _>("launched_at")?
             .map(Timestamp::from_micros),
     })
 }
@@ -59,19 +58,14 @@ pub async fn insert(db: &Db, s: &Server) -> Result<()> {
     .bind(s.updated_at.micros())
     .bind(s.launched_at.map(Timestamp::micros))
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
 /// A live server by id.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Server>> {
     let sql = format!("SELECT {COLUMNS} FROM servers WHERE id = $1 AND deleted = 0");
-    let row = sql::query(sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(id).fetch_optional(db).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -100,8 +94,7 @@ pub async fn list(
             );
             sql::query(sql).bind(region.as_str()).fetch_all(db).await
         }
-    }
-    .map_err(internal)?;
+    }?;
     rows.iter().map(from_row).collect()
 }
 
@@ -131,8 +124,7 @@ pub async fn transition(
     .bind(id)
     .bind(from.as_str())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -152,8 +144,7 @@ pub async fn set_task(db: &Db, id: &str, task_state: Option<&str>) -> Result<()>
         .bind(Timestamp::now().micros())
         .bind(id)
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
@@ -168,8 +159,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<()> {
     .bind(now)
     .bind(id)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -182,7 +172,6 @@ pub async fn image_in_use(db: &Db, image: &ImageId) -> Result<bool> {
     let row = sql::query("SELECT id FROM servers WHERE image_id = $1 AND deleted = 0 LIMIT 1")
         .bind(image.as_str())
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(row.is_some())
 }

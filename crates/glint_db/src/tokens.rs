@@ -3,8 +3,8 @@
 
 use glint_core::{AccountId, AccountName, AuthContext, Result, Role, Timestamp, UserId, Username};
 
+use crate::Db;
 use crate::sql;
-use crate::{Db, internal};
 
 /// A token to store.
 #[derive(Debug, Clone)]
@@ -32,8 +32,7 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     .bind(token.issued_at.micros())
     .bind(token.expires_at.micros())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -54,8 +53,7 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
     .bind(hash)
     .bind(now.micros())
     .fetch_all(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     let Some(row) = rows.first() else {
         return Ok(None);
     };
@@ -63,21 +61,20 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
         .iter()
         .filter_map(|r| r.try_get::<Option<String>, _>("region").transpose())
         .map(|r| r.map(glint_core::RegionName::from_trusted))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(internal)?;
-    let role: String = row.try_get("role").map_err(internal)?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let role: String = row.try_get("role")?;
     Ok(Some(AuthContext {
-        user_id: UserId::from_trusted(row.try_get("user_id").map_err(internal)?),
-        username: Username::from_trusted(row.try_get("username").map_err(internal)?),
-        account_name: AccountName::from_trusted(row.try_get("account_name").map_err(internal)?),
-        account_id: AccountId::from_trusted(row.try_get("account_id").map_err(internal)?),
+        user_id: UserId::from_trusted(row.try_get("user_id")?),
+        username: Username::from_trusted(row.try_get("username")?),
+        account_name: AccountName::from_trusted(row.try_get("account_name")?),
+        account_id: AccountId::from_trusted(row.try_get("account_id")?),
         role: role
             .parse::<Role>()
             .map_err(|e| glint_core::Error::Internal(format!("stored role: {e}")))?,
         regions,
-        issued_at: Timestamp::from_micros(row.try_get("issued_at").map_err(internal)?),
-        expires_at: Timestamp::from_micros(row.try_get("expires_at").map_err(internal)?),
-        audit_id: row.try_get("audit_id").map_err(internal)?,
+        issued_at: Timestamp::from_micros(row.try_get("issued_at")?),
+        expires_at: Timestamp::from_micros(row.try_get("expires_at")?),
+        audit_id: row.try_get("audit_id")?,
     }))
 }
 
@@ -87,8 +84,7 @@ pub async fn revoke(db: &Db, hash: &str) -> Result<bool> {
     let done = sql::query("UPDATE tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0")
         .bind(hash)
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -98,7 +94,6 @@ pub async fn purge_expired(db: &Db, now: Timestamp) -> Result<u64> {
     let done = sql::query("DELETE FROM tokens WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(done.rows_affected())
 }

@@ -5,8 +5,8 @@
 use glint_core::image::ImageId;
 use glint_core::{Result, Timestamp};
 
+use crate::Db;
 use crate::sql::{self, Row};
-use crate::{Db, internal};
 
 /// Where an image's report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +67,16 @@ pub struct ReportJob {
 const COLUMNS: &str = "image_id, state, detected_format, attempts, report, queued_at, finished_at";
 
 fn from_row(row: &Row) -> Result<StoredReport> {
-    let state: String = row.try_get("state").map_err(internal)?;
+    let state: String = row.try_get("state")?;
     Ok(StoredReport {
-        image_id: row.try_get("image_id").map_err(internal)?,
+        image_id: row.try_get("image_id")?,
         state: ReportState::parse(&state)?,
-        detected_format: row.try_get("detected_format").map_err(internal)?,
-        attempts: row.try_get("attempts").map_err(internal)?,
-        report: row.try_get("report").map_err(internal)?,
-        queued_at: Timestamp::from_micros(row.try_get("queued_at").map_err(internal)?),
+        detected_format: row.try_get("detected_format")?,
+        attempts: row.try_get("attempts")?,
+        report: row.try_get("report")?,
+        queued_at: Timestamp::from_micros(row.try_get("queued_at")?),
         finished_at: row
-            .try_get::<Option<i64>, _>("finished_at")
-            .map_err(internal)?
+            .try_get::<Option<i64>, _>("finished_at")?
             .map(Timestamp::from_micros),
     })
 }
@@ -97,8 +96,7 @@ pub async fn queue(db: &Db, image: &ImageId, detected_format: &str) -> Result<()
     .bind(detected_format)
     .bind(Timestamp::now().micros())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -115,12 +113,11 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
         )
         .bind(stale_before.micros())
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
         let Some(row) = candidate else {
             return Ok(None);
         };
-        let id: String = row.try_get("image_id").map_err(internal)?;
+        let id: String = row.try_get("image_id")?;
         let claimed = sql::query(
             "UPDATE trust_reports SET state = 'running', claimed_by = $1, claimed_at = $2, \
              attempts = attempts + 1 \
@@ -132,13 +129,12 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
         .bind(&id)
         .bind(stale_before.micros())
         .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+        .await?;
         if let Some(row) = claimed {
             return Ok(Some(ReportJob {
                 image_id: ImageId::parse(&id)?,
-                detected_format: row.try_get("detected_format").map_err(internal)?,
-                attempts: row.try_get("attempts").map_err(internal)?,
+                detected_format: row.try_get("detected_format")?,
+                attempts: row.try_get("attempts")?,
             }));
         }
     }
@@ -159,8 +155,7 @@ pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> 
     .bind(image.as_str())
     .bind(node)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -173,8 +168,7 @@ pub async fn release_node(db: &Db, node: &str) -> Result<u64> {
     )
     .bind(node)
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -184,8 +178,7 @@ pub async fn forget(db: &Db, image: &ImageId) -> Result<()> {
     sql::query("DELETE FROM trust_reports WHERE image_id = $1")
         .bind(image.as_str())
         .execute(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
@@ -195,8 +188,7 @@ pub async fn get(db: &Db, image: &ImageId) -> Result<Option<StoredReport>> {
     sql::query(sql)
         .bind(image.as_str())
         .fetch_optional(db)
-        .await
-        .map_err(internal)?
+        .await?
         .as_ref()
         .map(from_row)
         .transpose()
@@ -207,8 +199,7 @@ pub async fn count(db: &Db, state: ReportState) -> Result<i64> {
     sql::query("SELECT COUNT(*) AS n FROM trust_reports WHERE state = $1")
         .bind(state.as_str())
         .fetch_one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .try_get("n")
-        .map_err(internal)
+        .map_err(glint_core::Error::from)
 }

@@ -6,7 +6,7 @@ use glint_core::error::Kind;
 use glint_core::{AccountId, Error, Result, Role, Timestamp, User, UserId, Username};
 
 use crate::sql::{self, Row};
-use crate::{Db, internal, is_unique_violation};
+use crate::{Db, is_unique_violation};
 
 const COLUMNS: &str =
     "id, name, account_id, role, password_hash, created_at, failed_auth_count, failed_auth_at";
@@ -29,21 +29,21 @@ pub struct FailedSignIns {
 }
 
 fn from_row(row: &Row) -> Result<UserWithPassword> {
-    let role: String = row.try_get("role").map_err(internal)?;
+    let role: String = row.try_get("role")?;
     Ok(UserWithPassword {
         user: User {
-            id: UserId::from_trusted(row.try_get("id").map_err(internal)?),
-            name: Username::from_trusted(row.try_get("name").map_err(internal)?),
-            account_id: AccountId::from_trusted(row.try_get("account_id").map_err(internal)?),
+            id: UserId::from_trusted(row.try_get("id")?),
+            name: Username::from_trusted(row.try_get("name")?),
+            account_id: AccountId::from_trusted(row.try_get("account_id")?),
             role: role
                 .parse::<Role>()
                 .map_err(|e| Error::Internal(format!("stored role: {e}")))?,
-            created_at: Timestamp::from_micros(row.try_get("created_at").map_err(internal)?),
+            created_at: Timestamp::from_micros(row.try_get("created_at")?),
         },
-        password_hash: row.try_get("password_hash").map_err(internal)?,
+        password_hash: row.try_get("password_hash")?,
         failed_sign_ins: FailedSignIns {
-            count: row.try_get("failed_auth_count").map_err(internal)?,
-            last_at: Timestamp::from_micros(row.try_get("failed_auth_at").map_err(internal)?),
+            count: row.try_get("failed_auth_count")?,
+            last_at: Timestamp::from_micros(row.try_get("failed_auth_at")?),
         },
     })
 }
@@ -67,7 +67,7 @@ pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
         if is_unique_violation(&e) {
             Error::conflict(Kind::User, user.name.as_str())
         } else {
-            internal(e)
+            Error::from(e)
         }
     })?;
     Ok(())
@@ -76,33 +76,21 @@ pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
 /// The user with this name.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<UserWithPassword>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE name = $1");
-    let row = sql::query(sql)
-        .bind(name)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(name).fetch_optional(db).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// The user with this id.
 pub async fn get(db: &Db, id: &str) -> Result<Option<UserWithPassword>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = sql::query(sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .map_err(internal)?;
+    let row = sql::query(sql).bind(id).fetch_optional(db).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// The users of an account, by name.
 pub async fn list_for_account(db: &Db, account: &AccountId) -> Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE account_id = $1 ORDER BY name");
-    let rows = sql::query(sql)
-        .bind(account.as_str())
-        .fetch_all(db)
-        .await
-        .map_err(internal)?;
+    let rows = sql::query(sql).bind(account.as_str()).fetch_all(db).await?;
     rows.iter().map(|r| from_row(r).map(|u| u.user)).collect()
 }
 
@@ -129,8 +117,7 @@ pub async fn record_failed_sign_in(
     .bind(served_before.micros())
     .bind(at.micros())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -144,7 +131,6 @@ pub async fn clear_failed_sign_ins(db: &Db, id: &UserId) -> Result<bool> {
     )
     .bind(id.as_str())
     .execute(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(done.rows_affected() > 0)
 }

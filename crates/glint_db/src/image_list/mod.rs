@@ -15,7 +15,7 @@ use glint_core::image::Image;
 use glint_core::image::query::ImageListQuery;
 use glint_core::{RegionName, Result};
 
-use crate::{Backend, Db, internal};
+use crate::{Backend, Db};
 use statement::{bound, statement};
 
 /// Whose list it is.
@@ -38,8 +38,8 @@ pub async fn list(
 ) -> Result<Vec<Image>> {
     let mut sql = statement(scope, query, marker, db.backend());
     packed::pack(&mut sql, db.backend());
-    let row = bound(sql).fetch_one(db).await.map_err(internal)?;
-    let text: Option<String> = row.try_get(0).map_err(internal)?;
+    let row = bound(sql).fetch_one(db).await?;
+    let text: Option<String> = row.try_get(0)?;
     packed::unpack(text.as_deref())
 }
 
@@ -59,19 +59,19 @@ pub async fn explain(
     } else {
         format!("EXPLAIN {}", sql.text)
     };
-    let rows = bound(sql).fetch_all(db).await.map_err(internal)?;
+    let rows = bound(sql).fetch_all(db).await?;
     let mut depth: HashMap<i64, usize> = HashMap::new();
     let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {
         if sqlite {
-            let id: i64 = row.try_get("id").map_err(internal)?;
-            let parent: i64 = row.try_get("parent").map_err(internal)?;
-            let detail: String = row.try_get("detail").map_err(internal)?;
+            let id: i64 = row.try_get("id")?;
+            let parent: i64 = row.try_get("parent")?;
+            let detail: String = row.try_get("detail")?;
             let level = depth.get(&parent).map_or(0, |d| d + 1);
             depth.insert(id, level);
             lines.push(format!("{}{detail}", "  ".repeat(level)));
         } else {
-            lines.push(row.try_get::<String, _>(0).map_err(internal)?);
+            lines.push(row.try_get::<String, _>(0)?);
         }
     }
     Ok(lines)

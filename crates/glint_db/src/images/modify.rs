@@ -11,7 +11,7 @@ use glint_core::{Error, Result};
 
 use super::{COLUMNS, bind_fields, from_row, load_details};
 use crate::sql;
-use crate::{Db, WriteTx, internal};
+use crate::{Db, WriteTx};
 
 /// Applies `change` to the current image `id` and stores the result, all in one transaction
 /// holding the image's row. `change` edits the image in place and returns whether there is
@@ -27,8 +27,7 @@ where
     let Some(row) = sql::query(read)
         .bind(id.as_str())
         .fetch_optional(&mut tx)
-        .await
-        .map_err(internal)?
+        .await?
     else {
         return Err(Error::not_found(Kind::Image, id.as_str()));
     };
@@ -46,7 +45,7 @@ where
     }
     write_fields(&mut tx, &after).await?;
     write_detail_changes(&mut tx, &before, &after).await?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -64,8 +63,7 @@ async fn write_fields(tx: &mut WriteTx, image: &Image) -> Result<()> {
     let done = bind_fields(query, image)
         .bind(image.id.as_str())
         .execute(tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -84,8 +82,7 @@ async fn write_detail_changes(tx: &mut WriteTx, before: &Image, after: &Image) -
             .bind(id.as_str())
             .bind(tag.as_str())
             .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     for tag in after.tags.difference(&before.tags) {
         insert_tag(tx, id, tag).await?;
@@ -96,8 +93,7 @@ async fn write_detail_changes(tx: &mut WriteTx, before: &Image, after: &Image) -
                 .bind(id.as_str())
                 .bind(name.as_str())
                 .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
+                .await?;
         }
     }
     for (name, value) in &after.properties {
@@ -111,8 +107,7 @@ async fn write_detail_changes(tx: &mut WriteTx, before: &Image, after: &Image) -
                 .bind(name.as_str())
                 .bind(value.as_str())
                 .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
+                .await?;
             }
             Some(_) => {}
         }
@@ -126,8 +121,7 @@ pub(super) async fn insert_tag(tx: &mut WriteTx, id: &ImageId, tag: &str) -> Res
         .bind(id.as_str())
         .bind(tag)
         .execute(tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
@@ -143,7 +137,6 @@ pub(super) async fn insert_property(
         .bind(name)
         .bind(value)
         .execute(tx)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
