@@ -141,6 +141,14 @@ impl ImageService {
         let new = parse_create(body, &self.settings.limits)?;
         let visibility = new.visibility.unwrap_or(Visibility::Shared);
         policy::require_create(ctx, new.owner.as_deref(), visibility)?;
+        // A region granted to the account exists (regions are never removed), so only one
+        // outside the grant costs a query; an unknown one is 404, as for lists.
+        if !ctx.may_use_region(region) && !glint_db::regions::exists(&self.db, region).await? {
+            return Err(Error::not_found(
+                glint_core::error::Kind::Region,
+                region.as_str(),
+            ));
+        }
         if !policy::may_use_region(ctx, region) {
             return Err(Error::Forbidden(format!(
                 "Your account may not use region {region}."

@@ -32,6 +32,9 @@ pub(crate) fn message_of(error: &Error) -> String {
     }
 }
 
+/// The longest flash message kept, in characters (its cookie stays well under 4 KB).
+const FLASH_MAX_CHARS: usize = 600;
+
 /// A one-shot message shown at the top of the next page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Flash {
@@ -56,7 +59,16 @@ impl Flash {
 
     fn cookie(&self, secure: bool) -> HeaderValue {
         let tone = if self.ok { "ok" } else { "err" };
-        let value = format!("{tone}.{}", cookies::hex_encode(&self.text));
+        // A message may repeat what the user typed; a browser drops a cookie over about 4 KB,
+        // and the hex encoding doubles it.
+        let text: String = if self.text.chars().count() > FLASH_MAX_CHARS {
+            let mut cut: String = self.text.chars().take(FLASH_MAX_CHARS - 1).collect();
+            cut.push('…');
+            cut
+        } else {
+            self.text.clone()
+        };
+        let value = format!("{tone}.{}", cookies::hex_encode(&text));
         cookies::set(
             FLASH,
             &value,

@@ -24,3 +24,4 @@ mod sharing;
 mod sign_in_throttle;
 mod tokens_cached;
 mod trust_report;
+mod unknown_regions;

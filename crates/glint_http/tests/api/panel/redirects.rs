@@ -80,3 +80,24 @@ async fn a_path_id_with_a_line_break_never_answers_500() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_message_repeating_a_long_input_keeps_its_cookie_small() {
+    let (app, id) = sharing_world().await;
+    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
+    let long = "9".repeat(65_000);
+    let page = alice
+        .post(
+            &format!("/images/DFW/{id}/share"),
+            &[("account", &long)],
+            true,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let cookie = page.set_cookie("glint_flash").expect("a flash cookie");
+    assert!(
+        cookie.len() < 4096,
+        "a flash cookie of {} bytes",
+        cookie.len()
+    );
+}
