@@ -90,7 +90,8 @@ impl Db {
                 })?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
+                    // A database that cannot be reached answers 503 after this, not a minute later.
+                    .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
                     .map_err(|e| {
