@@ -42,6 +42,10 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+# Fixtures kept in modules of their own: `server_with` (a server with its own settings) and the
+# autouse `_live_output` behind `say`.
+pytest_plugins = ["raw_http", "live_output"]
+
 ADMIN_PASSWORD = "e2e-admin-" + uuid.uuid4().hex[:12]
 
 # Servers currently running, so that a failing test can show their logs.

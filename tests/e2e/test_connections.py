@@ -25,7 +25,8 @@ import time
 import pytest
 
 from conftest import GlintServer
-from raw_http import admin_token, image_status, new_image, request, server_with  # noqa: F401
+from live_output import say
+from raw_http import admin_token, image_status, new_image, request
 
 REGION = "DFW"
 HEADER_TIMEOUT = 2
@@ -86,7 +87,7 @@ def test_a_stalled_upload_is_abandoned_and_its_image_can_be_uploaded_again(serve
     shown = json.loads(body)
     assert shown["status"] == "active"
     assert shown["checksum"] == hashlib.md5(data).hexdigest()
-    print(f"stalled upload abandoned after {waited:.1f}s (timeout {BODY_TIMEOUT}s); retry ok")
+    say(f"stalled upload abandoned after {waited:.1f}s (timeout {BODY_TIMEOUT}s); retry ok")
 
 
 def test_idle_and_slowloris_connections_are_closed_after_the_header_timeout(server_with):
@@ -116,7 +117,7 @@ def test_idle_and_slowloris_connections_are_closed_after_the_header_timeout(serv
         s.close()
     status, _, _ = request(server, "GET", "/identity/v3")
     assert status == 200
-    print(f"100 idle and 20 slowloris connections closed within "
+    say(f"100 idle and 20 slowloris connections closed within "
           f"{time.monotonic() - started:.1f}s (timeout {HEADER_TIMEOUT}s)")
 
 
@@ -149,7 +150,7 @@ def test_idle_connections_beyond_the_descriptor_limit_leave_the_server_reachable
         assert time.monotonic() < deadline, f"still {status} after the idle connections closed"
         time.sleep(0.2)
     assert server.exit_code() is None
-    print(f"500 idle connections at a 256-descriptor limit: fresh client {status_word(status)} "
+    say(f"500 idle connections at a 256-descriptor limit: fresh client {status_word(status)} "
           f"in {took * 1000:.0f} ms")
 
 
@@ -187,4 +188,4 @@ def test_every_request_is_answered_with_standard_error_on_a_full_device(server_w
         token = admin_token(server)
         answered += 5
     assert server.exit_code() is None
-    print(f"standard error on /dev/full: {answered} requests answered correctly")
+    say(f"standard error on /dev/full: {answered} requests answered correctly")

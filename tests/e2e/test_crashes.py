@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conftest import _RUNNING
-from raw_http import REGION, admin_token, request, server_with  # noqa: F401
+from live_output import say
+from raw_http import REGION, admin_token
 
 KILLS = int(os.environ.get("GLINT_E2E_KILLS", "24"))
 SEED = int(os.environ.get("GLINT_E2E_KILL_SEED", "20261204"))
@@ -249,10 +250,10 @@ def test_sigkill_under_uploads_deletes_and_metadata_bursts_loses_nothing(server_
         assert found["lost"] == 0, f"kill {n + 1}: acknowledged operations lost"
         assert found["orphans"] == 0, f"kill {n + 1}: orphaned data after the sweep"
         assert found["temp"] == 0, f"kill {n + 1}: temp files left in the store"
-        print(f"  kill {n + 1}/{KILLS}: {len(ledger.images)} images, "
+        say(f"  kill {n + 1}/{KILLS}: {len(ledger.images)} images, "
               f"{found['verified']} active verified", flush=True)
     acked = ledger.acked
-    print(f"SIGKILL probe: {KILLS} kills in {time.monotonic() - started:.0f}s (seed {SEED}); "
+    say(f"SIGKILL probe: {KILLS} kills in {time.monotonic() - started:.0f}s (seed {SEED}); "
           f"acknowledged {acked['create']} creates, {acked['upload']} uploads, "
           f"{acked['delete']} deletes, {acked['patch']} PATCHes; lost {totals['lost']}, "
           f"orphans {totals['orphans']}, temp files {totals['temp']}")

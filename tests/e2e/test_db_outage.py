@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from raw_http import REGION, admin_token, new_image, request, server_with  # noqa: F401
+from live_output import say
+from raw_http import REGION, admin_token, new_image, request
 
 
 def cluster() -> tuple[Path, Path]:
@@ -93,5 +94,5 @@ def test_a_database_outage_answers_503_and_service_resumes_when_it_is_back(serve
         time.sleep(0.5)
     assert new_image(server, token)
     assert server.exit_code() is None
-    print("database outage: " + ", ".join(f"{s} in {t:.1f}s" for s, t in answers)
+    say("database outage: " + ", ".join(f"{s} in {t:.1f}s" for s, t in answers)
           + "; 200 again once PostgreSQL was back")

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from raw_http import (  # noqa: F401
-    REGION, admin_token, image_status, new_image, request, server_with, upload,
-)
+from live_output import say
+from raw_http import REGION, admin_token, image_status, new_image, request, upload
 
 MIB = 1024 * 1024
 
@@ -78,7 +77,7 @@ def test_a_full_image_store_answers_413_and_keeps_nothing(server_with):
         assert status == 204, body
         assert image_status(server, token, second) == "active"
         server.stop()
-    print("store full: 413 'Image storage media is full', image queued, no temp files; "
+    say("store full: 413 'Image storage media is full', image queued, no temp files; "
           "upload succeeded after space was freed")
 
 
@@ -140,5 +139,5 @@ def test_a_full_database_answers_503_and_recovers(server_with):
         server.stop()
         check = sqlite3.connect(data_dir / "glint.db").execute("PRAGMA integrity_check")
         assert check.fetchone()[0] == "ok"
-    print(f"database full: {answers.count(503)} of {len(answers)} writes answered 503 "
+    say(f"database full: {answers.count(503)} of {len(answers)} writes answered 503 "
           f"(none 500), integrity_check ok, writes resumed after space returned")

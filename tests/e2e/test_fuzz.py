@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import sys
 import threading
 import time
 import traceback
@@ -74,6 +73,7 @@ from fuzz_report import Tally, report
 from fuzz_run import worker
 from fuzz_setup import call, create_image, expect, panel_session, sign_in, upload
 from fuzz_targets import MANAGER, MEMBER, PRODUCER, READER, REGION, Targets, images
+from live_output import say
 
 DEFAULT_SEED = 20261204
 TIMEOUT = 10.0
@@ -129,27 +129,6 @@ def targets(glint_server, make_account, cloud_admin) -> Targets:
         ids={"A": a, "B": b, "C": c, "D": d, "E": e}, server=server["server"]["id"],
         flavor=flavor, panel=panel, victims=victims,
     )
-
-
-_capture_manager = None
-
-
-@pytest.fixture(autouse=True)
-def _live_output(request):
-    global _capture_manager
-    _capture_manager = request.config.pluginmanager.getplugin("capturemanager")
-    yield
-    _capture_manager = None
-
-
-def say(message: str) -> None:
-    """A line on the terminal's stderr, whether or not pytest captures."""
-    if _capture_manager is None:
-        sys.stderr.write(message + "\n")
-        return
-    with _capture_manager.global_and_fixture_disabled():
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
 
 
 def test_fuzzed_requests_get_no_5xx_no_hang_and_the_server_survives(

@@ -37,7 +37,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -49,6 +48,7 @@ from pathlib import Path
 import pytest
 
 from conftest import _RUNNING, GlintServer, PostgresDatabases, clean_env
+from live_output import say
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -111,29 +111,6 @@ def with_prefix(s3_url: str, prefix: str) -> str:
     parts = urllib.parse.urlsplit(s3_url)
     path = parts.path.rstrip("/") + "/" + prefix
     return urllib.parse.urlunsplit(parts._replace(path=path))
-
-
-_capture_manager = None
-
-
-@pytest.fixture(autouse=True)
-def _live_output(request):
-    """Lets say() reach the terminal while pytest captures the test's output."""
-    global _capture_manager
-    _capture_manager = request.config.pluginmanager.getplugin("capturemanager")
-    yield
-    _capture_manager = None
-
-
-def say(message: str) -> None:
-    """One line on the terminal's stderr, shown whether or not pytest captures."""
-    if _capture_manager is None:
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
-        return
-    with _capture_manager.global_and_fixture_disabled():
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
 
 
 # --------------------------------------------------------------------------

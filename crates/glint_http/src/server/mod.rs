@@ -27,7 +27,7 @@ pub use limits::descriptor_limit;
 use progress::ProgressBody;
 
 /// Connections beyond the cap that are answered 503 at the same time.
-const REFUSALS_AT_ONCE: usize = 16;
+const REFUSALS_AT_ONCE: usize = 32;
 
 /// How connections are served.
 #[derive(Debug, Clone)]
@@ -86,17 +86,19 @@ pub async fn serve(
         backoff.reset();
         match Arc::clone(&permits).try_acquire_owned() {
             Ok(permit) => serve_connection(stream, peer, &router, &settings, &graceful, permit),
-            // Beyond the cap a few connections at a time get their 503; the rest are closed at
-            // once, so that refusing never uses up the descriptors it is meant to protect.
-            Err(_) => match Arc::clone(&refusals).try_acquire_owned() {
-                Ok(permit) => {
-                    tokio::spawn(async move {
-                        refuse(stream).await;
-                        drop(permit);
-                    });
-                }
-                Err(_) => drop(stream),
-            },
+            // Beyond the cap a few connections at a time get their 503, each within a quarter
+            // of a second; while that many are being answered, accepting waits for one to end
+            // (the kernel's backlog holds the rest), so that refusing never uses up the
+            // descriptors it is meant to protect.
+            Err(_) => {
+                let Ok(permit) = Arc::clone(&refusals).acquire_owned().await else {
+                    continue;
+                };
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(permit);
+                });
+            }
         }
     }
     drop(listener);
@@ -155,15 +157,24 @@ async fn refuse(mut stream: TcpStream) {
          retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     );
-    let answer_and_drain = async {
+    let send = async {
         stream.write_all(answer.as_bytes()).await?;
         stream.shutdown().await?;
-        // Read what the peer sent before closing: closing with unread data resets the
-        // connection, and the peer may then never see the answer.
+        Ok::<_, std::io::Error>(())
+    };
+    // A peer that does not read its answer is not waited for.
+    if tokio::time::timeout(Duration::from_millis(200), send)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    // Read what the peer sent before closing (closing with unread data resets the connection,
+    // and the peer may then never see the answer), briefly: an idle peer sends nothing.
+    let drain = async {
         let mut sink = [0u8; 4096];
         while stream.read(&mut sink).await? > 0 {}
         Ok::<_, std::io::Error>(())
     };
-    // A peer that neither reads its answer nor closes is not waited for.
-    let _ = tokio::time::timeout(Duration::from_millis(250), answer_and_drain).await;
+    let _ = tokio::time::timeout(Duration::from_millis(50), drain).await;
 }
