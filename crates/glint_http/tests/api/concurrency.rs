@@ -35,23 +35,35 @@ struct World {
     images: Vec<String>,
 }
 
-async fn world(app: TestApp) -> Arc<World> {
+/// A producer account 2000 (member `p`) and `consumers` accounts 3000, 3001, … (manager `m<n>`
+/// each), all in DFW, with their tokens: the producer's and the consumers' in order. Images
+/// created by the producer number `images`.
+pub async fn producer_and_consumers(
+    app: &TestApp,
+    consumers: usize,
+    images: usize,
+) -> (String, Vec<String>, Vec<String>) {
     app.account("prod", "2000", &["DFW"]).await;
     app.user("p", "prod", Role::Member).await;
     let producer = app.token("p", "prod").await;
-    let mut consumers = Vec::new();
-    for n in 0..CONSUMERS {
+    let mut tokens = Vec::new();
+    for n in 0..consumers {
         app.account(&format!("c{n}"), &format!("{}", 3000 + n), &["DFW"])
             .await;
         app.user(&format!("m{n}"), &format!("c{n}"), Role::Manager)
             .await;
-        consumers.push(app.token(&format!("m{n}"), &format!("c{n}")).await);
+        tokens.push(app.token(&format!("m{n}"), &format!("c{n}")).await);
     }
-    let mut images = Vec::new();
-    for _ in 0..IMAGES {
-        let image = create(&app, &producer, json!({})).await;
-        images.push(image["id"].as_str().expect("id").to_owned());
+    let mut ids = Vec::new();
+    for _ in 0..images {
+        let image = create(app, &producer, json!({})).await;
+        ids.push(image["id"].as_str().expect("id").to_owned());
     }
+    (producer, tokens, ids)
+}
+
+async fn world(app: TestApp) -> Arc<World> {
+    let (producer, consumers, images) = producer_and_consumers(&app, CONSUMERS, IMAGES).await;
     Arc::new(World {
         app,
         producer,

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{Method, StatusCode};
-use glint_core::Role;
 use serde_json::json;
 
 use crate::app::{TestApp, TestResponse};
-use crate::images::{V20, V21, create};
+use crate::concurrency::producer_and_consumers;
+use crate::images::{V20, V21};
 
 const CLIENTS: usize = 64;
 const IMAGES: usize = 4;
@@ -55,22 +55,7 @@ impl World {
 }
 
 async fn world(app: TestApp) -> Arc<World> {
-    app.account("prod", "2000", &["DFW"]).await;
-    app.user("p", "prod", Role::Member).await;
-    let producer = app.token("p", "prod").await;
-    let mut consumers = Vec::new();
-    for n in 0..8 {
-        app.account(&format!("c{n}"), &format!("{}", 3000 + n), &["DFW"])
-            .await;
-        app.user(&format!("m{n}"), &format!("c{n}"), Role::Manager)
-            .await;
-        consumers.push(app.token(&format!("m{n}"), &format!("c{n}")).await);
-    }
-    let mut images = Vec::new();
-    for _ in 0..IMAGES {
-        let image = create(&app, &producer, json!({})).await;
-        images.push(image["id"].as_str().expect("id").to_owned());
-    }
+    let (producer, consumers, images) = producer_and_consumers(&app, 8, IMAGES).await;
     Arc::new(World {
         app,
         producer,
