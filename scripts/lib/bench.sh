@@ -13,8 +13,8 @@
 #                         # test (it checks that everything runs and that Glint answers every
 #                         # request, not the figures; non-zero exit otherwise)
 #
-# The reference's tools are found at $GLINT_REFERENCE_TOOLS, else ../shared/tools/
-# reference-glance beside the repository (as on CI); it is installed into
+# The reference is installed and run by the scripts in scripts/reference-glance (setup, start,
+# stop, reset; $GLINT_REFERENCE_TOOLS names another folder with the same four), into
 # $GLINT_REFERENCE_DIR (default target/reference-glance). Results: target/bench/results.md
 # and target/bench/scale.svg.
 
@@ -24,45 +24,17 @@ _glint_bench_root() {
     git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd)
 }
 
-# Pre-creates the reference's venv with uWSGI from pyuwsgi's binary wheels (about 2 minutes,
-# against 7 for setup's compiling uWSGI), pinned like setup's; setup then finds its venv
-# complete by its stamp and only writes its configuration. When anything here fails (no
-# wheel for this platform, another stamp format), setup installs the venv its own way.
-# GLINT_BENCH_PYUWSGI=0 skips it.
-_glint_bench_prefill_venv() {
-    local tools=$1 dir=$2 python=$3 version constraints want
-    if [ "${GLINT_BENCH_PYUWSGI:-1}" = 0 ] || [ -x "$dir/venv/bin/uwsgi" ]; then
-        return 0
-    fi
-    version=$(sed -n 's/^GLANCE_VERSION=//p' "$tools/setup")
-    if [ -z "$version" ] || [ ! -f "$tools/constraints.txt" ]; then
-        return 0
-    fi
-    want="glance==$version $(cksum <"$tools/constraints.txt" | cut -d' ' -f1)"
-    constraints=$(mktemp)
-    grep -vi '^uwsgi==' "$tools/constraints.txt" >"$constraints"
-    echo "== the reference's venv with pyuwsgi wheels (pip) =="
-    if "$python" -m venv "$dir/venv" &&
-        "$dir/venv/bin/pip" install --disable-pip-version-check -q -c "$constraints" \
-            "glance==$version" "pyuwsgi==2.0.30.post1" &&
-        [ -x "$dir/venv/bin/uwsgi" ]; then
-        echo "$want" >"$dir/venv/.reference-glance-stamp"
-    else
-        echo "pyuwsgi did not install; setup compiles uWSGI instead" >&2
-        rm -rf "$dir/venv"
-    fi
-    rm -f "$constraints"
-}
-
-# Installs what the reference's setup compiles with (root on Debian only), then runs setup,
-# which installs the reference when missing and takes about a second when it is there.
+# Installs what the reference's setup needs to make a virtualenv and, should no pyuwsgi wheel
+# install, to compile uWSGI (root on Debian only), then runs setup, which installs the
+# reference when missing and takes about a second when it is there. GLINT_BENCH_PYUWSGI=0
+# has setup compile uWSGI instead of taking pyuwsgi's wheels (GLANCE_UWSGI=source).
 glint_bench_reference() {
     local root tools dir python include
     root=$(_glint_bench_root)
-    tools=${GLINT_REFERENCE_TOOLS:-$root/../shared/tools/reference-glance}
+    tools=${GLINT_REFERENCE_TOOLS:-$root/scripts/reference-glance}
     dir=${GLINT_REFERENCE_DIR:-$root/target/reference-glance}
     if [ ! -x "$tools/setup" ]; then
-        echo "the reference's tools are not at $tools: set GLINT_REFERENCE_TOOLS" >&2
+        echo "no executable setup in $tools (GLINT_REFERENCE_TOOLS)" >&2
         return 1
     fi
     python=${PYTHON:-python3}
@@ -75,9 +47,11 @@ glint_bench_reference() {
         apt-get update -qq
         apt-get install -y -qq gcc python3-dev python3-venv >/dev/null
     fi
-    mkdir -p "$dir"
-    _glint_bench_prefill_venv "$tools" "$dir" "$python"
-    (cd "$(dirname "$dir")" && "$tools/setup" "$dir")
+    if [ "${GLINT_BENCH_PYUWSGI:-1}" = 0 ]; then
+        GLANCE_UWSGI=source PYTHON=$python "$tools/setup" "$dir" || return 1
+    else
+        PYTHON=$python "$tools/setup" "$dir" || return 1
+    fi
     GLINT_BENCH_TOOLS=$tools
     GLINT_BENCH_REFERENCE=$dir
 }

@@ -41,8 +41,8 @@ struct Cli {
     /// Folder for the servers' data and the results (default: target/bench in the repository).
     #[arg(long, global = true)]
     work_dir: Option<PathBuf>,
-    /// The reference's tools folder (default: ../shared/tools/reference-glance next to the
-    /// repository).
+    /// The folder of the reference's setup, start, stop and reset scripts (default:
+    /// scripts/reference-glance in the repository).
     #[arg(long, global = true)]
     reference_tools: Option<PathBuf>,
     /// Where the reference is installed (default: target/reference-glance in the repository).
@@ -176,7 +176,7 @@ async fn run(cli: Cli) -> Result<String> {
             reference_tools: cli
                 .reference_tools
                 .clone()
-                .unwrap_or_else(|| repo.join("../shared/tools/reference-glance")),
+                .unwrap_or_else(|| repo.join("scripts/reference-glance")),
             reference_dir: cli
                 .reference_dir
                 .clone()

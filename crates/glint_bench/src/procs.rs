@@ -167,15 +167,19 @@ pub struct Reference {
     pub pid: u32,
 }
 
+/// Runs one of the reference's scripts; its stdout is returned, its stderr (progress, and why
+/// it failed) goes to ours. Spawned and waited for, not `output()`, which would capture stderr.
 async fn script(tools: &Path, name: &str, args: &[String], limit: Duration) -> Result<String> {
     let path = tools.join(name);
-    let run = Command::new(&path)
+    let child = Command::new(&path)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
-        .output();
+        .spawn()
+        .with_context(|| format!("running {}", path.display()))?;
+    let run = child.wait_with_output();
     let out = tokio::time::timeout(limit, run)
         .await
         .map_err(|_| anyhow!("{} took over {} s", path.display(), limit.as_secs()))?
