@@ -251,7 +251,7 @@ def test_sigkill_under_uploads_deletes_and_metadata_bursts_loses_nothing(server_
         assert found["orphans"] == 0, f"kill {n + 1}: orphaned data after the sweep"
         assert found["temp"] == 0, f"kill {n + 1}: temp files left in the store"
         say(f"  kill {n + 1}/{KILLS}: {len(ledger.images)} images, "
-              f"{found['verified']} active verified", flush=True)
+              f"{found['verified']} active verified")
     acked = ledger.acked
     say(f"SIGKILL probe: {KILLS} kills in {time.monotonic() - started:.0f}s (seed {SEED}); "
           f"acknowledged {acked['create']} creates, {acked['upload']} uploads, "
