@@ -1,7 +1,7 @@
 """SIGKILL, again and again: one real `glint serve` is killed at a random
 moment (fixed seed) while clients upload image data, delete images and burst
 metadata changes, then restarted on the same data, GLINT_E2E_KILLS times
-(default 24). After every restart a full check:
+(default 40). After every restart a full check:
 
 - every acknowledged operation is there: a created image exists, an
   acknowledged upload left the image active with exactly the data sent, an
@@ -20,6 +20,7 @@ lost, orphans, temp files.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import http.client
 import json
 import os
@@ -34,7 +35,7 @@ from conftest import _RUNNING
 from live_output import say
 from raw_http import REGION, admin_token
 
-KILLS = int(os.environ.get("GLINT_E2E_KILLS", "24"))
+KILLS = int(os.environ.get("GLINT_E2E_KILLS", "40"))
 SEED = int(os.environ.get("GLINT_E2E_KILL_SEED", "20261204"))
 MIB = 1024 * 1024
 PATCH_MEDIA = "application/openstack-images-v2.1-json-patch"
@@ -138,8 +139,12 @@ def deleter(port, token, ledger: Ledger, rng: random.Random, stop: threading.Eve
             ledger.ack("delete")
 
 
+# Property names never repeat, across threads and restarts, so that each acknowledged value has
+# one writer.
+_names = itertools.count()
+
+
 def patcher(port, token, ledger: Ledger, rng: random.Random, stop: threading.Event):
-    n = 0
     while not stop.is_set():
         live = ledger.live_ids()
         if not live:
@@ -148,8 +153,7 @@ def patcher(port, token, ledger: Ledger, rng: random.Random, stop: threading.Eve
         image = rng.choice(live)
         # A burst of changes to one image.
         for _ in range(rng.randrange(3, 12)):
-            n += 1
-            name, value = f"k{threading.get_ident() % 1000}_{n}", str(rng.randrange(1 << 20))
+            name, value = f"k{next(_names)}", str(rng.randrange(1 << 20))
             status, _ = call(port, token, "PATCH", f"/image/{REGION}/v2/images/{image}",
                              json.dumps([{"op": "add", "path": f"/{name}", "value": value}]
                                         ).encode(), PATCH_MEDIA)
@@ -161,8 +165,8 @@ def patcher(port, token, ledger: Ledger, rng: random.Random, stop: threading.Eve
                 break
 
 
-def run_clients(server, token, ledger: Ledger, rng: random.Random) -> list[threading.Thread]:
-    stop = threading.Event()
+def run_clients(server, token, ledger: Ledger, rng: random.Random,
+                stop: threading.Event) -> list[threading.Thread]:
 
     def guarded(work, seed):
         try:
@@ -191,10 +195,13 @@ def kill(server) -> None:
 def check(server, token: str, ledger: Ledger) -> dict[str, int]:
     """The full check after a restart; returns what it counted."""
     lost = verified = 0
+    what: list[str] = []
     for image, known in list(ledger.images.items()):
         status, body = call(server.port, token, "GET", f"/image/{REGION}/v2/images/{image}")
         if known.deleted:
-            lost += status != 404
+            if status != 404:
+                lost += 1
+                what.append(f"{image}: deleted, but answers {status}")
             continue
         if status == 404 and known.delete_tried:
             known.deleted = True  # the delete went through before the kill
@@ -203,10 +210,13 @@ def check(server, token: str, ledger: Ledger) -> dict[str, int]:
         shown = json.loads(body)
         known.delete_tried = False
         for name, value in known.props.items():
-            lost += shown.get(name) != value
+            if shown.get(name) != value:
+                lost += 1
+                what.append(f"{image}: {name} is {shown.get(name)!r}, acknowledged {value!r}")
         assert shown["status"] != "saving", f"{image} still saving after a restart"
         if known.uploaded is not None and shown["status"] != "active":
             lost += 1
+            what.append(f"{image}: uploaded, but {shown['status']}")
         if shown["status"] == "active":
             seeds = {known.uploaded} if known.uploaded is not None else known.tried
             sums = {hashlib.md5(payload(s)).hexdigest(): s for s in seeds}
@@ -226,6 +236,8 @@ def check(server, token: str, ledger: Ledger) -> dict[str, int]:
             break
         time.sleep(0.2)
     temp = [str(p) for p in Path(server.data_dir, "images").rglob("*.tmp")]
+    for line in what:
+        say(f"  LOST {line}")
     return {"lost": lost, "verified": verified, "orphans": len(orphans), "temp": len(temp)}
 
 
@@ -237,9 +249,11 @@ def test_sigkill_under_uploads_deletes_and_metadata_bursts_loses_nothing(server_
     started = time.monotonic()
     for n in range(KILLS):
         token = admin_token(server)
-        threads = run_clients(server, token, ledger, rng)
+        stop = threading.Event()
+        threads = run_clients(server, token, ledger, rng, stop)
         time.sleep(rng.uniform(0.3, 1.2))
         kill(server)
+        stop.set()  # clients between requests stop too
         for t in threads:
             t.join(timeout=30)
         server.start(30)
