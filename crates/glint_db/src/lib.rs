@@ -168,6 +168,11 @@ impl Db {
 /// (the detail kept for the log).
 impl From<DbError> for Error {
     fn from(e: DbError) -> Self {
+        if matches!(e, DbError::NulInText) {
+            return Error::InvalidInput(
+                "Text values may not contain the NUL character (U+0000).".into(),
+            );
+        }
         match e.unavailable_reason() {
             Some(reason) => {
                 tracing::error!(%reason, error = %e, "database unavailable");

@@ -38,7 +38,11 @@ pub async fn list(
 ) -> Result<Vec<Image>> {
     let mut sql = statement(scope, query, marker, db.backend());
     packed::pack(&mut sql, db.backend());
-    let row = bound(sql).fetch_one(db).await?;
+    // The packed page is one row; none comes back only for a filter no image can match (text
+    // with a NUL character, see `sql`).
+    let Some(row) = bound(sql).fetch_optional(db).await? else {
+        return Ok(Vec::new());
+    };
     let text: Option<String> = row.try_get(0)?;
     packed::unpack(text.as_deref())
 }

@@ -27,6 +27,10 @@ pub enum DbError {
     RowNotFound,
     #[error("the store is closed")]
     Closed,
+    /// A statement that writes was given text holding the NUL character, which PostgreSQL
+    /// cannot store (SQLite could, so both refuse it alike).
+    #[error("text values may not contain the NUL character")]
+    NulInText,
 }
 
 impl DbError {
@@ -221,6 +225,18 @@ impl Query {
     }
 
     async fn run(self, on: On<'_>, want: Want) -> Result<Ran<Row>, DbError> {
+        if self.binds_nul() {
+            // Nothing stored holds a NUL, so a read given one finds nothing (on PostgreSQL it
+            // would fail); a write is refused.
+            return if want != Want::Nothing && is_read(&self.sql) {
+                Ok(Ran {
+                    affected: 0,
+                    rows: Vec::new(),
+                })
+            } else {
+                Err(DbError::NulInText)
+            };
+        }
         let max = match want {
             Want::One => 1,
             Want::Nothing | Want::All => usize::MAX,
@@ -243,6 +259,12 @@ impl Query {
                 self.on_any(conn, want).await
             }
         }
+    }
+
+    fn binds_nul(&self) -> bool {
+        self.args
+            .iter()
+            .any(|v| matches!(v, Value::Text(Some(s)) if s.contains('\0')))
     }
 
     fn on_lite(&self, conn: &rusqlite::Connection, max: usize) -> Result<Ran<Row>, DbError> {
@@ -288,6 +310,15 @@ impl Query {
             rows: rows.into_iter().map(Row::any).collect(),
         })
     }
+}
+
+/// Whether a statement only reads.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start();
+    ["SELECT", "WITH"].iter().any(|w| {
+        head.get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+    })
 }
 
 #[cfg(test)]

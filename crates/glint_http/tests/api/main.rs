@@ -18,6 +18,7 @@ mod leftovers;
 mod lockout;
 mod markers;
 mod matrix;
+mod nul_text;
 mod panel;
 mod s3;
 mod sharing;

@@ -1,0 +1,79 @@
+//! Text holding the NUL character, which PostgreSQL cannot store: on both engines alike, a
+//! write of it is 400, a lookup by it finds nothing (404, an empty list), and a sign-in with it
+//! is the same 401 as any failed sign-in; never 500.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::app::{PASSWORD, TestApp};
+use crate::images::{V21, create};
+
+async fn run(app: TestApp) {
+    app.account("acme", "554433", &["DFW"]).await;
+    app.user("alice", "acme", glint_core::Role::Member).await;
+    let alice = app.token("alice", "acme").await;
+    let r = app
+        .call(
+            &alice,
+            Method::POST,
+            "/image/DFW/v2/images",
+            Some(json!({"name": "a\u{0}b"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    let image = create(&app, &alice, json!({"name": "fine"})).await;
+    let id = image["id"].as_str().expect("id");
+    let r = app
+        .patch(
+            &alice,
+            &format!("/image/DFW/v2/images/{id}"),
+            V21,
+            json!([{"op": "add", "path": "/note", "value": "x\u{0}"}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    for uri in [
+        format!("/image/DFW/v2/images/{id}%00"),
+        format!("/image/DFW/v2/images/{id}%00/members"),
+        "/compute/DFW/v2.1/servers/%00".to_owned(),
+    ] {
+        let r = app.call(&alice, Method::GET, &uri, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {:?}", r.body);
+    }
+    let r = app
+        .call(
+            &alice,
+            Method::GET,
+            "/image/DFW/v2/images?name=fine%00",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["images"], json!([]));
+    let r = app
+        .call(
+            &alice,
+            Method::POST,
+            &format!("/image/DFW/v2/images/{id}/members"),
+            Some(json!({"member": "11\u{0}22"})),
+        )
+        .await;
+    assert!(!r.status.is_server_error(), "{:?}", r.body);
+    let wrong = app.sign_in("alice", "wrong password", "acme").await;
+    let nul = app.sign_in("ali\u{0}ce", PASSWORD, "acme").await;
+    assert_eq!(nul.status, StatusCode::UNAUTHORIZED, "{:?}", nul.body);
+    assert_eq!(nul.body, wrong.body);
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_or_match_nothing_on_sqlite() {
+    run(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_or_match_nothing_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    run(app).await;
+}
