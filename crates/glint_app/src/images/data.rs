@@ -187,7 +187,8 @@ impl ImageService {
             }
             Err(e) => return Err(e),
         };
-        images::end_upload(&self.db, &current.id).await?;
+        // The claim went with the move to `active`: `modify` keeps an upload claim only while
+        // the image receives data.
         self.queue_trust_report(&current.id, check.detected()).await;
         tracing::info!(image = %current.id, size, "image active");
         Ok(current)
