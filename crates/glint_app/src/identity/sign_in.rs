@@ -6,7 +6,8 @@
 //! statement; a right one clears the count only when there is one, so a normal sign-in costs no
 //! statement more than before.
 
-use glint_core::{AccountId, AuthContext, Error, Result};
+use glint_core::identity::{Account, User};
+use glint_core::{AccountId, AuthContext, Error, Result, Timestamp};
 use glint_db::tokens::NewToken;
 use glint_db::{accounts, tokens, users};
 
@@ -84,7 +85,16 @@ impl IdentityService {
         if failures.count != 0 {
             users::clear_failed_sign_ins(&self.db, &user.id).await?;
         }
-        let account = match &auth.scope {
+        let account = self.scope_account(&auth.scope).await?;
+        if account.id != user.account_id {
+            return Err(refused());
+        }
+        self.issue(user, account, now).await
+    }
+
+    /// The account a sign-in asks for, if it exists (in the Default domain).
+    async fn scope_account(&self, scope: &ProjectScope) -> Result<Account> {
+        let account = match scope {
             ProjectScope::Id(id) => match AccountId::parse(id) {
                 Ok(id) => accounts::get(&self.db, &id).await?,
                 Err(_) => None,
@@ -94,10 +104,11 @@ impl IdentityService {
             }
             ProjectScope::Name { .. } => None,
         };
-        let account = account.ok_or_else(refused)?;
-        if account.id != user.account_id {
-            return Err(refused());
-        }
+        account.ok_or_else(refused)
+    }
+
+    /// Stores a new token for `user` in `account`, issued `now`.
+    async fn issue(&self, user: User, account: Account, now: Timestamp) -> Result<IssuedToken> {
         let secret = secret::random_url_safe(32)?;
         let audit_id = secret::random_url_safe(16)?;
         let issued_at = now;
