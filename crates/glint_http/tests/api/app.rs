@@ -1,11 +1,9 @@
 //! `TestApp`: the whole router over a fresh SQLite store, driven in-process (no ports, no sleeps),
-//! with builders for regions, accounts and users, and a clock the test moves forward.
+//! with builders for regions, accounts and users, and a clock the test moves forward. It sends
+//! requests as its `Client` (`spec::client`), which it dereferences to.
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
 use glint_app::{
     AdminService, CatalogService, Clock, ComputeService, IdentityService, ImageService,
     ImageSettings, LockoutSettings, Stores,
@@ -13,15 +11,14 @@ use glint_app::{
 use glint_core::Role;
 use glint_http::{AppState, TrustedProxies, router};
 use glint_testkit::TestDb;
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+
+pub use crate::spec::client::{Client, TestResponse, password_auth};
 
 pub const BASE: &str = "http://glint.test";
 pub const PASSWORD: &str = "correct horse";
 
 pub struct TestApp {
-    pub router: Router,
+    pub client: Client,
     pub admin: AdminService,
     pub images: ImageService,
     pub db: glint_db::Db,
@@ -30,18 +27,6 @@ pub struct TestApp {
     pub clock: Clock,
     report_worker: tokio::task::JoinHandle<()>,
     _db: TestDb,
-}
-
-pub struct TestResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
-impl TestResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
 }
 
 /// How a `TestApp` differs from the default one.
@@ -167,7 +152,9 @@ impl TestApp {
             trusted_proxies: setup.trusted_proxies,
         };
         TestApp {
-            router: router(state),
+            client: Client {
+                router: router(state),
+            },
             admin,
             images,
             db: db.db.clone(),
@@ -201,190 +188,13 @@ impl TestApp {
             .await
             .expect("create user");
     }
-
-    pub async fn request(
-        &self,
-        method: Method,
-        uri: &str,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> TestResponse {
-        let mut builder = Request::builder().method(method).uri(uri);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        // Speak JSON unless the test says otherwise, as the API clients do.
-        if !headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
-        {
-            builder = builder.header("accept", "application/json");
-        }
-        let body = match body {
-            Some(v) => {
-                builder = builder.header("content-type", "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .router
-            .clone()
-            .oneshot(builder.body(body).expect("request"))
-            .await
-            .expect("router never fails");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// A request with `X-Auth-Token` and `Accept: application/json`.
-    pub async fn call(
-        &self,
-        token: &str,
-        method: Method,
-        uri: &str,
-        body: Option<Value>,
-    ) -> TestResponse {
-        self.request(
-            method,
-            uri,
-            &[("x-auth-token", token), ("accept", "application/json")],
-            body,
-        )
-        .await
-    }
-
-    /// A request with a raw body and extra headers.
-    pub async fn raw(
-        &self,
-        token: &str,
-        method: Method,
-        uri: &str,
-        headers: &[(&str, &str)],
-        body: Vec<u8>,
-    ) -> (StatusCode, HeaderMap, Vec<u8>) {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("x-auth-token", token);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        let response = self
-            .router
-            .clone()
-            .oneshot(builder.body(Body::from(body)).expect("request"))
-            .await
-            .expect("router never fails");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        (status, headers, bytes.to_vec())
-    }
-
-    /// `PATCH` with the given media type and a raw JSON body.
-    pub async fn patch(
-        &self,
-        token: &str,
-        uri: &str,
-        media_type: &str,
-        body: Value,
-    ) -> TestResponse {
-        let request = Request::builder()
-            .method(Method::PATCH)
-            .uri(uri)
-            .header("x-auth-token", token)
-            .header("content-type", media_type)
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        self.send(request).await
-    }
-
-    /// Sends a prepared request.
-    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
-        if !request.headers().contains_key("accept") {
-            request.headers_mut().insert(
-                "accept",
-                axum::http::HeaderValue::from_static("application/json"),
-            );
-        }
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router never fails");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-            if bytes.is_empty() {
-                Value::Null
-            } else {
-                Value::String(String::from_utf8_lossy(&bytes).into_owned())
-            }
-        });
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// `POST /identity/v3/auth/tokens` with a password, scoped by project name.
-    pub async fn sign_in(&self, user: &str, password: &str, project: &str) -> TestResponse {
-        self.request(
-            Method::POST,
-            "/identity/v3/auth/tokens",
-            &[],
-            Some(password_auth(
-                user,
-                password,
-                json!({"name": project, "domain": {"name": "Default"}}),
-            )),
-        )
-        .await
-    }
-
-    /// A token for a user whose password is `PASSWORD`.
-    pub async fn token(&self, user: &str, project: &str) -> String {
-        let r = self.sign_in(user, PASSWORD, project).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.header("x-subject-token").expect("token").to_owned()
-    }
 }
 
-/// A Keystone password-auth body with the given project scope.
-pub fn password_auth(user: &str, password: &str, project: Value) -> Value {
-    json!({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": user, "domain": {"name": "Default"}, "password": password}}},
-        "scope": {"project": project}}})
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    /// The app answers requests as its `Client` sends them.
+    fn deref(&self) -> &Client {
+        &self.client
+    }
 }

@@ -23,6 +23,7 @@ mod panel;
 mod s3;
 mod sharing;
 mod sign_in_throttle;
+mod spec;
 mod tokens_cached;
 mod trust_report;
 mod unknown_regions;
