@@ -10,7 +10,6 @@ use glint_core::Role;
 use serde_json::json;
 
 use crate::app::TestApp;
-use crate::images::create;
 
 const CLIENTS: usize = 32;
 const IMAGES: usize = 4;
@@ -44,8 +43,7 @@ pub async fn producer_and_consumers(
     images: usize,
 ) -> (String, Vec<String>, Vec<String>) {
     app.account("prod", "2000", &["DFW"]).await;
-    app.user("p", "prod", Role::Member).await;
-    let producer = app.token("p", "prod").await;
+    let producer = app.actor("p", "prod", Role::Member).await;
     let mut tokens = Vec::new();
     for n in 0..consumers {
         app.account(&format!("c{n}"), &format!("{}", 3000 + n), &["DFW"])
@@ -56,10 +54,9 @@ pub async fn producer_and_consumers(
     }
     let mut ids = Vec::new();
     for _ in 0..images {
-        let image = create(app, &producer, json!({})).await;
-        ids.push(image["id"].as_str().expect("id").to_owned());
+        ids.push(producer.create(json!({})).await.id);
     }
-    (producer, tokens, ids)
+    (producer.token, tokens, ids)
 }
 
 async fn world(app: TestApp) -> Arc<World> {

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::app::{TestApp, TestResponse};
 use crate::concurrency::producer_and_consumers;
-use crate::images::{V20, V21};
+use crate::spec::{V20, V21};
 
 const CLIENTS: usize = 64;
 const IMAGES: usize = 4;

@@ -6,16 +6,14 @@
 use std::path::Path;
 
 use axum::http::{Method, StatusCode};
+use glint_core::Role;
 use glint_testkit::disk_images::{self, have_tools, path_str, run};
 use serde_json::{Value, json};
 
 use crate::app::TestApp;
-use crate::images::create;
+use crate::spec::{Actor, OCTET, pattern};
 
-const OCTET: (&str, &str) = ("content-type", "application/octet-stream");
-const JSON: (&str, &str) = ("accept", "application/json");
-
-pub(crate) async fn app_with_room() -> (TestApp, String, String, String) {
+pub(crate) async fn app_with_room() -> (TestApp, Actor, Actor, Actor) {
     let app = TestApp::with_image_settings(|s| {
         s.limits.size_cap = 64 << 20;
         s.node_id = "node-1".into();
@@ -24,43 +22,16 @@ pub(crate) async fn app_with_room() -> (TestApp, String, String, String) {
     accounts(app).await
 }
 
-pub(crate) async fn accounts(app: TestApp) -> (TestApp, String, String, String) {
+/// Accounts acme (554433), beta (112233) and gamma (778899) in DFW, with a member each: alice,
+/// bob and eve.
+pub(crate) async fn accounts(app: TestApp) -> (TestApp, Actor, Actor, Actor) {
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     app.account("gamma", "778899", &["DFW"]).await;
-    app.user("alice", "acme", glint_core::Role::Member).await;
-    app.user("bob", "beta", glint_core::Role::Member).await;
-    app.user("eve", "gamma", glint_core::Role::Member).await;
-    let alice = app.token("alice", "acme").await;
-    let bob = app.token("bob", "beta").await;
-    let eve = app.token("eve", "gamma").await;
+    let alice = app.actor("alice", "acme", Role::Member).await;
+    let bob = app.actor("bob", "beta", Role::Member).await;
+    let eve = app.actor("eve", "gamma", Role::Member).await;
     (app, alice, bob, eve)
-}
-
-/// Creates an image declared as `disk_format` and uploads `bytes`; the status and body text.
-pub(crate) async fn upload(
-    app: &TestApp,
-    token: &str,
-    disk_format: &str,
-    bytes: Vec<u8>,
-) -> (String, StatusCode, String) {
-    let image = create(
-        app,
-        token,
-        json!({"disk_format": disk_format, "container_format": "bare", "visibility": "shared"}),
-    )
-    .await;
-    let uri = format!("/image/DFW/v2/images/{}", image["id"].as_str().expect("id"));
-    let (status, _, body) = app
-        .raw(
-            token,
-            Method::PUT,
-            &format!("{uri}/file"),
-            &[OCTET, JSON],
-            bytes,
-        )
-        .await;
-    (uri, status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn qemu_img_create(dir: &Path, name: &str, format: &str, size: &str, extra: &[&str]) -> Vec<u8> {
@@ -79,36 +50,33 @@ async fn data_in_another_format_is_refused_with_415_and_nothing_is_stored() {
     }
     let dir = disk_images::scratch();
     let qcow2 = qemu_img_create(dir.path(), "a.qcow2", "qcow2", "64M", &[]);
-    let (app, alice, _, _) = app_with_room().await;
+    let (_app, alice, _, _) = app_with_room().await;
 
-    let (uri, status, body) = upload(&app, &alice, "raw", qcow2.clone()).await;
+    let (image, status, body) = alice.try_upload("raw", qcow2.clone()).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert!(
         body.contains("Image disk_format raw does not match stream data qcow2"),
         "{body}"
     );
-    let image = app.call(&alice, Method::GET, &uri, None).await.body;
+    let shown = alice.image(&image).await;
     assert_eq!(
-        (image["status"].as_str(), &image["size"]),
+        (shown["status"].as_str(), &shown["size"]),
         (Some("queued"), &Value::Null)
     );
-    let (status, _, _) = app
-        .raw(&alice, Method::GET, &format!("{uri}/file"), &[], vec![])
-        .await;
+    let (status, _) = alice.download(&image).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "nothing stored");
 
-    let raw: Vec<u8> = (0..200_000).map(|i| (i * 7 % 251) as u8).collect();
-    let (_, status, body) = upload(&app, &alice, "qcow2", raw).await;
+    let (_, status, body) = alice.try_upload("qcow2", pattern(200_000)).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert!(body.contains("qcow2"), "{body}");
 
     // The same qcow2 declared as what it is goes in, with the header's virtual size.
-    let (uri, status, body) = upload(&app, &alice, "qcow2", qcow2.clone()).await;
+    let (image, status, body) = alice.try_upload("qcow2", qcow2.clone()).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let image = app.call(&alice, Method::GET, &uri, None).await.body;
-    assert_eq!(image["status"], "active");
-    assert_eq!(image["size"], qcow2.len());
-    assert_eq!(image["virtual_size"], 64 << 20);
+    let shown = alice.image(&image).await;
+    assert_eq!(shown["status"], "active");
+    assert_eq!(shown["size"], qcow2.len());
+    assert_eq!(shown["virtual_size"], 64 << 20);
 }
 
 #[tokio::test]
@@ -127,19 +95,19 @@ async fn unsafe_images_are_refused_even_when_formats_need_not_match() {
         &["-b", path_str(&base), "-F", "qcow2"],
     );
     let lenient = TestApp::with_image_settings(|s| s.require_format_match = false).await;
-    let (app, alice, _, _) = accounts(lenient).await;
-    let (uri, status, body) = upload(&app, &alice, "qcow2", child).await;
+    let (_app, alice, _, _) = accounts(lenient).await;
+    let (image, status, body) = alice.try_upload("qcow2", child).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert!(body.contains("backing file"), "the reason is given: {body}");
-    let image = app.call(&alice, Method::GET, &uri, None).await.body;
-    assert_eq!(image["status"], "queued");
+    let shown = alice.image(&image).await;
+    assert_eq!(shown["status"], "queued");
 
     // With matching off, random bytes declared qcow2 are kept, without a virtual size.
-    let (uri, status, body) = upload(&app, &alice, "qcow2", vec![3; 5000]).await;
+    let (image, status, body) = alice.try_upload("qcow2", vec![3; 5000]).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let image = app.call(&alice, Method::GET, &uri, None).await.body;
+    let shown = alice.image(&image).await;
     assert_eq!(
-        (image["size"].as_i64(), &image["virtual_size"]),
+        (shown["size"].as_i64(), &shown["virtual_size"]),
         (Some(5000), &Value::Null)
     );
 }
@@ -150,7 +118,7 @@ async fn virtual_size_comes_from_qcow2_and_vmdk_headers() {
         return;
     }
     let dir = disk_images::scratch();
-    let (app, alice, _, _) = app_with_room().await;
+    let (_app, alice, _, _) = app_with_room().await;
     for (format, size, bytes) in [
         (
             "qcow2",
@@ -174,10 +142,10 @@ async fn virtual_size_comes_from_qcow2_and_vmdk_headers() {
             ),
         ),
     ] {
-        let (uri, status, body) = upload(&app, &alice, format, bytes).await;
+        let (image, status, body) = alice.try_upload(format, bytes).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{format}: {body}");
-        let image = app.call(&alice, Method::GET, &uri, None).await.body;
-        assert_eq!(image["virtual_size"], size, "{format}");
+        let shown = alice.image(&image).await;
+        assert_eq!(shown["virtual_size"], size, "{format}");
     }
 }
 
@@ -188,31 +156,21 @@ async fn staged_data_in_another_format_is_refused() {
     }
     let dir = disk_images::scratch();
     let qcow2 = qemu_img_create(dir.path(), "a.qcow2", "qcow2", "8M", &[]);
-    let (app, alice, _, _) = app_with_room().await;
-    let image = create(
-        &app,
-        &alice,
-        json!({"disk_format": "raw", "container_format": "bare"}),
-    )
-    .await;
-    let uri = format!("/image/DFW/v2/images/{}", image["id"].as_str().expect("id"));
-    let (status, _, body) = app
-        .raw(
-            &alice,
-            Method::PUT,
-            &format!("{uri}/stage"),
-            &[OCTET, JSON],
-            qcow2,
-        )
+    let (_app, alice, _, _) = app_with_room().await;
+    let image = alice
+        .create(json!({"disk_format": "raw", "container_format": "bare"}))
         .await;
+    let headers = [OCTET, ("accept", "application/json")];
+    let uri = format!("{}/stage", image.uri());
+    let (status, _, body) = alice.raw(Method::PUT, &uri, &headers, qcow2).await;
     assert_eq!(
         status,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "{}",
         String::from_utf8_lossy(&body)
     );
-    let image = app.call(&alice, Method::GET, &uri, None).await.body;
-    assert_eq!(image["status"], "queued");
+    let shown = alice.image(&image).await;
+    assert_eq!(shown["status"], "queued");
 }
 
 #[tokio::test]
@@ -222,34 +180,14 @@ async fn a_server_needs_a_flavor_disk_as_large_as_the_virtual_size() {
     }
     let dir = disk_images::scratch();
     let big = qemu_img_create(dir.path(), "big.qcow2", "qcow2", "30G", &[]);
-    let (app, alice, _, _) = app_with_room().await;
-    let (uri, status, body) = upload(&app, &alice, "qcow2", big).await;
+    let (_app, alice, _, _) = app_with_room().await;
+    let (image, status, body) = alice.try_upload("qcow2", big).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let id = uri.rsplit('/').next().expect("id");
-    let boot = |flavor: &'static str| json!({"server": {"name": "vm", "imageRef": id, "flavorRef": flavor, "networks": "none"}});
     // m1.small has 20 GiB: the 30 GiB disk does not fit, whatever the file's size.
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/compute/DFW/v2.1/servers",
-            Some(boot("2")),
-        )
-        .await;
+    let r = alice.boot(&image.id, "2").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    let message = r.body["badRequest"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("virtual size is 32212254720 bytes"),
-        "{message}"
-    );
+    r.assert_says("/badRequest/message", "virtual size is 32212254720 bytes");
     // m1.medium has 40 GiB.
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/compute/DFW/v2.1/servers",
-            Some(boot("3")),
-        )
-        .await;
+    let r = alice.boot(&image.id, "3").await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
 }

@@ -14,7 +14,7 @@ use glint_core::image::ImageId;
 use serde_json::json;
 
 use crate::app::TestApp;
-use crate::compute::{SERVERS, active_image, boot, wait_for};
+use crate::spec::SERVERS;
 
 fn object(app: &TestApp, folder: &str, id: &str) -> PathBuf {
     app.blobs.path().join("DFW").join(folder).join(id)
@@ -29,57 +29,38 @@ fn sweeper(app: &TestApp, grace: Duration) -> Sweeper {
     )
 }
 
-async fn server_of(app: &TestApp, token: &str, image: &str) -> String {
-    let r = boot(app, token, image, "1").await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
-    let id = r.body["server"]["id"].as_str().expect("id").to_owned();
-    wait_for(
-        app,
-        token,
-        &format!("{SERVERS}/{id}"),
-        "/server/status",
-        "ACTIVE",
-    )
-    .await;
-    id
-}
-
 async fn run(app: TestApp) {
     app.account("acme", "554433", &["DFW"]).await;
-    app.user("alice", "acme", Role::Member).await;
-    let alice = app.token("alice", "acme").await;
-    let live = active_image(&app, &alice, json!({}), b"live data").await;
+    let alice = app.actor("alice", "acme", Role::Member).await;
+    let live = alice.upload_with(json!({}), b"live data".to_vec()).await;
     // Deleted as a crash leaves it: the record says deleted, the data is still there.
-    let crashed = active_image(&app, &alice, json!({}), b"crashed delete").await;
+    let crashed = alice
+        .upload_with(json!({}), b"crashed delete".to_vec())
+        .await;
     assert!(
-        glint_db::images::delete(&app.db, &ImageId::from_trusted(crashed.clone()))
+        glint_db::images::delete(&app.db, &ImageId::from_trusted(crashed.id.clone()))
             .await
             .expect("delete")
     );
     // Deleted through the API while a server built from it lives: its data backs rebuilds.
-    let backing = active_image(&app, &alice, json!({}), b"backs a server").await;
-    let running = server_of(&app, &alice, &backing).await;
-    let r = app
-        .call(
-            &alice,
-            Method::DELETE,
-            &format!("/image/DFW/v2/images/{backing}"),
-            None,
-        )
+    let backing = alice
+        .upload_with(json!({}), b"backs a server".to_vec())
         .await;
+    let running = alice.server(&backing.id).await;
+    let r = alice.delete(&backing).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     // A server deleted as a crash leaves it: the record deleted, its disk still there.
-    let gone = server_of(&app, &alice, &live).await;
+    let gone = alice.server(&live.id).await;
     glint_db::servers::delete(&app.db, &gone)
         .await
         .expect("delete server");
     // Staged data of an image that is no longer waiting for an import, and data no record names.
-    std::fs::write(object(&app, "staging", &live), b"stale stage").expect("stage");
+    std::fs::write(object(&app, "staging", &live.id), b"stale stage").expect("stage");
     let stranger = uuid::Uuid::new_v4().to_string();
     std::fs::write(object(&app, "images", &stranger), b"foreign").expect("foreign");
 
     let present = |folder: &str, id: &str| object(&app, folder, id).exists();
-    assert!(present("images", &crashed) && present("disks", &gone));
+    assert!(present("images", &crashed.id) && present("disks", &gone));
 
     // Within the grace period, data no record names stays.
     let report = sweeper(&app, Duration::from_secs(3600))
@@ -87,7 +68,7 @@ async fn run(app: TestApp) {
         .await
         .expect("sweep");
     assert!(
-        !present("images", &crashed),
+        !present("images", &crashed.id),
         "the crashed delete's data is still there"
     );
     assert!(
@@ -95,16 +76,16 @@ async fn run(app: TestApp) {
         "the deleted server's disk is still there"
     );
     assert!(
-        !present("staging", &live),
+        !present("staging", &live.id),
         "stale staged data is still there"
     );
     assert!(
         present("images", &stranger),
         "unowned data was removed inside the grace period"
     );
-    assert!(present("images", &live), "a live image lost its data");
+    assert!(present("images", &live.id), "a live image lost its data");
     assert!(
-        present("images", &backing),
+        present("images", &backing.id),
         "a running server's image lost its data"
     );
     assert!(present("disks", &running), "a running server lost its disk");
@@ -124,25 +105,17 @@ async fn run(app: TestApp) {
     let report = sweeper(&app, Duration::ZERO).sweep().await.expect("sweep");
     assert_eq!((report.removed, report.examined), (0, 3));
     // What was kept still works: the live image downloads, the running server rebuilds.
-    let r = app
-        .raw(
-            &alice,
-            Method::GET,
-            &format!("/image/DFW/v2/images/{live}/file"),
-            &[],
-            vec![],
-        )
-        .await;
+    let (status, body) = alice.download(&live).await;
     assert_eq!(
-        (r.0, r.2.as_slice()),
+        (status, body.as_slice()),
         (StatusCode::OK, b"live data".as_slice())
     );
-    let r = app
+    let rebuild = json!({"rebuild": {"imageRef": backing.id}});
+    let r = alice
         .call(
-            &alice,
             Method::POST,
             &format!("{SERVERS}/{running}/action"),
-            Some(json!({"rebuild": {"imageRef": backing}})),
+            Some(rebuild),
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);

@@ -2,14 +2,10 @@
 //! status code of every member and image call on a shared image, and whether the image is in
 //! their default and `member_status=all` lists.
 
-use axum::http::{Method, StatusCode};
 use glint_core::Role;
 use serde_json::json;
 
 use crate::app::TestApp;
-use crate::images::create;
-
-const OCTET: (&str, &str) = ("content-type", "application/octet-stream");
 
 /// One row of the matrix: who calls, and what each call must answer.
 struct Row {
@@ -112,29 +108,14 @@ fn target(who: &str) -> &'static str {
     }
 }
 
-async fn listed(app: &TestApp, token: &str, query: &str, id: &str) -> bool {
-    let r = app
-        .call(
-            token,
-            Method::GET,
-            &format!("/image/DFW/v2/images{query}"),
-            None,
-        )
-        .await;
-    r.body["images"]
-        .as_array()
-        .expect("images")
-        .iter()
-        .any(|i| i["id"] == id)
-}
-
 #[tokio::test]
 async fn every_cell_of_the_sharing_matrix() {
     let mut failures = Vec::new();
     for row in &ROWS {
         let app = TestApp::new().await;
         app.account("owner", "1000", &["DFW"]).await;
-        app.user("owner", "owner", Role::Member).await;
+        let owner = app.actor("owner", "owner", Role::Member).await;
+        let mut consumers = Vec::new();
         for (name, number) in [
             ("pending", "2001"),
             ("accepted", "2002"),
@@ -142,128 +123,75 @@ async fn every_cell_of_the_sharing_matrix() {
             ("stranger", "2004"),
         ] {
             app.account(name, number, &["DFW"]).await;
-            app.user(name, name, Role::Manager).await;
+            consumers.push(app.actor(name, name, Role::Manager).await);
         }
-        let owner = app.token("owner", "owner").await;
-        let image = create(
-            &app,
-            &owner,
-            json!({"disk_format": "raw", "container_format": "bare"}),
-        )
-        .await;
-        let id = image["id"].as_str().expect("id").to_owned();
-        let uri = format!("/image/DFW/v2/images/{id}");
-        app.raw(
-            &owner,
-            Method::PUT,
-            &format!("{uri}/file"),
-            &[OCTET],
-            vec![1, 2, 3],
-        )
-        .await;
-        for (name, number, status) in [
-            ("pending", "2001", None),
-            ("accepted", "2002", Some("accepted")),
-            ("rejected", "2003", Some("rejected")),
-        ] {
-            app.call(
-                &owner,
-                Method::POST,
-                &format!("{uri}/members"),
-                Some(json!({"member": number})),
-            )
-            .await;
-            if let Some(status) = status {
-                let t = app.token(name, name).await;
-                app.call(
-                    &t,
-                    Method::PUT,
-                    &format!("{uri}/members/{number}"),
-                    Some(json!({"status": status})),
-                )
-                .await;
+        let image = owner.upload_with(json!({}), vec![1, 2, 3]).await;
+        let [pending, accepted, rejected, stranger] = &consumers[..] else {
+            unreachable!("four consumers")
+        };
+        for consumer in [pending, accepted, rejected] {
+            owner.share(&image, consumer).await;
+        }
+        accepted.accept(&image).await;
+        rejected.reject(&image).await;
+        let admin;
+        let caller = match row.who {
+            "owner" => &owner,
+            "pending" => pending,
+            "accepted" => accepted,
+            "rejected" => rejected,
+            "stranger" => stranger,
+            _ => {
+                admin = app.cloud_admin().await;
+                &admin
             }
-        }
-        let token = match row.who {
-            "admin" => app.token("admin", "admin").await,
-            who => app.token(who, who).await,
         };
         let member = target(row.who);
         // Reads first, so the list columns see the statuses set up above.
-        let in_default = listed(&app, &token, "", &id).await;
-        let in_all = listed(&app, &token, "?member_status=all", &id).await;
-        let mut check = |op: &str, got: StatusCode, want: u16| {
+        let in_default = caller.ids("").await.contains(&image.id);
+        let in_all = caller.ids("?member_status=all").await.contains(&image.id);
+        let answers = [
+            (
+                "image show",
+                caller.show(&image).await.status,
+                row.image_show,
+            ),
+            (
+                "image download",
+                caller.download(&image).await.0,
+                row.image_download,
+            ),
+            (
+                "member list",
+                caller.members(&image).await.status,
+                row.member_list,
+            ),
+            (
+                "member show",
+                caller.member(&image, member).await.status,
+                row.member_show,
+            ),
+            (
+                "member update",
+                caller.answer_for(&image, member, "accepted").await.status,
+                row.member_update,
+            ),
+            (
+                "member create",
+                caller.add_member(&image, "3000").await.status,
+                row.member_create,
+            ),
+            (
+                "member delete",
+                caller.remove_member(&image, member).await.status,
+                row.member_delete,
+            ),
+        ];
+        for (op, got, want) in answers {
             if got.as_u16() != want {
                 failures.push(format!("{} × {op}: got {got}, want {want}", row.who));
             }
-        };
-        check(
-            "image show",
-            app.call(&token, Method::GET, &uri, None).await.status,
-            row.image_show,
-        );
-        check(
-            "image download",
-            app.raw(&token, Method::GET, &format!("{uri}/file"), &[], vec![])
-                .await
-                .0,
-            row.image_download,
-        );
-        check(
-            "member list",
-            app.call(&token, Method::GET, &format!("{uri}/members"), None)
-                .await
-                .status,
-            row.member_list,
-        );
-        check(
-            "member show",
-            app.call(
-                &token,
-                Method::GET,
-                &format!("{uri}/members/{member}"),
-                None,
-            )
-            .await
-            .status,
-            row.member_show,
-        );
-        check(
-            "member update",
-            app.call(
-                &token,
-                Method::PUT,
-                &format!("{uri}/members/{member}"),
-                Some(json!({"status": "accepted"})),
-            )
-            .await
-            .status,
-            row.member_update,
-        );
-        check(
-            "member create",
-            app.call(
-                &token,
-                Method::POST,
-                &format!("{uri}/members"),
-                Some(json!({"member": "3000"})),
-            )
-            .await
-            .status,
-            row.member_create,
-        );
-        check(
-            "member delete",
-            app.call(
-                &token,
-                Method::DELETE,
-                &format!("{uri}/members/{member}"),
-                None,
-            )
-            .await
-            .status,
-            row.member_delete,
-        );
+        }
         if in_default != row.in_default_list {
             failures.push(format!(
                 "{} × default list: listed={in_default}, want {}",

@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::app::{PASSWORD, TestApp};
-use crate::images::{V21, create};
+use crate::spec::V21;
 
 async fn run(app: TestApp) {
     app.account("acme", "554433", &["DFW"]).await;
@@ -21,8 +21,12 @@ async fn run(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    let image = create(&app, &alice, json!({"name": "fine"})).await;
-    let id = image["id"].as_str().expect("id");
+    let image = app
+        .signed_in("alice", "acme")
+        .await
+        .create(json!({"name": "fine"}))
+        .await;
+    let id = image.id.as_str();
     let r = app
         .patch(
             &alice,

@@ -6,48 +6,47 @@ pub mod browser;
 mod redirects;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use glint_core::Role;
 use serde_json::json;
 
 use crate::app::{PASSWORD, TestApp};
+use crate::spec::{Actor, Image};
 use browser::{Browser, Page, https_router};
 
-/// acme (554433: alice member, amy manager; DFW and IAD) shares; beta (112233: ben manager,
-/// bill member; DFW and IAD) consumes. Returns the id of acme's DFW image shared with beta.
-async fn sharing_world() -> (TestApp, String) {
+/// acme (554433: alice member; DFW and IAD) shares its DFW image `tuned-web` with beta
+/// (112233: ben manager, bill member; DFW and IAD), which has not answered yet.
+struct Sharing {
+    app: TestApp,
+    alice: Actor,
+    ben: Actor,
+    bill: Actor,
+    image: Image,
+}
+
+async fn sharing_world() -> Sharing {
     let app = TestApp::new().await;
     app.account("acme", "554433", &["DFW", "IAD"]).await;
     app.account("beta", "112233", &["DFW", "IAD"]).await;
-    app.user("alice", "acme", Role::Member).await;
-    app.user("ben", "beta", Role::Manager).await;
-    app.user("bill", "beta", Role::Member).await;
-    let alice = app.token("alice", "acme").await;
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/image/DFW/v2/images",
-            Some(json!({"name": "tuned-web", "disk_format": "raw", "container_format": "bare"})),
-        )
+    let alice = app.actor("alice", "acme", Role::Member).await;
+    let ben = app.actor("ben", "beta", Role::Manager).await;
+    let bill = app.actor("bill", "beta", Role::Member).await;
+    let image = alice
+        .create(json!({"name": "tuned-web", "disk_format": "raw", "container_format": "bare"}))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().expect("id").to_owned();
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            &format!("/image/DFW/v2/images/{id}/members"),
-            Some(json!({"member": "112233"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    (app, id)
+    alice.share(&image, &ben).await;
+    Sharing {
+        app,
+        alice,
+        ben,
+        bill,
+        image,
+    }
 }
 
 #[tokio::test]
 async fn sign_in_sets_the_session_cookie_and_sign_out_ends_it() {
-    let (app, _) = sharing_world().await;
+    let Sharing { app, .. } = sharing_world().await;
     let mut browser = Browser::new(&app);
     let form = browser.get("/sign-in").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -95,14 +94,14 @@ async fn sign_in_sets_the_session_cookie_and_sign_out_ends_it() {
 
 #[tokio::test]
 async fn a_session_cookie_dropped_at_expiry_still_says_the_session_expired() {
-    let (app, _) = sharing_world().await;
-    let mut browser = Browser::signed_in(&app, "alice", "acme").await;
+    let w = sharing_world().await;
+    let mut browser = Browser::of(&w.app, &w.alice).await;
     assert!(browser.jar.contains_key("glint_signed_in"));
     browser.jar.remove("glint_session");
     let page = browser.get("/servers").await;
     assert_eq!(page.location(), "/sign-in?expired=1");
     assert!(!browser.jar.contains_key("glint_signed_in"), "said once");
-    let mut stranger = Browser::new(&app);
+    let mut stranger = Browser::new(&w.app);
     assert_eq!(stranger.get("/servers").await.location(), "/sign-in");
 }
 
@@ -123,7 +122,7 @@ async fn the_cookies_are_secure_behind_https() {
 
 #[tokio::test]
 async fn bad_credentials_are_refused_and_six_in_a_row_lock_the_user_not_the_address() {
-    let (app, _) = sharing_world().await;
+    let Sharing { app, .. } = sharing_world().await;
     let mut browser = Browser::new(&app);
     let page = browser.sign_in_as("alice", "wrong", "acme").await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
@@ -169,8 +168,9 @@ async fn bad_credentials_are_refused_and_six_in_a_row_lock_the_user_not_the_addr
 
 #[tokio::test]
 async fn a_post_without_the_csrf_token_is_refused() {
-    let (app, id) = sharing_world().await;
-    let mut browser = Browser::signed_in(&app, "alice", "acme").await;
+    let w = sharing_world().await;
+    let id = &w.image.id;
+    let mut browser = Browser::of(&w.app, &w.alice).await;
     let delete = format!("/images/DFW/{id}/delete");
     let page = browser.post(&delete, &[], false).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
@@ -196,9 +196,9 @@ async fn a_post_without_the_csrf_token_is_refused() {
 
 #[tokio::test]
 async fn the_share_dialog_reports_the_services_refusals() {
-    let (app, id) = sharing_world().await;
-    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
-    let share = format!("/images/DFW/{id}/share");
+    let w = sharing_world().await;
+    let mut alice = Browser::of(&w.app, &w.alice).await;
+    let share = format!("/images/DFW/{}/share", w.image.id);
     let mut ask = async |account: &str| {
         let body = format!("account={account}");
         let request = Request::post(&share)
@@ -227,16 +227,8 @@ async fn the_share_dialog_reports_the_services_refusals() {
         "{error}"
     );
 
-    let alice_token = app.token("alice", "acme").await;
     for n in 0..127 {
-        let r = app
-            .call(
-                &alice_token,
-                Method::POST,
-                &format!("/image/DFW/v2/images/{id}/members"),
-                Some(json!({"member": format!("9{n:05}")})),
-            )
-            .await;
+        let r = w.alice.add_member(&w.image, &format!("9{n:05}")).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
     let (status, error) = ask("700001").await;
@@ -246,20 +238,14 @@ async fn the_share_dialog_reports_the_services_refusals() {
 
 #[tokio::test]
 async fn hostile_names_render_as_text() {
-    let (app, _) = sharing_world().await;
-    let alice = app.token("alice", "acme").await;
+    let w = sharing_world().await;
     let hostile = "<img src=x onerror=alert(1)>";
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/image/DFW/v2/images",
-            Some(json!({"name": hostile, "team": "<script>alert(2)</script>"})),
-        )
+    let image = w
+        .alice
+        .create(json!({"name": hostile, "team": "<script>alert(2)</script>"}))
         .await;
-    let id = r.body["id"].as_str().expect("id").to_owned();
-    let mut browser = Browser::signed_in(&app, "alice", "acme").await;
-    for path in ["/images".to_owned(), format!("/images/DFW/{id}")] {
+    let mut browser = Browser::of(&w.app, &w.alice).await;
+    for path in ["/images".to_owned(), format!("/images/DFW/{}", image.id)] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
@@ -274,8 +260,8 @@ async fn hostile_names_render_as_text() {
 
 #[tokio::test]
 async fn the_notification_shows_only_for_all_regions_or_the_image_region() {
-    let (app, _) = sharing_world().await;
-    let mut ben = Browser::signed_in(&app, "ben", "beta").await;
+    let w = sharing_world().await;
+    let mut ben = Browser::of(&w.app, &w.ben).await;
     let shown = |page: &Page| page.body.contains("data-testid=\"pending-notification\"");
     for (path, expected) in [
         ("/images", true),
@@ -289,7 +275,7 @@ async fn the_notification_shows_only_for_all_regions_or_the_image_region() {
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert_eq!(shown(&page), expected, "{path}");
     }
-    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
+    let mut alice = Browser::of(&w.app, &w.alice).await;
     assert!(
         !shown(&alice.get("/images").await),
         "the producer has nothing pending"
@@ -298,9 +284,10 @@ async fn the_notification_shows_only_for_all_regions_or_the_image_region() {
 
 #[tokio::test]
 async fn only_a_manager_answers_and_a_rejection_points_to_the_producer() {
-    let (app, id) = sharing_world().await;
+    let w = sharing_world().await;
+    let id = &w.image.id;
     let accept = format!("/shares/DFW/{id}/accept");
-    let mut bill = Browser::signed_in(&app, "bill", "beta").await;
+    let mut bill = Browser::of(&w.app, &w.bill).await;
     let page = bill.get("/images").await;
     assert!(page.body.contains("data-testid=\"needs-manager\""));
     assert!(!page.body.contains(&format!("action=\"{accept}\"")));
@@ -317,7 +304,7 @@ async fn only_a_manager_answers_and_a_rejection_points_to_the_producer() {
         "still pending"
     );
 
-    let mut ben = Browser::signed_in(&app, "ben", "beta").await;
+    let mut ben = Browser::of(&w.app, &w.ben).await;
     let page = ben.get("/images").await;
     assert!(page.body.contains(&format!("action=\"{accept}\"")));
     ben.post(&accept, &[("next", "/images")], true).await;

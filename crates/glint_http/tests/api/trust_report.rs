@@ -6,15 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use glint_testkit::disk_images::{self, have_tools, mkfs, ssh_key, write_tree};
 use serde_json::{Value, json};
 
 use crate::app::TestApp;
-use crate::images::create;
-use crate::inspection::{accounts, app_with_room, upload};
-
-const OCTET: (&str, &str) = ("content-type", "application/octet-stream");
+use crate::inspection::{accounts, app_with_room};
+use crate::spec::{Actor, Image};
 
 /// A raw ext4 image with one login user with a password, a preinstalled root key and a
 /// passwordless sudo rule; returns the image and the key's fingerprint from `ssh-keygen -lf`.
@@ -45,24 +43,24 @@ fn dirty_image(dir: &Path) -> (Vec<u8>, String) {
     (std::fs::read(&image).expect("image"), key.fingerprint)
 }
 
-async fn inspection(app: &TestApp, token: &str, uri: &str) -> (StatusCode, Value) {
-    let r = app
-        .call(token, Method::GET, &format!("{uri}/glint-inspection"), None)
+async fn inspection(actor: &Actor, image: &Image) -> (StatusCode, Value) {
+    let r = actor
+        .get(&format!("{}/glint-inspection", image.uri()))
         .await;
     (r.status, r.body)
 }
 
 /// Waits (at most 60 s) for the background worker to write the report.
-async fn complete_report(app: &TestApp, token: &str, uri: &str) -> Value {
+async fn complete_report(actor: &Actor, image: &Image) -> Value {
     for _ in 0..600 {
-        let (status, body) = inspection(app, token, uri).await;
+        let (status, body) = inspection(actor, image).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         if body["status"] == "complete" {
             return body;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the trust report of {uri} was not written");
+    panic!("the trust report of {} was not written", image.id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,13 +70,12 @@ async fn the_trust_report_lists_what_was_put_in_for_owner_and_members_only() {
     }
     let dir = disk_images::scratch();
     let (bytes, fingerprint) = dirty_image(dir.path());
-    let (app, alice, bob, eve) = app_with_room().await;
-    let (uri, status, body) = upload(&app, &alice, "raw", bytes).await;
+    let (_app, alice, bob, eve) = app_with_room().await;
+    let (image, status, body) = alice.try_upload("raw", bytes).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let id = uri.rsplit('/').next().expect("id").to_owned();
 
-    let report = complete_report(&app, &alice, &uri).await;
-    assert_eq!(report["image_id"], id);
+    let report = complete_report(&alice, &image).await;
+    assert_eq!(report["image_id"], image.id);
     assert_eq!(report["detected_format"], "raw");
     assert_eq!(report["clean"], false);
     let warnings: Vec<&str> = report["warnings"]
@@ -117,20 +114,12 @@ async fn the_trust_report_lists_what_was_put_in_for_owner_and_members_only() {
     );
 
     // A stranger does not learn the image exists; a member sees the report before accepting.
-    let (status, _) = inspection(&app, &eve, &uri).await;
+    let (status, _) = inspection(&eve, &image).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = inspection(&app, &bob, &uri).await;
+    let (status, _) = inspection(&bob, &image).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            &format!("{uri}/members"),
-            Some(json!({"member": "112233"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let (status, seen) = inspection(&app, &bob, &uri).await;
+    alice.share(&image, &bob).await;
+    let (status, seen) = inspection(&bob, &image).await;
     assert_eq!(
         (status, &seen["warnings"]),
         (StatusCode::OK, &report["warnings"])
@@ -165,29 +154,19 @@ async fn a_clean_image_says_so_and_reports_survive_a_restart() {
     // No worker on this node yet: the report waits.
     let app = app.without_report_worker();
     let (app, alice, _, _) = accounts(app).await;
-    let image = create(
-        &app,
-        &alice,
-        json!({"disk_format": "raw", "container_format": "bare"}),
-    )
-    .await;
-    let uri = format!("/image/DFW/v2/images/{}", image["id"].as_str().expect("id"));
-    let (_, body) = inspection(&app, &alice, &uri).await;
+    let image = alice
+        .create(json!({"disk_format": "raw", "container_format": "bare"}))
+        .await;
+    let (_, body) = inspection(&alice, &image).await;
     assert_eq!(
         (body["status"].as_str(), &body["report"]),
         (Some("no_data"), &Value::Null)
     );
-    let (status, _, _) = app
-        .raw(
-            &alice,
-            Method::PUT,
-            &format!("{uri}/file"),
-            &[OCTET],
-            std::fs::read(&fs).expect("fs"),
-        )
+    let status = alice
+        .put_file(&image, std::fs::read(&fs).expect("fs"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, body) = inspection(&app, &alice, &uri).await;
+    let (_, body) = inspection(&alice, &image).await;
     assert_eq!(
         (body["status"].as_str(), &body["clean"]),
         (Some("pending"), &Value::Null)
@@ -199,7 +178,7 @@ async fn a_clean_image_says_so_and_reports_survive_a_restart() {
         .await
         .expect("claim")
         .expect("a pending report");
-    assert_eq!(job.image_id.as_str(), image["id"].as_str().expect("id"));
+    assert_eq!(job.image_id.as_str(), image.id);
     assert!(
         !app.images.write_next_report().await.expect("worker"),
         "claimed by the old run"
@@ -209,7 +188,7 @@ async fn a_clean_image_says_so_and_reports_survive_a_restart() {
         1
     );
     assert!(app.images.write_next_report().await.expect("worker"));
-    let (_, body) = inspection(&app, &alice, &uri).await;
+    let (_, body) = inspection(&alice, &image).await;
     assert_eq!(body["status"], "complete", "{body}");
     assert_eq!(
         (&body["clean"], &body["warnings"]),

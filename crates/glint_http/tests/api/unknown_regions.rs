@@ -2,26 +2,19 @@
 //! may use every region that exists), as listing one is; a region that exists but is not
 //! granted stays 403 for an account's member.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::images::two_accounts;
+use crate::spec::worlds::two_accounts;
 
 #[tokio::test]
 async fn creating_an_image_in_a_region_that_does_not_exist_is_404_for_the_admin_too() {
     let (app, alice, _, _) = two_accounts().await;
-    let admin = app.token("admin", "admin").await;
+    let admin = app.cloud_admin().await;
     let body = json!({"name": "x", "disk_format": "raw", "container_format": "bare"});
-    for (token, who) in [(&admin, "admin"), (&alice, "member")] {
+    for (actor, who) in [(&admin, "admin"), (&alice, "member")] {
         for region in ["dfw", "NOPE"] {
-            let r = app
-                .call(
-                    token,
-                    Method::POST,
-                    &format!("/image/{region}/v2/images"),
-                    Some(body.clone()),
-                )
-                .await;
+            let r = actor.try_create_in(region, body.clone()).await;
             assert_eq!(
                 r.status,
                 StatusCode::NOT_FOUND,
@@ -31,17 +24,8 @@ async fn creating_an_image_in_a_region_that_does_not_exist_is_404_for_the_admin_
         }
     }
     // LON exists, but acme may not use it.
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/image/LON/v2/images",
-            Some(body.clone()),
-        )
-        .await;
+    let r = alice.try_create_in("LON", body.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
-    let r = app
-        .call(&admin, Method::POST, "/image/LON/v2/images", Some(body))
-        .await;
+    let r = admin.try_create_in("LON", body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
 }

@@ -9,10 +9,9 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use glint_core::Role;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-use crate::app::{PASSWORD, TestApp};
+use crate::app::{Client, PASSWORD, TestApp};
+use crate::spec::Actor;
 
 /// A page as the browser gets it.
 pub struct Page {
@@ -90,9 +89,10 @@ impl<'a> Browser<'a> {
         if let Some(address) = self.address {
             request.extensions_mut().insert(ConnectInfo(address));
         }
-        let response = self.router.clone().oneshot(request).await.expect("router");
-        let status = response.status();
-        let headers = response.headers().clone();
+        let client = Client {
+            router: self.router.clone(),
+        };
+        let (status, headers, bytes) = client.exchange(request).await;
         for value in headers.get_all(header::SET_COOKIE) {
             let text = value.to_str().expect("cookie");
             let pair = text.split(';').next().expect("pair");
@@ -103,12 +103,6 @@ impl<'a> Browser<'a> {
                 self.jar.insert(name.to_owned(), value.to_owned());
             }
         }
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
         Page {
             status,
             headers,
@@ -150,6 +144,11 @@ impl<'a> Browser<'a> {
         let page = browser.sign_in_as(user, PASSWORD, account).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         browser
+    }
+
+    /// A browser signed in as the actor's user, in the actor's account.
+    pub async fn of(app: &'a TestApp, actor: &Actor) -> Browser<'a> {
+        Browser::signed_in(app, &actor.user, &actor.account).await
     }
 }
 

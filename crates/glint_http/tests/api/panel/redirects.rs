@@ -9,8 +9,9 @@ use super::sharing_world;
 
 #[tokio::test]
 async fn a_next_that_a_browser_would_read_as_another_site_goes_home() {
-    let (app, id) = sharing_world().await;
-    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
+    let w = sharing_world().await;
+    let id = &w.image.id;
+    let mut alice = Browser::of(&w.app, &w.alice).await;
     let share = format!("/images/DFW/{id}/share");
     for next in [
         "/\t/evil.example/",
@@ -44,8 +45,8 @@ async fn a_next_that_a_browser_would_read_as_another_site_goes_home() {
 
 #[tokio::test]
 async fn a_path_id_with_a_line_break_never_answers_500() {
-    let (app, _) = sharing_world().await;
-    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
+    let w = sharing_world().await;
+    let mut alice = Browser::of(&w.app, &w.alice).await;
     for id in [
         "a%0Ab",
         "a%0D%0ALocation:%20https://evil.example/",
@@ -83,8 +84,9 @@ async fn a_path_id_with_a_line_break_never_answers_500() {
 
 #[tokio::test]
 async fn a_message_repeating_a_long_input_keeps_its_cookie_small() {
-    let (app, id) = sharing_world().await;
-    let mut alice = Browser::signed_in(&app, "alice", "acme").await;
+    let w = sharing_world().await;
+    let id = &w.image.id;
+    let mut alice = Browser::of(&w.app, &w.alice).await;
     let long = "9".repeat(65_000);
     let page = alice
         .post(

@@ -23,6 +23,31 @@ impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The body, once the status is `want` (the body is in the failure's message).
+    #[track_caller]
+    pub fn expect(self, want: StatusCode) -> Value {
+        assert_eq!(self.status, want, "{:?}", self.body);
+        self.body
+    }
+
+    /// The text at `pointer` in the body, or "" when there is none.
+    pub fn text(&self, pointer: &str) -> &str {
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// Asserts that the text at `pointer` contains `needle`.
+    #[track_caller]
+    pub fn assert_says(&self, pointer: &str, needle: &str) {
+        assert!(
+            self.text(pointer).contains(needle),
+            "{pointer} should say {needle:?}: {:?}",
+            self.body
+        );
+    }
 }
 
 /// The router, shared by the app, its actors and browsers (a clone is cheap).
