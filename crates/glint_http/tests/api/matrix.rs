@@ -7,93 +7,44 @@ use serde_json::json;
 
 use crate::app::TestApp;
 
-/// One row of the matrix: who calls, and what each call must answer.
+/// The calls of a row, in the order they are made.
+const CALLS: [&str; 7] = [
+    "image show",
+    "image download",
+    "member list",
+    "member show",
+    "member update",
+    "member create",
+    "member delete",
+];
+
+/// One row of the matrix: who calls, the status each of `CALLS` must answer, and whether the
+/// image is in the caller's default and `member_status=all` lists.
 struct Row {
     who: &'static str,
-    member_create: u16,
-    member_list: u16,
-    member_show: u16,
-    member_update: u16,
-    member_delete: u16,
-    image_show: u16,
-    image_download: u16,
+    codes: [u16; 7],
     in_default_list: bool,
     in_all_list: bool,
 }
 
+const fn row(who: &'static str, codes: [u16; 7], in_default_list: bool, in_all_list: bool) -> Row {
+    Row {
+        who,
+        codes,
+        in_default_list,
+        in_all_list,
+    }
+}
+
+#[rustfmt::skip]
 const ROWS: [Row; 6] = [
-    Row {
-        who: "owner",
-        member_create: 200,
-        member_list: 200,
-        member_show: 200,
-        member_update: 403,
-        member_delete: 204,
-        image_show: 200,
-        image_download: 200,
-        in_default_list: true,
-        in_all_list: true,
-    },
-    Row {
-        who: "pending",
-        member_create: 403,
-        member_list: 200,
-        member_show: 200,
-        member_update: 200,
-        member_delete: 403,
-        image_show: 200,
-        image_download: 200,
-        in_default_list: false,
-        in_all_list: true,
-    },
-    Row {
-        who: "accepted",
-        member_create: 403,
-        member_list: 200,
-        member_show: 200,
-        member_update: 200,
-        member_delete: 403,
-        image_show: 200,
-        image_download: 200,
-        in_default_list: true,
-        in_all_list: true,
-    },
-    Row {
-        who: "rejected",
-        member_create: 403,
-        member_list: 200,
-        member_show: 200,
-        member_update: 200,
-        member_delete: 403,
-        image_show: 200,
-        image_download: 200,
-        in_default_list: false,
-        in_all_list: true,
-    },
-    Row {
-        who: "stranger",
-        member_create: 404,
-        member_list: 404,
-        member_show: 404,
-        member_update: 404,
-        member_delete: 404,
-        image_show: 404,
-        image_download: 404,
-        in_default_list: false,
-        in_all_list: false,
-    },
-    Row {
-        who: "admin",
-        member_create: 200,
-        member_list: 200,
-        member_show: 200,
-        member_update: 200,
-        member_delete: 204,
-        image_show: 200,
-        image_download: 200,
-        in_default_list: true,
-        in_all_list: true,
-    },
+    //   who          show download list show update create delete  default all
+    row("owner",     [200, 200,     200, 200, 403,   200,   204],   true,   true),
+    row("pending",   [200, 200,     200, 200, 200,   403,   403],   false,  true),
+    row("accepted",  [200, 200,     200, 200, 200,   403,   403],   true,   true),
+    row("rejected",  [200, 200,     200, 200, 200,   403,   403],   false,  true),
+    row("stranger",  [404, 404,     404, 404, 404,   404,   404],   false,  false),
+    row("admin",     [200, 200,     200, 200, 200,   200,   204],   true,   true),
 ];
 
 /// The account number each caller acts on when it names a member row: its own for members,
@@ -151,43 +102,15 @@ async fn every_cell_of_the_sharing_matrix() {
         let in_default = caller.ids("").await.contains(&image.id);
         let in_all = caller.ids("?member_status=all").await.contains(&image.id);
         let answers = [
-            (
-                "image show",
-                caller.show(&image).await.status,
-                row.image_show,
-            ),
-            (
-                "image download",
-                caller.download(&image).await.0,
-                row.image_download,
-            ),
-            (
-                "member list",
-                caller.members(&image).await.status,
-                row.member_list,
-            ),
-            (
-                "member show",
-                caller.member(&image, member).await.status,
-                row.member_show,
-            ),
-            (
-                "member update",
-                caller.answer_for(&image, member, "accepted").await.status,
-                row.member_update,
-            ),
-            (
-                "member create",
-                caller.add_member(&image, "3000").await.status,
-                row.member_create,
-            ),
-            (
-                "member delete",
-                caller.remove_member(&image, member).await.status,
-                row.member_delete,
-            ),
+            caller.show(&image).await.status,
+            caller.download(&image).await.0,
+            caller.members(&image).await.status,
+            caller.member(&image, member).await.status,
+            caller.answer_for(&image, member, "accepted").await.status,
+            caller.add_member(&image, "3000").await.status,
+            caller.remove_member(&image, member).await.status,
         ];
-        for (op, got, want) in answers {
+        for ((op, got), want) in CALLS.iter().zip(answers).zip(row.codes) {
             if got.as_u16() != want {
                 failures.push(format!("{} × {op}: got {got}, want {want}", row.who));
             }
