@@ -215,7 +215,6 @@ async fn a_failing_body_leaves_nothing(fx: &Fixture) {
 }
 
 async fn a_rejecting_observer_leaves_nothing(fx: &Fixture) {
-    let key = fresh_image_key();
     let mut seen = 0usize;
     let mut refuse_late = |chunk: &[u8]| {
         seen += chunk.len();
@@ -225,50 +224,36 @@ async fn a_rejecting_observer_leaves_nothing(fx: &Fixture) {
             Ok(())
         }
     };
-    let err = fx
-        .store
-        .put(
-            &key,
-            body(12 * MIB, 64 * 1024, 2),
-            u64::MAX,
-            Some(&mut refuse_late),
-        )
-        .await;
-    assert!(
-        matches!(&err, Err(BlobError::Rejected(m)) if m == "not a qcow2 image"),
-        "{err:?}"
-    );
-    assert_eq!(fx.store.size(&key).await.unwrap(), None);
+    let late = body(12 * MIB, 64 * 1024, 2);
+    refused_leaves_nothing(fx, late, &mut refuse_late, "not a qcow2 image").await;
 
-    let key = fresh_image_key();
     let mut refuse_first = |_: &[u8]| Err("bad magic".to_owned());
-    let err = fx
-        .store
-        .put(&key, body(10, 10, 2), u64::MAX, Some(&mut refuse_first))
-        .await;
-    assert!(
-        matches!(&err, Err(BlobError::Rejected(m)) if m == "bad magic"),
-        "{err:?}"
-    );
-    assert_eq!(fx.store.size(&key).await.unwrap(), None);
+    refused_leaves_nothing(fx, body(10, 10, 2), &mut refuse_first, "bad magic").await;
 
     // Refused only once the whole body is in: nothing may become visible either.
-    let key = fresh_image_key();
     let mut at_end = RefuseAtEnd { chunks: 0 };
-    let err = fx
-        .store
-        .put(
-            &key,
-            body(9 * MIB, 64 * 1024, 2),
-            u64::MAX,
-            Some(&mut at_end),
-        )
-        .await;
+    let whole = body(9 * MIB, 64 * 1024, 2);
+    refused_leaves_nothing(fx, whole, &mut at_end, "the footer says vhd").await;
+    assert_eq!(at_end.chunks, (9 * MIB).div_ceil(64 * 1024));
+}
+
+/// Puts `data` under a fresh key past `observer`, which must refuse it with `message`; nothing
+/// may be stored.
+async fn refused_leaves_nothing<S, E>(
+    fx: &Fixture,
+    data: S,
+    observer: &mut dyn UploadObserver,
+    message: &str,
+) where
+    S: futures::Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    let key = fresh_image_key();
+    let err = fx.store.put(&key, data, u64::MAX, Some(observer)).await;
     assert!(
-        matches!(&err, Err(BlobError::Rejected(m)) if m == "the footer says vhd"),
+        matches!(&err, Err(BlobError::Rejected(m)) if m == message),
         "{err:?}"
     );
-    assert_eq!(at_end.chunks, (9 * MIB).div_ceil(64 * 1024));
     assert_eq!(fx.store.size(&key).await.unwrap(), None);
 }
 
