@@ -71,6 +71,25 @@ fn qemu_create(
     (fs::read(&path).expect("image"), qemu_virtual_size(&path))
 }
 
+/// A fresh `format` image of `size` (`bytes` by qemu's count): accepted as `detected` with that
+/// virtual size when declared as what it is, refused as a mismatch when declared raw.
+fn held_to_its_format(
+    dir: &Path,
+    format: &str,
+    size: &str,
+    bytes: u64,
+    detected: DetectedFormat,
+) -> Vec<u8> {
+    let (data, qemu_size) = qemu_create(dir, &format!("x.{format}"), format, size, &[]);
+    assert_eq!(qemu_size, bytes);
+    assert_eq!(accepted(Some(format), &data), (detected, Some(bytes)));
+    assert_eq!(
+        refused(Some("raw"), &data, RefusalKind::Mismatch),
+        format!("Image disk_format raw does not match stream data {format}")
+    );
+    data
+}
+
 fn qemu_virtual_size(path: &Path) -> u64 {
     let info = run("qemu-img", &["info", "--output=json", path_str(path)]);
     let line = info
@@ -92,19 +111,10 @@ fn qcow2_is_detected_sized_and_held_to_its_declared_format() {
         return;
     }
     let dir = support::scratch();
-    let (qcow2, size) = qemu_create(dir.path(), "x.qcow2", "qcow2", "1G", &[]);
-    assert_eq!(size, 1 << 30);
-    assert_eq!(
-        accepted(Some("qcow2"), &qcow2),
-        (DetectedFormat::Qcow2, Some(1 << 30))
-    );
+    let qcow2 = held_to_its_format(dir.path(), "qcow2", "1G", 1 << 30, DetectedFormat::Qcow2);
     assert_eq!(
         accepted(None, &qcow2),
         (DetectedFormat::Qcow2, Some(1 << 30))
-    );
-    assert_eq!(
-        refused(Some("raw"), &qcow2, RefusalKind::Mismatch),
-        "Image disk_format raw does not match stream data qcow2"
     );
     assert_eq!(
         refused(Some("vmdk"), &qcow2, RefusalKind::Mismatch),
@@ -184,16 +194,7 @@ fn vmdk_single_file_images_pass_and_descriptors_pointing_elsewhere_do_not() {
         return;
     }
     let dir = support::scratch();
-    let (sparse, size) = qemu_create(dir.path(), "x.vmdk", "vmdk", "100M", &[]);
-    assert_eq!(size, 100 << 20);
-    assert_eq!(
-        accepted(Some("vmdk"), &sparse),
-        (DetectedFormat::Vmdk, Some(100 << 20))
-    );
-    assert_eq!(
-        refused(Some("raw"), &sparse, RefusalKind::Mismatch),
-        "Image disk_format raw does not match stream data vmdk"
-    );
+    held_to_its_format(dir.path(), "vmdk", "100M", 100 << 20, DetectedFormat::Vmdk);
 
     let source = support::file(
         dir.path(),

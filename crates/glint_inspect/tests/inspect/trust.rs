@@ -228,54 +228,35 @@ fn symlink_loops_and_limits_end_in_not_inspected() {
     );
     assert_eq!(report.login_users.len(), 3);
 
-    let tiny = Limits {
-        max_bytes_read: 64 * 1024,
-        ..limits()
-    };
-    let report = inspect_filesystems(
-        File::open(&image).expect("image"),
-        DetectedFormat::Raw,
-        &tiny,
-    );
-    assert!(
-        report
-            .not_inspected
-            .iter()
-            .any(|n| n.contains("limit on bytes read")),
-        "{report:#?}"
-    );
-
-    let expired = Limits {
-        deadline: Instant::now(),
-        ..limits()
-    };
-    let report = inspect_filesystems(
-        File::open(&image).expect("image"),
-        DetectedFormat::Raw,
-        &expired,
-    );
-    assert!(
-        report
-            .not_inspected
-            .iter()
-            .any(|n| n.contains("time limit")),
-        "{report:#?}"
-    );
-
-    let few_files = Limits {
-        max_files: 3,
-        ..limits()
-    };
-    let report = inspect_filesystems(
-        File::open(&image).expect("image"),
-        DetectedFormat::Raw,
-        &few_files,
-    );
-    assert!(
-        report
-            .not_inspected
-            .iter()
-            .any(|n| n.contains("limit on files")),
-        "{report:#?}"
-    );
+    // Each budget, spent, is named among what was not inspected.
+    for (budget, named) in [
+        (
+            Limits {
+                max_bytes_read: 64 * 1024,
+                ..limits()
+            },
+            "limit on bytes read",
+        ),
+        (
+            Limits {
+                deadline: Instant::now(),
+                ..limits()
+            },
+            "time limit",
+        ),
+        (
+            Limits {
+                max_files: 3,
+                ..limits()
+            },
+            "limit on files",
+        ),
+    ] {
+        let image = File::open(&image).expect("image");
+        let report = inspect_filesystems(image, DetectedFormat::Raw, &budget);
+        assert!(
+            report.not_inspected.iter().any(|n| n.contains(named)),
+            "{named}: {report:#?}"
+        );
+    }
 }
