@@ -9,6 +9,7 @@ import re
 
 import openstack as openstack_sdk
 import pytest
+from conftest import sdk_connect
 
 ALL_INTERFACES = {"public", "internal", "admin"}
 
@@ -251,21 +252,6 @@ def test_new_region_appears_in_catalog(glint_server, glint_admin, openstack):
 
 # --------------------------------------------------------------------------
 # openstacksdk
-
-
-def sdk_connect(server, user, password, project, region):
-    return openstack_sdk.connect(
-        auth_url=server.auth_url,
-        username=user,
-        password=password,
-        project_name=project,
-        user_domain_name="Default",
-        project_domain_name="Default",
-        region_name=region,
-        identity_api_version="3",
-        load_yaml_config=False,
-        load_envvars=False,
-    )
 
 
 def test_openstacksdk_connect(glint_server, acme):

@@ -576,21 +576,30 @@ def temp_files_of(node: Node, image_id: str) -> list[Path]:
     return [node.store_dir / p for p in store_files(node)[1] if pattern.match(p.name)]
 
 
+def uploader_node(cluster, store: str, name: str, account: tuple[str, str], image_name: str):
+    """One node NAME on the local store or on S3 (STORE), with a member `uploader` of a fresh
+    ACCOUNT (name, number): the node, a look into its S3 bucket (None for the local store),
+    the member's token and the id of a new image named IMAGE_NAME."""
+    env = {}
+    look = None
+    if store == "s3":
+        url, look = s3_store(name)
+        env["GLINT__STORAGE__URL"] = url
+    node = cluster(name, single_node_database(cluster), **env)
+    account_name, number = account
+    password = make_user(node, account_name, number, "uploader", "member")
+    token, _ = issue_token(node, "uploader", password, account_name)
+    return node, look, token, create_image(node, token, image_name)
+
+
 # ==========================================================================
 # 1. 2 GiB through one server, memory bounded
 
 
 @pytest.mark.parametrize("store", ["local", "s3"])
 def test_two_gib_round_trip_with_bounded_server_memory(cluster, store):
-    env = {}
-    look = None
-    if store == "s3":
-        url, look = s3_store("big")
-        env["GLINT__STORAGE__URL"] = url
-    node = cluster("big", single_node_database(cluster), **env)
-    password = make_user(node, "bigco", "7100001", "uploader", "member")
-    token, _ = issue_token(node, "uploader", password, "bigco")
-    image_id = create_image(node, token, f"two-gib-{store}")
+    node, look, token, image_id = uploader_node(
+        cluster, store, "big", ("bigco", "7100001"), f"two-gib-{store}")
     rss_start = node.peak_rss_kib()
 
     say(f"\n  2 GiB round trip, {store} store, server pid {node.proc.pid}")
@@ -678,15 +687,8 @@ def cut_upload(node: Node, token: str, image_id: str, payload: Payload,
 
 @pytest.mark.parametrize("store", ["local", "s3"])
 def test_sigkill_mid_upload_then_restart_and_retry(cluster, store):
-    env = {}
-    look = None
-    if store == "s3":
-        url, look = s3_store("kill")
-        env["GLINT__STORAGE__URL"] = url
-    node = cluster("kill", single_node_database(cluster), **env)
-    password = make_user(node, "killco", "7100002", "uploader", "member")
-    token, _ = issue_token(node, "uploader", password, "killco")
-    image_id = create_image(node, token, f"cut-{store}")
+    node, look, token, image_id = uploader_node(
+        cluster, store, "kill", ("killco", "7100002"), f"cut-{store}")
     payload = Payload(seed=777, size=CUT_SIZE)
 
     say(f"\n  SIGKILL mid-upload, {store} store")
