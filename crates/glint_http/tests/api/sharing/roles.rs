@@ -1,13 +1,31 @@
 //! Who may share and who may answer: a producer's member shares (a reader may not), a
-//! consumer's manager answers (a member may not); and a share to an account without the
-//! image's region stays invisible until the region is granted.
+//! consumer's manager answers (a member may not) and accepting shows the image to the
+//! consumer; and a share to an account without the image's region stays invisible until the
+//! region is granted.
 
 use axum::http::StatusCode;
 use glint_core::Role;
 use serde_json::json;
 
 use crate::app::TestApp;
+use crate::spec::pattern;
 use crate::spec::worlds::producer_and_consumer;
+
+#[tokio::test]
+async fn a_consumer_sees_a_shared_image_once_its_manager_accepts() {
+    let (_app, producer, consumer) =
+        producer_and_consumer(&["DFW"], Role::Member, Role::Manager).await;
+    let image = producer.upload("web", pattern(4096)).await;
+    producer.share(&image, &consumer).await;
+    assert_eq!(
+        consumer.count("").await,
+        0,
+        "pending shares stay out of the default list"
+    );
+    consumer.accept(&image).await;
+    assert_eq!(consumer.ids("").await, [image.id.as_str()]);
+    assert_eq!(consumer.download(&image).await.1, pattern(4096));
+}
 
 #[tokio::test]
 async fn roles_decide_who_shares_and_who_answers() {
