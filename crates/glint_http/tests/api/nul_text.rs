@@ -2,7 +2,8 @@
 //! write of it is 400, a lookup by it finds nothing (404, an empty list), and a sign-in with it
 //! is the same 401 as any failed sign-in; never 500.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
+use glint_core::Role;
 use serde_json::json;
 
 use crate::app::{PASSWORD, TestApp};
@@ -10,58 +11,25 @@ use crate::spec::V21;
 
 async fn run(app: TestApp) {
     app.account("acme", "554433", &["DFW"]).await;
-    app.user("alice", "acme", glint_core::Role::Member).await;
-    let alice = app.token("alice", "acme").await;
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            "/image/DFW/v2/images",
-            Some(json!({"name": "a\u{0}b"})),
-        )
-        .await;
+    let alice = app.actor("alice", "acme", Role::Member).await;
+    let r = alice.try_create(json!({"name": "a\u{0}b"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    let image = app
-        .signed_in("alice", "acme")
-        .await
-        .create(json!({"name": "fine"}))
-        .await;
-    let id = image.id.as_str();
-    let r = app
-        .patch(
-            &alice,
-            &format!("/image/DFW/v2/images/{id}"),
-            V21,
-            json!([{"op": "add", "path": "/note", "value": "x\u{0}"}]),
-        )
-        .await;
+    let image = alice.create(json!({"name": "fine"})).await;
+    let note = json!([{"op": "add", "path": "/note", "value": "x\u{0}"}]);
+    let r = alice.patch(&image, V21, note).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
     for uri in [
-        format!("/image/DFW/v2/images/{id}%00"),
-        format!("/image/DFW/v2/images/{id}%00/members"),
+        format!("{}%00", image.uri()),
+        format!("{}%00/members", image.uri()),
         "/compute/DFW/v2.1/servers/%00".to_owned(),
     ] {
-        let r = app.call(&alice, Method::GET, &uri, None).await;
+        let r = alice.get(&uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {:?}", r.body);
     }
-    let r = app
-        .call(
-            &alice,
-            Method::GET,
-            "/image/DFW/v2/images?name=fine%00",
-            None,
-        )
-        .await;
+    let r = alice.get("/image/DFW/v2/images?name=fine%00").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["images"], json!([]));
-    let r = app
-        .call(
-            &alice,
-            Method::POST,
-            &format!("/image/DFW/v2/images/{id}/members"),
-            Some(json!({"member": "11\u{0}22"})),
-        )
-        .await;
+    let r = alice.add_member(&image, "11\u{0}22").await;
     assert!(!r.status.is_server_error(), "{:?}", r.body);
     let wrong = app.sign_in("alice", "wrong password", "acme").await;
     let nul = app.sign_in("ali\u{0}ce", PASSWORD, "acme").await;
