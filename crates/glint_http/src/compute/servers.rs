@@ -18,17 +18,30 @@ use crate::compute::versions::Microversion;
 use crate::compute::views;
 use crate::error::ComputeError;
 use crate::extract::IdentityCaller;
+use crate::paths::{PathParams, RawRegion, RegionPath, Typed, region};
 use crate::router::AppState;
 
-/// `{region}` and an id in the path.
+/// `{region}` and a server's or flavor's id in the path.
+pub(crate) struct IdPath {
+    region: RegionName,
+    id: String,
+}
+
 #[derive(Deserialize)]
-pub(crate) struct IdParams {
+pub(crate) struct RawId {
     region: String,
     id: String,
 }
 
-fn region(name: &str) -> RegionName {
-    RegionName::from_trusted(name.to_owned())
+impl PathParams for IdPath {
+    type Raw = RawId;
+
+    fn parse(raw: RawId) -> Result<Self, Error> {
+        Ok(IdPath {
+            region: region(&raw.region)?,
+            id: raw.id,
+        })
+    }
 }
 
 fn base(state: &AppState, region: &RegionName) -> String {
@@ -50,10 +63,10 @@ fn text(v: &Value, key: &str) -> Option<String> {
 pub(crate) async fn list_flavors(
     State(state): State<AppState>,
     IdentityCaller(_ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Typed(r, _): Typed<RegionPath, ComputeError>,
     uri: axum::http::Uri,
 ) -> Json<Value> {
-    let base = base(&state, &region(&r));
+    let base = base(&state, &r.region);
     let detail = uri.path().ends_with("/detail");
     let flavors: Vec<Value> = state
         .compute
@@ -74,11 +87,11 @@ pub(crate) async fn list_flavors(
 pub(crate) async fn show_flavor(
     State(state): State<AppState>,
     IdentityCaller(_ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<IdPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
     let flavor = state.compute.flavor(&p.id)?;
     Ok(Json(
-        json!({"flavor": views::flavor(&base(&state, &region(&p.region)), flavor)}),
+        json!({"flavor": views::flavor(&base(&state, &p.region), flavor)}),
     ))
 }
 
@@ -86,7 +99,7 @@ pub(crate) async fn show_flavor(
 pub(crate) async fn create_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Path(path): Path<RawRegion>,
     raw: Bytes,
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
@@ -114,7 +127,7 @@ pub(crate) async fn create_server(
             .ok_or_else(|| Error::InvalidInput("Missing flavorRef.".into()))?,
         networks,
     };
-    let region = region(&r);
+    let region = RegionPath::parse(path)?.region;
     let server = state.compute.create(&ctx, &region, new).await?;
     let base = base(&state, &region);
     let location = format!("{base}/servers/{}", server.id);
@@ -139,11 +152,11 @@ pub(crate) async fn create_server(
 pub(crate) async fn list_servers(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Typed(r, _): Typed<RegionPath, ComputeError>,
     Query(query): Query<BTreeMap<String, String>>,
     uri: axum::http::Uri,
 ) -> Result<Json<Value>, ComputeError> {
-    let region = region(&r);
+    let region = r.region;
     let filter = ServerFilter {
         name: query.get("name").cloned(),
         status: query.get("status").cloned(),
@@ -171,9 +184,9 @@ pub(crate) async fn list_servers(
 pub(crate) async fn show_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<IdPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
-    let region = region(&p.region);
+    let region = p.region;
     let server = state.compute.get(&ctx, &region, &p.id).await?;
     Ok(Json(
         json!({"server": views::server(&base(&state, &region), &state.catalog.image_url(&region), &server)}),
@@ -184,12 +197,9 @@ pub(crate) async fn show_server(
 pub(crate) async fn delete_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<IdPath, ComputeError>,
 ) -> Result<StatusCode, ComputeError> {
-    state
-        .compute
-        .delete(&ctx, &region(&p.region), &p.id)
-        .await?;
+    state.compute.delete(&ctx, &p.region, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,11 +208,12 @@ pub(crate) async fn server_action(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
     Extension(version): Extension<Microversion>,
-    Path(p): Path<IdParams>,
+    Path(path): Path<RawId>,
     raw: Bytes,
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
-    let region = region(&p.region);
+    let p = IdPath::parse(path)?;
+    let region = p.region;
     if let Some(rebuild) = body.get("rebuild") {
         let image = text(rebuild, "imageRef")
             .ok_or_else(|| Error::InvalidInput("rebuild needs imageRef.".into()))?;

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
@@ -15,11 +15,12 @@ use glint_core::image::{Image, MemberStatus, Visibility};
 use serde::Deserialize;
 
 use super::format;
-use super::images::{ImagePath, label};
+use super::images::{PanelImagePath, label};
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::trust::TrustView;
 use super::views::Chrome;
+use crate::paths::{MemberPath, Typed};
 use crate::router::AppState;
 
 /// A consumer row of Image Sharing.
@@ -102,18 +103,18 @@ fn consumer_note(image: &Image, status: Option<MemberStatus>) -> (Option<String>
 pub(crate) async fn image_detail(
     State(state): State<AppState>,
     session: Session,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     headers: HeaderMap,
 ) -> Result<Response, PanelError> {
-    let region = p.region();
-    let image = state.images.get(&session.ctx, &region, &p.image_id).await?;
+    let region = &p.region;
+    let image = state.images.get(&session.ctx, region, &p.image).await?;
     let source = ImageSource::of(&session.ctx, &image);
     let own = source == Some(ImageSource::Saved);
     let shareable = image.visibility == Visibility::Shared;
     let members = if own && shareable {
         state
             .images
-            .list_members(&session.ctx, &region, &p.image_id)
+            .list_members(&session.ctx, region, &p.image)
             .await?
     } else {
         Vec::new()
@@ -122,7 +123,7 @@ pub(crate) async fn image_detail(
         let me = session.ctx.account_id.as_str();
         state
             .images
-            .get_member(&session.ctx, &region, &p.image_id, me)
+            .get_member(&session.ctx, region, &p.image, me)
             .await
             .ok()
             .map(|m| m.status)
@@ -132,7 +133,7 @@ pub(crate) async fn image_detail(
     let (note, tone) = consumer_note(&image, my_status);
     let trust = state
         .images
-        .trust_report(&session.ctx, &region, &p.image_id)
+        .trust_report(&session.ctx, region, &p.image)
         .await
         .ok()
         .map(|report| TrustView::new(&report));
@@ -186,14 +187,14 @@ pub(crate) async fn share_image(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     Form(form): Form<ShareForm>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let detail = format!("/images/{}/{}", p.region, p.image);
     let back = super::reply::local_path(form.next.as_deref(), &detail);
     let shared = state
         .images
-        .share_with_account(&session.ctx, &p.region(), &p.image_id, &form.account)
+        .share_with_account(&session.ctx, &p.region, &p.image, &form.account)
         .await;
     match shared {
         Ok(member) => reply.done(
@@ -219,14 +220,14 @@ pub(crate) async fn make_shareable(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     Form(form): Form<super::images::NextForm>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let detail = format!("/images/{}/{}", p.region, p.image);
     let back = super::reply::local_path(form.next.as_deref(), &detail);
     match state
         .images
-        .make_shareable(&session.ctx, &p.region(), &p.image_id)
+        .make_shareable(&session.ctx, &p.region, &p.image)
         .await
     {
         Ok(image) => reply.done(
@@ -240,33 +241,24 @@ pub(crate) async fn make_shareable(
     }
 }
 
-/// `/images/{region}/{id}/consumers/{account}/remove`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ConsumerPath {
-    region: String,
-    image_id: String,
-    account: String,
-}
-
-/// `POST …/consumers/{account}/remove`: the producer removes a consumer.
+/// `POST /images/{region}/{id}/consumers/{account}/remove`: the producer removes a consumer.
 pub(crate) async fn remove_consumer(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ConsumerPath>,
+    Typed(p, _): Typed<MemberPath, PanelError>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
-    let region = glint_core::RegionName::from_trusted(p.region.clone());
+    let detail = format!("/images/{}/{}", p.at.region, p.at.image);
     match state
         .images
-        .remove_member(&session.ctx, &region, &p.image_id, &p.account)
+        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.member)
         .await
     {
         Ok(()) => reply.done(
             &detail,
             Flash::ok(format!(
                 "Account {} was removed from this image. Share the image with it again to send a new request.",
-                p.account
+                p.member
             )),
         ),
         Err(e) => reply.failed(&e, &detail),

@@ -4,13 +4,13 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::{ImageSource, NewServer, ServerFilter};
-use glint_core::RegionName;
 use glint_core::compute::Server;
 use glint_core::image::{Image, ImageStatus};
+use glint_core::{Error, RegionName};
 use serde::Deserialize;
 
 use super::format;
@@ -18,6 +18,7 @@ use super::images::RegionQuery;
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::views::{Chrome, Pending, RegionOption, Selection, region_options};
+use crate::paths::{PathParams, Typed, region};
 use crate::router::AppState;
 
 /// A row of Server List.
@@ -71,7 +72,7 @@ pub(crate) struct CreateServerPage {
 async fn server_row(state: &AppState, session: &Session, server: &Server) -> ServerRow {
     let image = state
         .images
-        .get(&session.ctx, &server.region, server.image_id.as_str())
+        .get(&session.ctx, &server.region, &server.image_id)
         .await
         .map(|i| format::name(i.name.as_deref()))
         .unwrap_or_else(|_| format!("{} (no longer available)", server.image_id));
@@ -224,7 +225,10 @@ pub(crate) async fn create_server(
     Form(form): Form<CreateForm>,
 ) -> Response {
     let back = format!("/servers/new?region={}", form.region);
-    let region = RegionName::from_trusted(form.region.clone());
+    let region = match region(&form.region) {
+        Ok(region) => region,
+        Err(e) => return reply.failed(&e, &back),
+    };
     let new = NewServer {
         name: form.name.trim().to_owned(),
         image_ref: form.image,
@@ -244,10 +248,26 @@ pub(crate) async fn create_server(
 }
 
 /// `/servers/{region}/{server_id}/delete`.
-#[derive(Debug, Deserialize)]
 pub(crate) struct ServerPath {
+    region: RegionName,
+    server_id: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RawServer {
     region: String,
     server_id: String,
+}
+
+impl PathParams for ServerPath {
+    type Raw = RawServer;
+
+    fn parse(raw: RawServer) -> Result<Self, Error> {
+        Ok(ServerPath {
+            region: region(&raw.region)?,
+            server_id: raw.server_id,
+        })
+    }
 }
 
 /// `POST /servers/{region}/{id}/delete`.
@@ -255,10 +275,10 @@ pub(crate) async fn delete_server(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ServerPath>,
+    Typed(p, _): Typed<ServerPath, PanelError>,
 ) -> Response {
     let back = format!("/servers?region={}", p.region);
-    let region = RegionName::from_trusted(p.region.clone());
+    let region = p.region;
     let name = state
         .compute
         .get(&session.ctx, &region, &p.server_id)

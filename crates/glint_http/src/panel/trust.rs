@@ -148,7 +148,7 @@ pub(crate) async fn pending_with_reports(
     for image in pending {
         let report = state
             .images
-            .trust_report(ctx, &image.region, image.id.as_str())
+            .trust_report(ctx, &image.region, &image.id)
             .await?;
         out.push((image, TrustView::new(&report)));
     }
