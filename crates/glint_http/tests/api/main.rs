@@ -24,5 +24,6 @@ mod s3;
 mod sharing;
 mod sign_in_throttle;
 mod tokens_cached;
+mod transitions;
 mod trust_report;
 mod unknown_regions;
