@@ -23,8 +23,8 @@ pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };
 pub use images::{
-    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, TrustReportState,
-    TrustReportView,
+    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, RefusedData,
+    TrustReportState, TrustReportView,
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};

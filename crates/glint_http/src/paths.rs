@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use glint_core::error::Kind;
 use glint_core::image::ImageId;
 use glint_core::{Error, RegionName};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::ImageError;
@@ -50,6 +49,13 @@ where
     }
 }
 
+/// The raw segments of each kind of path, in the route's order, for handlers that parse their
+/// path after other checks.
+pub(crate) type RawRegion = String;
+pub(crate) type RawRegionItem = (String, String);
+pub(crate) type RawImage = (String, String);
+pub(crate) type RawImageItem = (String, String, String);
+
 /// A region name from a path: one that cannot be a region's name is an unknown region.
 pub(crate) fn region(raw: &str) -> Result<RegionName, Error> {
     RegionName::parse(raw).map_err(|_| Error::not_found(Kind::Region, raw))
@@ -60,17 +66,29 @@ pub(crate) struct RegionPath {
     pub region: RegionName,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct RawRegion {
-    region: String,
-}
-
 impl PathParams for RegionPath {
     type Raw = RawRegion;
 
-    fn parse(raw: RawRegion) -> Result<Self, Error> {
+    fn parse(raw: String) -> Result<Self, Error> {
         Ok(RegionPath {
-            region: region(&raw.region)?,
+            region: region(&raw)?,
+        })
+    }
+}
+
+/// `{region}` and the id of something in it (a server, a flavor), which the service looks up.
+pub(crate) struct RegionItemPath {
+    pub region: RegionName,
+    pub id: String,
+}
+
+impl PathParams for RegionItemPath {
+    type Raw = RawRegionItem;
+
+    fn parse((raw_region, id): (String, String)) -> Result<Self, Error> {
+        Ok(RegionItemPath {
+            region: region(&raw_region)?,
+            id,
         })
     }
 }
@@ -82,14 +100,8 @@ pub(crate) struct ImagePath {
     pub image: ImageId,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct RawImage {
-    region: String,
-    image_id: String,
-}
-
 impl ImagePath {
-    pub(crate) fn from_raw(region: &str, image_id: &str) -> Result<Self, Error> {
+    fn from_raw(region: &str, image_id: &str) -> Result<Self, Error> {
         let unknown = || Error::not_found(Kind::Image, image_id);
         Ok(ImagePath {
             region: RegionName::parse(region).map_err(|_| unknown())?,
@@ -101,56 +113,25 @@ impl ImagePath {
 impl PathParams for ImagePath {
     type Raw = RawImage;
 
-    fn parse(raw: RawImage) -> Result<Self, Error> {
-        ImagePath::from_raw(&raw.region, &raw.image_id)
+    fn parse((region, image_id): (String, String)) -> Result<Self, Error> {
+        ImagePath::from_raw(&region, &image_id)
     }
 }
 
-/// `{region}`, `{image_id}` and `{tag}`.
-pub(crate) struct TagPath {
+/// `{region}`, `{image_id}` and one more segment naming something of the image: a tag, a
+/// member's account number, a consumer's answer. The service decides whether it exists.
+pub(crate) struct ImageItemPath {
     pub at: ImagePath,
-    pub tag: String,
+    pub item: String,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct RawTag {
-    region: String,
-    image_id: String,
-    tag: String,
-}
+impl PathParams for ImageItemPath {
+    type Raw = RawImageItem;
 
-impl PathParams for TagPath {
-    type Raw = RawTag;
-
-    fn parse(raw: RawTag) -> Result<Self, Error> {
-        Ok(TagPath {
-            at: ImagePath::from_raw(&raw.region, &raw.image_id)?,
-            tag: raw.tag,
-        })
-    }
-}
-
-/// `{region}`, `{image_id}` and `{member_id}` (any account number; the store decides whether
-/// the image has such a member).
-pub(crate) struct MemberPath {
-    pub at: ImagePath,
-    pub member: String,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RawMember {
-    region: String,
-    image_id: String,
-    member_id: String,
-}
-
-impl PathParams for MemberPath {
-    type Raw = RawMember;
-
-    fn parse(raw: RawMember) -> Result<Self, Error> {
-        Ok(MemberPath {
-            at: ImagePath::from_raw(&raw.region, &raw.image_id)?,
-            member: raw.member_id,
+    fn parse((region, image_id, item): (String, String, String)) -> Result<Self, Error> {
+        Ok(ImageItemPath {
+            at: ImagePath::from_raw(&region, &image_id)?,
+            item,
         })
     }
 }

@@ -26,10 +26,11 @@ pub struct Incoming {
 
 /// What becomes of an image whose data the format check refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RefusedData {
+pub enum RefusedData {
     /// The image stays, `queued` (the Image API: the client decides, as with the reference).
     KeepImage,
-    /// The image goes too: it was made only to receive this data.
+    /// The image goes too: it was made only to receive this data, as the Control Panel's upload
+    /// makes one, and would be in the way of the next try (the `openstack` CLI removes it too).
     DeleteImage,
 }
 
@@ -99,50 +100,17 @@ impl ImageService {
         }
     }
 
-    /// Uploads the image's data (`PUT …/file`), in a task of its own.
+    /// Uploads the image's data (`PUT …/file`, and the Control Panel's upload) in a task of its
+    /// own, so that a client that goes away still leaves the image `queued` again; `refused`
+    /// says what becomes of the image when the format check refuses the data.
     pub async fn upload<S, E>(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
         id: &ImageId,
         incoming: Incoming,
-        body: S,
-    ) -> Result<Image>
-    where
-        S: Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
-        E: std::fmt::Display + Send + 'static,
-    {
-        self.spawn_upload(ctx, region, id, incoming, body, RefusedData::KeepImage)
-            .await
-    }
-
-    /// Uploads the data of an image made only to receive it, as the Control Panel's upload
-    /// makes one: the same as `upload`, but data the format check refuses removes the image
-    /// again, so that it is not in the way of the next try (the `openstack` CLI does the same).
-    pub async fn upload_new<S, E>(
-        &self,
-        ctx: &AuthContext,
-        region: &RegionName,
-        id: &ImageId,
-        incoming: Incoming,
-        body: S,
-    ) -> Result<Image>
-    where
-        S: Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
-        E: std::fmt::Display + Send + 'static,
-    {
-        self.spawn_upload(ctx, region, id, incoming, body, RefusedData::DeleteImage)
-            .await
-    }
-
-    async fn spawn_upload<S, E>(
-        &self,
-        ctx: &AuthContext,
-        region: &RegionName,
-        id: &ImageId,
-        incoming: Incoming,
-        body: S,
         refused: RefusedData,
+        body: S,
     ) -> Result<Image>
     where
         S: Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,

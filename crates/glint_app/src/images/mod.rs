@@ -26,7 +26,7 @@ use tokio::sync::Notify;
 
 use crate::Stores;
 
-pub use data::{ByteRange, Download, Incoming};
+pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
 pub use trust::{TrustReportState, TrustReportView};

@@ -11,38 +11,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use glint_app::{NewServer, ServerFilter};
 use glint_core::{Error, RegionName};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::compute::versions::Microversion;
 use crate::compute::views;
 use crate::error::ComputeError;
 use crate::extract::IdentityCaller;
-use crate::paths::{PathParams, RawRegion, RegionPath, Typed, region};
+use crate::paths::{PathParams, RawRegion, RawRegionItem, RegionItemPath, RegionPath, Typed};
 use crate::router::AppState;
-
-/// `{region}` and a server's or flavor's id in the path.
-pub(crate) struct IdPath {
-    region: RegionName,
-    id: String,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RawId {
-    region: String,
-    id: String,
-}
-
-impl PathParams for IdPath {
-    type Raw = RawId;
-
-    fn parse(raw: RawId) -> Result<Self, Error> {
-        Ok(IdPath {
-            region: region(&raw.region)?,
-            id: raw.id,
-        })
-    }
-}
 
 fn base(state: &AppState, region: &RegionName) -> String {
     state.catalog.compute_url(region)
@@ -87,7 +63,7 @@ pub(crate) async fn list_flavors(
 pub(crate) async fn show_flavor(
     State(state): State<AppState>,
     IdentityCaller(_ctx): IdentityCaller,
-    Typed(p, _): Typed<IdPath, ComputeError>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
     let flavor = state.compute.flavor(&p.id)?;
     Ok(Json(
@@ -184,7 +160,7 @@ pub(crate) async fn list_servers(
 pub(crate) async fn show_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Typed(p, _): Typed<IdPath, ComputeError>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
     let region = p.region;
     let server = state.compute.get(&ctx, &region, &p.id).await?;
@@ -197,7 +173,7 @@ pub(crate) async fn show_server(
 pub(crate) async fn delete_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Typed(p, _): Typed<IdPath, ComputeError>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<StatusCode, ComputeError> {
     state.compute.delete(&ctx, &p.region, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -208,11 +184,11 @@ pub(crate) async fn server_action(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
     Extension(version): Extension<Microversion>,
-    Path(path): Path<RawId>,
+    Path(path): Path<RawRegionItem>,
     raw: Bytes,
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
-    let p = IdPath::parse(path)?;
+    let p = RegionItemPath::parse(path)?;
     let region = p.region;
     if let Some(rebuild) = body.get("rebuild") {
         let image = text(rebuild, "imageRef")

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use glint_app::images::IMPORT_METHODS;
-use glint_app::{ByteRange, Incoming};
+use glint_app::{ByteRange, Incoming, RefusedData};
 use glint_core::Error;
 use glint_core::image::{DataMediaType, ImportRequest};
 
@@ -76,7 +76,14 @@ pub(crate) async fn upload_data(
     let p = ImagePath::parse(raw)?;
     state
         .images
-        .upload(&ctx, &p.region, &p.image, incoming, body.into_data_stream())
+        .upload(
+            &ctx,
+            &p.region,
+            &p.image,
+            incoming,
+            RefusedData::KeepImage,
+            body.into_data_stream(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

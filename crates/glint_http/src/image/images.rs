@@ -14,7 +14,7 @@ use glint_core::image::query::parse_list_query;
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
 use crate::image::{body, views};
-use crate::paths::{ImagePath, PathParams, RawRegion, RegionPath, TagPath, Typed};
+use crate::paths::{ImageItemPath, ImagePath, PathParams, RawRegion, RegionPath, Typed};
 use crate::router::AppState;
 
 /// `POST /v2/images`: 201 with the image and its `Location`.
@@ -92,11 +92,11 @@ pub(crate) async fn add_tag(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     _: NoBody,
-    Typed(p, _): Typed<TagPath>,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .add_tag(&ctx, &p.at.region, &p.at.image, &p.tag)
+        .add_tag(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -106,11 +106,11 @@ pub(crate) async fn remove_tag(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     _: NoBody,
-    Typed(p, _): Typed<TagPath>,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .remove_tag(&ctx, &p.at.region, &p.at.image, &p.tag)
+        .remove_tag(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
 use crate::image::{body, views};
-use crate::paths::{ImagePath, MemberPath, PathParams, RawImage, RawMember, Typed};
+use crate::paths::{ImageItemPath, ImagePath, PathParams, RawImage, RawImageItem, Typed};
 use crate::router::AppState;
 
 fn string_field(body: &Value, key: &str, missing: &str) -> Result<String, Error> {
@@ -61,11 +61,11 @@ pub(crate) async fn show_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     _: NoBody,
-    Typed(p, _): Typed<MemberPath>,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<Json<Value>, ImageError> {
     let member = state
         .images
-        .get_member(&ctx, &p.at.region, &p.at.image, &p.member)
+        .get_member(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(Json(views::member(&member)))
 }
@@ -74,15 +74,15 @@ pub(crate) async fn show_member(
 pub(crate) async fn update_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(path): Path<RawMember>,
+    Path(path): Path<RawImageItem>,
     raw: Bytes,
 ) -> Result<Json<Value>, ImageError> {
     let request = body::json(&raw)?;
     let status = string_field(&request, "status", "Status not specified")?.parse();
-    let p = MemberPath::parse(path)?;
+    let p = ImageItemPath::parse(path)?;
     let member = state
         .images
-        .set_member_status(&ctx, &p.at.region, &p.at.image, &p.member, status)
+        .set_member_status(&ctx, &p.at.region, &p.at.image, &p.item, status)
         .await?;
     Ok(Json(views::member(&member)))
 }
@@ -92,11 +92,11 @@ pub(crate) async fn remove_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     _: NoBody,
-    Typed(p, _): Typed<MemberPath>,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .remove_member(&ctx, &p.at.region, &p.at.image, &p.member)
+        .remove_member(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,7 @@ use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::trust::TrustView;
 use super::views::Chrome;
-use crate::paths::{MemberPath, Typed};
+use crate::paths::{ImageItemPath, Typed};
 use crate::router::AppState;
 
 /// A consumer row of Image Sharing.
@@ -246,19 +246,19 @@ pub(crate) async fn remove_consumer(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Typed(p, _): Typed<MemberPath, PanelError>,
+    Typed(p, _): Typed<ImageItemPath, PanelError>,
 ) -> Response {
     let detail = format!("/images/{}/{}", p.at.region, p.at.image);
     match state
         .images
-        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.member)
+        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.item)
         .await
     {
         Ok(()) => reply.done(
             &detail,
             Flash::ok(format!(
                 "Account {} was removed from this image. Share the image with it again to send a new request.",
-                p.member
+                p.item
             )),
         ),
         Err(e) => reply.failed(&e, &detail),

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use glint_app::Incoming;
+use glint_app::{Incoming, RefusedData};
 use glint_core::image::create::NewImage;
 use glint_core::image::{DISK_FORMATS, DataMediaType, Image};
 use serde::{Deserialize, Serialize};
@@ -141,8 +141,8 @@ fn declared_size(headers: &HeaderMap) -> Option<u64> {
 }
 
 /// `PUT /images/{region}/{id}/file`: streams the file into the image through the same service
-/// call as the Image API's upload (`upload_new`: data the format check refuses removes the new
-/// image again), with the reason shown.
+/// call as the Image API's upload (data the format check refuses removes the new image again),
+/// with the reason shown.
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     session: Session,
@@ -157,11 +157,12 @@ pub(crate) async fn upload_file(
     };
     let uploaded = state
         .images
-        .upload_new(
+        .upload(
             &session.ctx,
             &p.region,
             &p.image,
             incoming,
+            RefusedData::DeleteImage,
             body.into_data_stream(),
         )
         .await;

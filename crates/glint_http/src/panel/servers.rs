@@ -8,9 +8,9 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::{ImageSource, NewServer, ServerFilter};
+use glint_core::RegionName;
 use glint_core::compute::Server;
 use glint_core::image::{Image, ImageStatus};
-use glint_core::{Error, RegionName};
 use serde::Deserialize;
 
 use super::format;
@@ -18,7 +18,7 @@ use super::images::RegionQuery;
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::views::{Chrome, Pending, RegionOption, Selection, region_options};
-use crate::paths::{PathParams, Typed, region};
+use crate::paths::{RegionItemPath, Typed, region};
 use crate::router::AppState;
 
 /// A row of Server List.
@@ -247,49 +247,22 @@ pub(crate) async fn create_server(
     }
 }
 
-/// `/servers/{region}/{server_id}/delete`.
-pub(crate) struct ServerPath {
-    region: RegionName,
-    server_id: String,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RawServer {
-    region: String,
-    server_id: String,
-}
-
-impl PathParams for ServerPath {
-    type Raw = RawServer;
-
-    fn parse(raw: RawServer) -> Result<Self, Error> {
-        Ok(ServerPath {
-            region: region(&raw.region)?,
-            server_id: raw.server_id,
-        })
-    }
-}
-
 /// `POST /servers/{region}/{id}/delete`.
 pub(crate) async fn delete_server(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Typed(p, _): Typed<ServerPath, PanelError>,
+    Typed(p, _): Typed<RegionItemPath, PanelError>,
 ) -> Response {
     let back = format!("/servers?region={}", p.region);
     let region = p.region;
     let name = state
         .compute
-        .get(&session.ctx, &region, &p.server_id)
+        .get(&session.ctx, &region, &p.id)
         .await
         .map(|s| s.name)
-        .unwrap_or_else(|_| p.server_id.clone());
-    match state
-        .compute
-        .delete(&session.ctx, &region, &p.server_id)
-        .await
-    {
+        .unwrap_or_else(|_| p.id.clone());
+    match state.compute.delete(&session.ctx, &region, &p.id).await {
         Ok(()) => reply.done(&back, Flash::ok(format!("Server {name} was deleted."))),
         Err(e) => reply.failed(&e, &back),
     }

@@ -8,37 +8,12 @@ use axum::extract::State;
 use axum::response::Response;
 use glint_core::Error;
 use glint_core::image::MemberStatus;
-use serde::Deserialize;
 
 use super::images::{NextForm, label};
 use super::reply::{Flash, PanelError, Reply, local_path};
 use super::session::Session;
-use crate::paths::{ImagePath, PathParams, Typed};
+use crate::paths::{ImageItemPath, Typed};
 use crate::router::AppState;
-
-/// `/shares/{region}/{image_id}/{decision}`.
-pub(crate) struct DecisionPath {
-    at: ImagePath,
-    decision: String,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RawDecision {
-    region: String,
-    image_id: String,
-    decision: String,
-}
-
-impl PathParams for DecisionPath {
-    type Raw = RawDecision;
-
-    fn parse(raw: RawDecision) -> Result<Self, Error> {
-        Ok(DecisionPath {
-            at: ImagePath::from_raw(&raw.region, &raw.image_id)?,
-            decision: raw.decision,
-        })
-    }
-}
 
 /// What the consumer does with a share.
 enum Decision {
@@ -87,13 +62,13 @@ pub(crate) async fn decide(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Typed(p, _): Typed<DecisionPath, PanelError>,
+    Typed(p, _): Typed<ImageItemPath, PanelError>,
     Form(form): Form<NextForm>,
 ) -> Response {
     let fallback = format!("/images?region={}", p.at.region);
     let back = local_path(form.next.as_deref(), &fallback);
-    let Some(decision) = Decision::parse(&p.decision) else {
-        let unknown = Error::InvalidInput(format!("Unknown answer '{}'.", p.decision));
+    let Some(decision) = Decision::parse(&p.item) else {
+        let unknown = Error::InvalidInput(format!("Unknown answer '{}'.", p.item));
         return reply.failed(&unknown, back);
     };
     let (region, id) = (&p.at.region, &p.at.image);
