@@ -18,7 +18,7 @@ pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
-pub use glint_inspect::TrustReport;
+pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
 pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };

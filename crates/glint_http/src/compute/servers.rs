@@ -189,14 +189,16 @@ pub(crate) async fn server_action(
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
     let p = RegionItemPath::parse(path)?;
-    let region = p.region;
     if let Some(rebuild) = body.get("rebuild") {
         let image = text(rebuild, "imageRef")
             .ok_or_else(|| Error::InvalidInput("rebuild needs imageRef.".into()))?;
-        let server = state.compute.rebuild(&ctx, &region, &p.id, &image).await?;
+        let server = state
+            .compute
+            .rebuild(&ctx, &p.region, &p.id, &image)
+            .await?;
         let mut view = views::server(
-            &base(&state, &region),
-            &state.catalog.image_url(&region),
+            &base(&state, &p.region),
+            &state.catalog.image_url(&p.region),
             &server,
         );
         if let Some(obj) = view.as_object_mut() {
@@ -207,31 +209,12 @@ pub(crate) async fn server_action(
     if let Some(create) = body.get("createImage") {
         let name = text(create, "name")
             .ok_or_else(|| Error::InvalidInput("createImage needs a name.".into()))?;
-        let metadata: BTreeMap<String, String> = match create.get("metadata") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| {
-                    v.as_str()
-                        .map(|v| (k.clone(), v.to_owned()))
-                        .ok_or_else(|| {
-                            Error::InvalidInput(format!(
-                                "Metadata value of '{k}' must be a string."
-                            ))
-                        })
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => {
-                return Err(
-                    Error::InvalidInput("metadata must be an object of strings.".into()).into(),
-                );
-            }
-        };
+        let metadata = metadata(create)?;
         let image = state
             .compute
-            .create_image(&ctx, &region, &p.id, &name, metadata)
+            .create_image(&ctx, &p.region, &p.id, &name, metadata)
             .await?;
-        let location = format!("{}/v2/images/{image}", state.catalog.image_url(&region));
+        let location = format!("{}/v2/images/{image}", state.catalog.image_url(&p.region));
         let mut response = if version >= Microversion(2, 45) {
             (
                 StatusCode::ACCEPTED,
@@ -250,4 +233,24 @@ pub(crate) async fn server_action(
         Error::InvalidInput("Glint supports the server actions rebuild and createImage.".into())
             .into(),
     )
+}
+
+/// `createImage`'s `metadata`: an object of strings, or nothing.
+fn metadata(create: &Value) -> Result<BTreeMap<String, String>, Error> {
+    match create.get("metadata") {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|v| (k.clone(), v.to_owned()))
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!("Metadata value of '{k}' must be a string."))
+                    })
+            })
+            .collect(),
+        Some(_) => Err(Error::InvalidInput(
+            "metadata must be an object of strings.".into(),
+        )),
+    }
 }

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
 use glint_core::Error;
-use glint_core::image::{Image, MemberStatus, Visibility};
+use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
 use serde::Deserialize;
 
 use super::format;
@@ -106,34 +106,15 @@ pub(crate) async fn image_detail(
     Typed(p, _): PanelImagePath,
     headers: HeaderMap,
 ) -> Result<Response, PanelError> {
-    let region = &p.region;
-    let image = state.images.get(&session.ctx, region, &p.image).await?;
+    let image = state.images.get(&session.ctx, &p.region, &p.image).await?;
     let source = ImageSource::of(&session.ctx, &image);
     let own = source == Some(ImageSource::Saved);
     let shareable = image.visibility == Visibility::Shared;
-    let members = if own && shareable {
-        state
-            .images
-            .list_members(&session.ctx, region, &p.image)
-            .await?
-    } else {
-        Vec::new()
-    };
-    let my_status = if source == Some(ImageSource::Shared) {
-        let me = session.ctx.account_id.as_str();
-        state
-            .images
-            .get_member(&session.ctx, region, &p.image, me)
-            .await
-            .ok()
-            .map(|m| m.status)
-    } else {
-        None
-    };
+    let (members, my_status) = sharing(&state, &session, &image, source).await?;
     let (note, tone) = consumer_note(&image, my_status);
     let trust = state
         .images
-        .trust_report(&session.ctx, region, &p.image)
+        .trust_report(&session.ctx, &image.region, &image.id)
         .await
         .ok()
         .map(|report| TrustView::new(&report));
@@ -157,21 +138,46 @@ pub(crate) async fn image_detail(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         tags: image.tags.iter().cloned().collect(),
-        members: members
-            .iter()
-            .map(|m| MemberRow {
-                account: m.member_id.clone(),
-                status: format::member_status(m.status),
-                tone: format::member_tone(m.status),
-                since: format::time(m.updated_at),
-                remove_url: format!("{here}/consumers/{}/remove", m.member_id),
-            })
-            .collect(),
+        members: members.iter().map(|m| MemberRow::new(&here, m)).collect(),
         consumer_note: note,
         consumer_tone: tone,
         trust,
     };
     Ok(page(&view, shown))
+}
+
+/// The image's consumers, for its owner (when it is shareable), and the caller's own answer,
+/// for a consumer.
+async fn sharing(
+    state: &AppState,
+    session: &Session,
+    image: &Image,
+    source: Option<ImageSource>,
+) -> Result<(Vec<ImageMember>, Option<MemberStatus>), PanelError> {
+    let (ctx, region, id) = (&session.ctx, &image.region, &image.id);
+    match source {
+        Some(ImageSource::Saved) if image.visibility == Visibility::Shared => {
+            Ok((state.images.list_members(ctx, region, id).await?, None))
+        }
+        Some(ImageSource::Shared) => {
+            let me = ctx.account_id.as_str();
+            let mine = state.images.get_member(ctx, region, id, me).await.ok();
+            Ok((Vec::new(), mine.map(|m| m.status)))
+        }
+        _ => Ok((Vec::new(), None)),
+    }
+}
+
+impl MemberRow {
+    fn new(detail: &str, member: &ImageMember) -> MemberRow {
+        MemberRow {
+            account: member.member_id.clone(),
+            status: format::member_status(member.status),
+            tone: format::member_tone(member.status),
+            since: format::time(member.updated_at),
+            remove_url: format!("{detail}/consumers/{}/remove", member.member_id),
+        }
+    }
 }
 
 /// The Share Image dialog.

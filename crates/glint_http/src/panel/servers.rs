@@ -8,9 +8,9 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::{ImageSource, NewServer, ServerFilter};
-use glint_core::RegionName;
 use glint_core::compute::Server;
 use glint_core::image::{Image, ImageStatus};
+use glint_core::{AuthContext, RegionName};
 use serde::Deserialize;
 
 use super::format;
@@ -155,21 +155,9 @@ pub(crate) async fn create_server_page(
         .or_else(|| session.regions().first().cloned());
     let regions: Vec<RegionName> = region.iter().cloned().collect();
     let ctx = &session.ctx;
-    let (mut standard, mut mine, mut shared) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(r) = &region {
-        standard = state.images.standard_images(ctx, r).await?;
-        for saved in state.images.saved_images(ctx, &regions).await? {
-            match saved.source {
-                ImageSource::Saved => mine.push(saved.image),
-                ImageSource::Shared => shared.push(saved.image),
-            }
-        }
-    }
-    let bootable = |list: Vec<Image>, show_producer: bool| -> Vec<ImageChoice> {
-        list.iter()
-            .filter(|i| i.status == ImageStatus::Active)
-            .map(|i| choice(i, show_producer))
-            .collect()
+    let (standard, mine, shared) = match &region {
+        Some(r) => bootable_images(&state, ctx, r).await?,
+        None => Default::default(),
     };
     let pending = super::trust::pending_with_reports(&state, ctx, &regions).await?;
     let flash = Flash::read(&headers);
@@ -185,9 +173,9 @@ pub(crate) async fn create_server_page(
         .with_flash(flash),
         regions: region_options(&session, &value, false),
         pending: Pending::new(&session, pending),
-        standard: bootable(standard, false),
-        mine: bootable(mine, false),
-        shared: bootable(shared, true),
+        standard,
+        mine,
+        shared,
         flavors: state
             .compute
             .flavors()
@@ -202,6 +190,38 @@ pub(crate) async fn create_server_page(
             .collect(),
     };
     Ok(page(&view, shown))
+}
+
+/// The active images a server can be built from in `region`: standard images, the account's
+/// own, and those shared with it (with their producer shown).
+async fn bootable_images(
+    state: &AppState,
+    ctx: &AuthContext,
+    region: &RegionName,
+) -> Result<(Vec<ImageChoice>, Vec<ImageChoice>, Vec<ImageChoice>), PanelError> {
+    let bootable = |list: &[Image], show_producer: bool| -> Vec<ImageChoice> {
+        list.iter()
+            .filter(|i| i.status == ImageStatus::Active)
+            .map(|i| choice(i, show_producer))
+            .collect()
+    };
+    let standard = state.images.standard_images(ctx, region).await?;
+    let (mut mine, mut shared) = (Vec::new(), Vec::new());
+    let saved = state
+        .images
+        .saved_images(ctx, std::slice::from_ref(region))
+        .await?;
+    for saved in saved {
+        match saved.source {
+            ImageSource::Saved => mine.push(saved.image),
+            ImageSource::Shared => shared.push(saved.image),
+        }
+    }
+    Ok((
+        bootable(&standard, false),
+        bootable(&mine, false),
+        bootable(&shared, true),
+    ))
 }
 
 /// The Create Server form.
