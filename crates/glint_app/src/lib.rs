@@ -18,12 +18,13 @@ pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
-pub use glint_inspect::TrustReport;
+pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
 pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };
 pub use images::{
-    ByteRange, Download, ImagePage, ImageService, ImageSettings, TrustReportState, TrustReportView,
+    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, RefusedData,
+    TrustReportState, TrustReportView,
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};

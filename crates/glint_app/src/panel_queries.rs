@@ -1,10 +1,12 @@
 //! Views the Control Panel needs, composed from the image rules that the API applies: the
 //! account's saved images (own and accepted shares), its pending shares across regions, the
 //! standard images, and the panel's share and make-shareable actions. Nothing here decides
-//! access on its own: every call goes through `ImageService::list`, `add_member` or `update`.
+//! access on its own: every call goes through `ImageService::list`, `add_member` or `update`,
+//! with queries and changes built as domain values.
 
-use glint_core::image::patch::MEDIA_TYPE_V2_1;
+use glint_core::image::query::{ImageListQuery, MemberStatusFilter, VisibilityFilter};
 use glint_core::image::{Image, ImageMember, Visibility};
+use glint_core::image::{ImageId, ImagePatch, MemberStatus};
 use glint_core::{AuthContext, Error, RegionName, Result};
 
 use crate::ImageService;
@@ -45,24 +47,26 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        query: &str,
+        query: ImageListQuery,
     ) -> Result<Vec<Image>> {
-        let limit = self.settings().max_page;
         let mut found: Vec<Image> = Vec::new();
         loop {
-            let marker = found
-                .last()
-                .map(|i| format!("&marker={}", i.id))
-                .unwrap_or_default();
-            let page = self
-                .list(ctx, region, Some(&format!("{query}&limit={limit}{marker}")))
-                .await?;
+            let page_query = match found.last() {
+                Some(last) => query.clone().after(last.id.as_str()),
+                None => query.clone(),
+            };
+            let page = self.list(ctx, region, &page_query).await?;
             let full = page.next.is_some();
             found.extend(page.images);
             if !full {
                 return Ok(found);
             }
         }
+    }
+
+    /// A query for every page of a list, in pages as large as a client may ask for.
+    fn every(&self) -> ImageListQuery {
+        ImageListQuery::new(self.settings().max_page)
     }
 
     /// The account's own images and the shares it accepted, in `regions`, newest first.
@@ -74,15 +78,15 @@ impl ImageService {
         let mut saved = Vec::new();
         for region in regions {
             let own = self
-                .list_every(
-                    ctx,
-                    region,
-                    &format!("visibility=all&owner={}", ctx.account_id),
-                )
-                .await?;
+                .every()
+                .with_visibility(VisibilityFilter::All)
+                .owned_by(ctx.account_id.as_str());
+            let own = self.list_every(ctx, region, own).await?;
             let accepted = self
-                .list_every(ctx, region, "visibility=shared&member_status=accepted")
-                .await?;
+                .every()
+                .with_visibility(VisibilityFilter::Only(Visibility::Shared))
+                .with_member_status(MemberStatusFilter::Only(MemberStatus::Accepted));
+            let accepted = self.list_every(ctx, region, accepted).await?;
             saved.extend(own.into_iter().map(|image| SavedImage {
                 image,
                 source: ImageSource::Saved,
@@ -110,9 +114,11 @@ impl ImageService {
     ) -> Result<Vec<Image>> {
         let mut pending = Vec::new();
         for region in regions {
-            let found = self
-                .list_every(ctx, region, "member_status=pending&visibility=shared")
-                .await?;
+            let query = self
+                .every()
+                .with_member_status(MemberStatusFilter::Only(MemberStatus::Pending))
+                .with_visibility(VisibilityFilter::Only(Visibility::Shared));
+            let found = self.list_every(ctx, region, query).await?;
             pending.extend(
                 found
                     .into_iter()
@@ -129,7 +135,10 @@ impl ImageService {
         ctx: &AuthContext,
         region: &RegionName,
     ) -> Result<Vec<Image>> {
-        self.list_every(ctx, region, "visibility=public").await
+        let query = self
+            .every()
+            .with_visibility(VisibilityFilter::Only(Visibility::Public));
+        self.list_every(ctx, region, query).await
     }
 
     /// Shares the image with the account numbered `account`, as the panel's Share Image dialog
@@ -139,7 +148,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
         account: &str,
     ) -> Result<ImageMember> {
         let account = account.trim();
@@ -156,15 +165,15 @@ impl ImageService {
         self.add_member(ctx, region, image_id, account).await
     }
 
-    /// Makes the image shareable (visibility `shared`) through an ordinary JSON-Patch update.
+    /// Makes the image shareable (visibility `shared`) through the same update as a client's
+    /// `replace /visibility`.
     pub async fn make_shareable(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
     ) -> Result<Image> {
-        let patch = br#"[{"op": "replace", "path": "/visibility", "value": "shared"}]"#;
-        self.update(ctx, region, image_id, Some(MEDIA_TYPE_V2_1), patch)
-            .await
+        let patch = ImagePatch::set_visibility(Visibility::Shared);
+        self.update(ctx, region, image_id, Ok(patch)).await
     }
 }

@@ -123,3 +123,11 @@ impl<S: Send + Sync> FromRequestParts<S> for NoBody {
         }
     }
 }
+
+/// Whether the request's body is an HTML form (`application/x-www-form-urlencoded`).
+pub(crate) fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}

@@ -9,6 +9,7 @@ mod extract;
 mod identity;
 mod image;
 mod panel;
+mod paths;
 mod request_id;
 mod router;
 mod server;

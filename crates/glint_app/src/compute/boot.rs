@@ -3,7 +3,7 @@
 //! community, or shared with it in any member status), and fit the flavor.
 
 use glint_core::compute::Flavor;
-use glint_core::image::{Image, ImageStatus};
+use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{AuthContext, Error, RegionName, Result};
 use glint_db::images;
 
@@ -21,7 +21,12 @@ impl ComputeService {
         image_ref: &str,
         flavor: &Flavor,
     ) -> Result<Image> {
-        let image = match self.images.get(ctx, region, image_ref).await {
+        // An id that is not a UUID names no image: it is refused as an unknown one is.
+        let found = match ImageId::parse(image_ref) {
+            Ok(id) => self.images.get(ctx, region, &id).await,
+            Err(_) => Err(Error::not_found(glint_core::error::Kind::Image, image_ref)),
+        };
+        let image = match found {
             Ok(image) => image,
             Err(Error::NotFound { .. }) => {
                 return Err(self.not_bootable_here(ctx, image_ref).await?);
@@ -49,7 +54,7 @@ impl ComputeService {
     /// can see it in, or it cannot be found at all (nothing more is said to strangers).
     async fn not_bootable_here(&self, ctx: &AuthContext, image_ref: &str) -> Result<Error> {
         if let Some(image) = images::get(&self.db, image_ref).await?
-            && self.images.get(ctx, &image.region, image_ref).await.is_ok()
+            && self.images.get(ctx, &image.region, &image.id).await.is_ok()
         {
             return Ok(Error::InvalidInput(format!(
                 "Image {image_ref} is in region {}; boot servers from it in that region.",

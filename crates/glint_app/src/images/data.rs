@@ -1,11 +1,13 @@
-//! Image data in and out: `PUT …/file` streams the body into the region's store while hashing
-//! it (queued → saving → active, back to queued on failure, never active without durable data),
-//! and `GET …/file` streams it out, whole or a byte range.
+//! Image data in and out: `PUT …/file` (and the panel's upload, the same call) streams the body
+//! into the region's store while hashing it, in a task of its own so that a client that hangs
+//! up still leaves the image `queued` again (queued → saving → active, back to queued on
+//! failure, never active without durable data), and `GET …/file` streams it out, whole or a
+//! byte range.
 
 use bytes::Bytes;
 use futures::Stream;
 use glint_blob::{BlobKey, BlobStream, PutOutcome};
-use glint_core::image::{Image, ImageStatus};
+use glint_core::image::{DataMediaType, Image, ImageId, ImageStatus};
 use glint_core::{AuthContext, Error, RegionName, Result, Role, Timestamp};
 use glint_db::images;
 
@@ -13,8 +15,24 @@ use super::format_check::FormatCheck;
 use super::receive::{Claim, store_error};
 use super::{ImageService, policy, require_status};
 
-/// The media type image data must be sent as.
-pub const OCTET_STREAM: &str = "application/octet-stream";
+/// Image data on its way in: the media type it was sent as and the size the client declared
+/// (`x-openstack-image-size` or `Content-Length`), which lets an oversized upload fail before
+/// any byte is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    pub media: DataMediaType,
+    pub declared_size: Option<u64>,
+}
+
+/// What becomes of an image whose data the format check refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedData {
+    /// The image stays, `queued` (the Image API: the client decides, as with the reference).
+    KeepImage,
+    /// The image goes too: it was made only to receive this data, as the Control Panel's upload
+    /// makes one, and would be in the way of the next try (the `openstack` CLI removes it too).
+    DeleteImage,
+}
 
 /// A byte range of a download, as `Range: bytes=…` asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,20 +70,6 @@ pub struct Download {
     pub checksum: Option<String>,
 }
 
-pub(crate) fn require_octet_stream(content_type: Option<&str>) -> Result<()> {
-    let essence = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase());
-    if essence.as_deref() == Some(OCTET_STREAM) {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedMediaType(format!(
-            "The request media type {} is not supported by this server: send image data as {OCTET_STREAM}.",
-            content_type.unwrap_or("(none)")
-        )))
-    }
-}
-
 pub(crate) fn require_formats(image: &Image) -> Result<()> {
     if image.disk_format.is_none() || image.container_format.is_none() {
         return Err(Error::InvalidInput(
@@ -96,16 +100,45 @@ impl ImageService {
         }
     }
 
-    /// Uploads the image's data. `declared_size` (from `x-openstack-image-size` or
-    /// `Content-Length`) lets an oversized upload fail before any byte is stored.
-    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    /// Uploads the image's data (`PUT …/file`, and the Control Panel's upload) in a task of its
+    /// own, so that a client that goes away still leaves the image `queued` again; `refused`
+    /// says what becomes of the image when the format check refuses the data.
     pub async fn upload<S, E>(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
-        content_type: Option<&str>,
-        declared_size: Option<u64>,
+        id: &ImageId,
+        incoming: Incoming,
+        refused: RefusedData,
+        body: S,
+    ) -> Result<Image>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        let (service, ctx, region, id) = (self.clone(), ctx.clone(), region.clone(), id.clone());
+        let task = tokio::spawn(async move {
+            let received = service
+                .receive_upload(&ctx, &region, &id, &incoming, body)
+                .await;
+            if refused == RefusedData::DeleteImage
+                && matches!(received, Err(Error::UnsupportedMediaType(_)))
+                && let Err(left) = service.delete(&ctx, &region, &id).await
+            {
+                tracing::warn!(error = %left, image = %id, "could not remove the refused upload's image");
+            }
+            received
+        });
+        joined(task.await)
+    }
+
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    async fn receive_upload<S, E>(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+        incoming: &Incoming,
         body: S,
     ) -> Result<Image>
     where
@@ -114,16 +147,11 @@ impl ImageService {
     {
         let image = self.get(ctx, region, id).await?;
         policy::require_change(ctx, &image, "upload data to")?;
-        require_octet_stream(content_type)?;
-        if image.status != ImageStatus::Queued && image.status != ImageStatus::Saving {
-            return Err(Error::StateConflict(format!(
-                "Image status transition from {} to saving is not allowed",
-                image.status.as_str()
-            )));
-        }
+        incoming.media.require_octet_stream()?;
+        image.status.begin_receiving(ImageStatus::Saving)?;
         require_formats(&image)?;
         let cap = self.settings.limits.size_cap;
-        if declared_size.is_some_and(|s| s > cap) {
+        if incoming.declared_size.is_some_and(|s| s > cap) {
             return Err(store_error(
                 glint_blob::BlobError::TooLarge { limit: cap },
                 cap,
@@ -168,7 +196,7 @@ impl ImageService {
             current.checksum = Some(outcome.md5_hex);
             current.os_hash_algo = Some("sha512".into());
             current.os_hash_value = Some(outcome.sha512_hex);
-            current.status = ImageStatus::Active;
+            current.status = from.transition(ImageStatus::Active)?;
             current.updated_at = Timestamp::now();
             Ok(true)
         })
@@ -200,7 +228,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
         range: Option<ByteRange>,
     ) -> Result<Option<Download>> {
         let image = self.get(ctx, region, id).await?;
@@ -246,4 +274,11 @@ impl ImageService {
             }
         }
     }
+}
+
+/// The result of a task that received data; a task that panicked or was cancelled is a 500.
+pub(crate) fn joined<T>(
+    result: std::result::Result<Result<T>, tokio::task::JoinError>,
+) -> Result<T> {
+    result.unwrap_or_else(|e| Err(Error::Internal(format!("upload task: {e}"))))
 }

@@ -5,21 +5,13 @@
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use glint_blob::BlobKey;
-use glint_core::image::{Image, ImageStatus};
+use glint_core::image::{DataMediaType, Deferred, Image, ImageId, ImageStatus, ImportRequest};
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::images;
-use serde_json::Value;
 
-use super::data::{key, require_formats, require_octet_stream};
+use super::data::{joined, key, require_formats};
 use super::{ImageService, policy, require_status};
 
-/// Import methods Glint knows of, and the one it offers.
-const KNOWN_METHODS: &[&str] = &[
-    "glance-direct",
-    "web-download",
-    "copy-image",
-    "glance-download",
-];
 /// The import methods this cloud offers.
 pub const IMPORT_METHODS: &[&str] = &["glance-direct"];
 
@@ -27,43 +19,37 @@ fn staging(image: &Image) -> Result<BlobKey> {
     BlobKey::staging(image.id.as_str()).map_err(|e| Error::Internal(e.to_string()))
 }
 
-fn method_of(body: &Value) -> Result<String> {
-    let method = body
-        .get("method")
-        .and_then(Value::as_object)
-        .ok_or_else(|| Error::InvalidInput("Import request requires a 'method' field.".into()))?;
-    let name = method
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::InvalidInput("Import request requires a 'name' field.".into()))?;
-    if !KNOWN_METHODS.contains(&name) {
-        return Err(Error::InvalidInput(format!(
-            "Unknown import method name '{name}'."
-        )));
-    }
-    if !IMPORT_METHODS.contains(&name) {
-        return Err(Error::InvalidInput(format!(
-            "Import method '{name}' is not offered here; use one of: {}.",
-            IMPORT_METHODS.join(", ")
-        )));
-    }
-    for flag in ["all_stores", "all_stores_must_succeed"] {
-        if body.get(flag).is_some_and(|v| !v.is_boolean()) {
-            return Err(Error::InvalidInput(format!("'{flag}' must be a boolean.")));
-        }
-    }
-    Ok(name.to_owned())
-}
-
 impl ImageService {
     /// Stages the image's data for a later glance-direct import.
-    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    /// Stages the image's data (`PUT …/stage`), in a task of its own.
     pub async fn stage<S, E>(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
-        content_type: Option<&str>,
+        id: &ImageId,
+        media: DataMediaType,
+        body: S,
+    ) -> Result<()>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        let (service, ctx, region, id) = (self.clone(), ctx.clone(), region.clone(), id.clone());
+        let task = tokio::spawn(async move {
+            service
+                .receive_staged(&ctx, &region, &id, &media, body)
+                .await
+        });
+        joined(task.await)
+    }
+
+    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    async fn receive_staged<S, E>(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+        media: &DataMediaType,
         body: S,
     ) -> Result<()>
     where
@@ -72,7 +58,7 @@ impl ImageService {
     {
         let image = self.get(ctx, region, id).await?;
         policy::require_change(ctx, &image, "stage data for")?;
-        require_octet_stream(content_type)?;
+        media.require_octet_stream()?;
         let store = self.stores.for_region(region).await?;
         let claim = self.claim();
         claim
@@ -106,16 +92,17 @@ impl ImageService {
     }
 
     /// Starts importing staged data; the work goes on in the background after this returns.
-    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    /// A request that could not be read is refused once the image is found.
+    #[tracing::instrument(skip(self, ctx, request), fields(account = %ctx.account_id))]
     pub async fn import(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
-        body: &Value,
+        id: &ImageId,
+        request: Deferred<ImportRequest>,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
-        let method = method_of(body)?;
+        let method = request?.method;
         policy::require_change(ctx, &image, "import data into")?;
         if image.status == ImageStatus::Active {
             return Err(Error::StateConflict(format!(

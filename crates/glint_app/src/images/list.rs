@@ -1,8 +1,8 @@
-//! Listing images for a caller: query parsing, the marker's checks, and the page with its
+//! Listing images for a caller: the region's checks, the marker's, and the page with its
 //! `first` and `next` links.
 
 use glint_core::image::Image;
-use glint_core::image::query::parse_list_query;
+use glint_core::image::query::ImageListQuery;
 use glint_core::{AuthContext, Error, RegionName, Result};
 use glint_db::image_list::{self, ListScope};
 use glint_db::{images, regions};
@@ -20,19 +20,14 @@ pub struct ImagePage {
 }
 
 impl ImageService {
-    /// The images the caller may list in `region` that match the raw query string.
-    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    /// The images the caller may list in `region` that match `query`.
+    #[tracing::instrument(skip(self, ctx, query), fields(account = %ctx.account_id))]
     pub async fn list(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        raw_query: Option<&str>,
+        query: &ImageListQuery,
     ) -> Result<ImagePage> {
-        let query = parse_list_query(
-            raw_query,
-            self.settings.default_page,
-            self.settings.max_page,
-        )?;
         let first = query.first_link();
         // A region granted to the account exists (regions are never removed), so only a
         // region outside the grant costs a query: unknown is 404.
@@ -58,7 +53,7 @@ impl ImageService {
             account: ctx.account_id.as_str(),
             is_admin: ctx.is_admin(),
         };
-        let images = image_list::list(&self.db, &scope, &query, marker.as_ref()).await?;
+        let images = image_list::list(&self.db, &scope, query, marker.as_ref()).await?;
         let full = query.limit > 0 && images.len() == query.limit as usize;
         let next = match images.last() {
             Some(last) if full => Some(query.next_link(last.id.as_str())),

@@ -15,16 +15,18 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use glint_core::image::create::parse_create;
-use glint_core::image::patch::{PatchCaller, apply_patch, parse_patch};
-use glint_core::image::{Image, ImageId, ImageLimits, ImageMember, ImageStatus, Visibility};
+use glint_core::image::create::NewImage;
+use glint_core::image::patch::{PatchCaller, apply_patch};
+use glint_core::image::{
+    Deferred, Image, ImageId, ImageLimits, ImageMember, ImagePatch, ImageStatus, Visibility,
+};
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::{Db, images, members};
 use tokio::sync::Notify;
 
 use crate::Stores;
 
-pub use data::{ByteRange, Download, OCTET_STREAM};
+pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
 pub use trust::{TrustReportState, TrustReportView};
@@ -117,28 +119,28 @@ impl ImageService {
 
     /// The image `id` in `region` if the caller can see it; `NotFound` otherwise.
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
-    pub async fn get(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<Image> {
-        let image = match images::get(&self.db, id).await? {
+    pub async fn get(&self, ctx: &AuthContext, region: &RegionName, id: &ImageId) -> Result<Image> {
+        let image = match images::get(&self.db, id.as_str()).await? {
             Some(image) if &image.region == region => image,
-            _ => return Err(policy::not_found(id)),
+            _ => return Err(policy::not_found(id.as_str())),
         };
         let membership = self.membership(ctx, &image).await?;
         if policy::can_see(ctx, &image, membership.as_ref()) {
             Ok(image)
         } else {
-            Err(policy::not_found(id))
+            Err(policy::not_found(id.as_str()))
         }
     }
 
-    /// Creates an image in `region` from a create request body.
-    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    /// Creates an image in `region` (`new` was checked against the image schema and the
+    /// limits; see `parse_create`).
+    #[tracing::instrument(skip(self, ctx, new), fields(account = %ctx.account_id))]
     pub async fn create(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        body: &serde_json::Value,
+        new: NewImage,
     ) -> Result<Image> {
-        let new = parse_create(body, &self.settings.limits)?;
         let visibility = new.visibility.unwrap_or(Visibility::Shared);
         policy::require_create(ctx, new.owner.as_deref(), visibility)?;
         // A region granted to the account exists (regions are never removed), so only one
@@ -187,18 +189,17 @@ impl ImageService {
 
     /// Applies a JSON-Patch update (either media type) and returns the updated image. The
     /// patch applies to the image as it is when its row is locked, so concurrent updates never
-    /// undo each other.
-    #[tracing::instrument(skip(self, ctx, body), fields(account = %ctx.account_id))]
+    /// undo each other. A patch that could not be read is refused once the image is found.
+    #[tracing::instrument(skip(self, ctx, patch), fields(account = %ctx.account_id))]
     pub async fn update(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
-        content_type: Option<&str>,
-        body: &[u8],
+        id: &ImageId,
+        patch: Deferred<ImagePatch>,
     ) -> Result<Image> {
         let image = self.get(ctx, region, id).await?;
-        let (dialect, ops) = parse_patch(content_type, body)?;
+        let ImagePatch { dialect, ops } = patch?;
         let caller = PatchCaller {
             is_admin: ctx.is_admin(),
         };
@@ -221,7 +222,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
         tag: &str,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
@@ -254,7 +255,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
         tag: &str,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
@@ -271,13 +272,23 @@ impl ImageService {
     }
 
     /// Deactivates (active → deactivated; a no-op when already deactivated).
-    pub async fn deactivate(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<()> {
+    pub async fn deactivate(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+    ) -> Result<()> {
         self.toggle(ctx, region, id, ImageStatus::Deactivated, "deactivate")
             .await
     }
 
     /// Reactivates (deactivated → active; a no-op when already active).
-    pub async fn reactivate(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<()> {
+    pub async fn reactivate(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+    ) -> Result<()> {
         self.toggle(ctx, region, id, ImageStatus::Active, "reactivate")
             .await
     }
@@ -286,23 +297,17 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
         to: ImageStatus,
         action: &str,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
         images::modify(&self.db, &image.id, |current| {
             policy::require_change(ctx, current, action)?;
-            if current.status == to {
+            let Some(status) = current.status.toggle(to, action)? else {
                 return Ok(false);
-            }
-            let from = current.status;
-            if !matches!(from, ImageStatus::Active | ImageStatus::Deactivated) {
-                return Err(Error::Forbidden(format!(
-                    "Not allowed to {action} image in status '{from}'"
-                )));
-            }
-            current.status = to;
+            };
+            current.status = status;
             current.updated_at = Timestamp::now();
             Ok(true)
         })
@@ -312,7 +317,12 @@ impl ImageService {
 
     /// Deletes an image (not when protected). Returns it, so the caller can drop its data.
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
-    pub async fn delete(&self, ctx: &AuthContext, region: &RegionName, id: &str) -> Result<Image> {
+    pub async fn delete(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+    ) -> Result<Image> {
         let image = self.get(ctx, region, id).await?;
         policy::require_change(ctx, &image, "delete")?;
         if image.protected {
@@ -320,8 +330,9 @@ impl ImageService {
                 "Image {id} is protected and cannot be deleted."
             )));
         }
+        image.status.transition(ImageStatus::Deleted)?;
         if !images::delete(&self.db, &image.id).await? {
-            return Err(policy::not_found(id));
+            return Err(policy::not_found(id.as_str()));
         }
         let in_use = glint_db::servers::image_in_use(&self.db, &image.id).await?;
         self.drop_data(&image, in_use).await;

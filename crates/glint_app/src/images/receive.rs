@@ -61,16 +61,13 @@ impl Claim<'_> {
         from: ImageStatus,
         to: ImageStatus,
     ) -> Result<()> {
+        let to = image.status.begin_receiving(to)?;
         let lease = i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX);
         let stale_before = Timestamp::now().plus_seconds(-lease);
         if images::begin_upload(self.db, &image.id, from, to, self.node, stale_before).await? {
             Ok(())
         } else {
-            Err(Error::StateConflict(format!(
-                "Image status transition from {} to {} is not allowed",
-                image.status.as_str(),
-                to.as_str()
-            )))
+            Err(image.status.refusal(to))
         }
     }
 
@@ -112,7 +109,7 @@ impl Claim<'_> {
             if current.status != status {
                 return Ok(false);
             }
-            current.status = ImageStatus::Queued;
+            current.status = status.transition(ImageStatus::Queued)?;
             current.size = None;
             current.virtual_size = None;
             current.updated_at = Timestamp::now();

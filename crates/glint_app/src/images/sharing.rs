@@ -4,7 +4,7 @@
 //! row. Roles follow the product: `member` in the owner account shares, `manager` in the consumer
 //! account answers, because accepting shows the image to every user of that account.
 
-use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
+use glint_core::image::{Deferred, Image, ImageId, ImageMember, MemberStatus, Visibility};
 use glint_core::{AuthContext, Error, RegionName, Result, Role};
 use glint_db::members;
 
@@ -45,20 +45,25 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
     ) -> Result<(Image, Option<ImageMember>)> {
-        let (image, share) =
-            match members::image_with_share(&self.db, id, ctx.account_id.as_str()).await? {
-                Some((image, share)) if &image.region == region => (image, share),
-                _ => return Err(policy::not_found(id)),
-            };
+        let (image, share) = match members::image_with_share(
+            &self.db,
+            id.as_str(),
+            ctx.account_id.as_str(),
+        )
+        .await?
+        {
+            Some((image, share)) if &image.region == region => (image, share),
+            _ => return Err(policy::not_found(id.as_str())),
+        };
         // As `membership`: only a shared image that is not the caller's has a share that counts.
         let share =
             share.filter(|_| image.visibility == Visibility::Shared && !policy::owns(ctx, &image));
         if policy::can_see(ctx, &image, share.as_ref()) {
             Ok((image, share))
         } else {
-            Err(policy::not_found(id))
+            Err(policy::not_found(id.as_str()))
         }
     }
 
@@ -68,7 +73,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
         member: &str,
     ) -> Result<ImageMember> {
         let (image, _) = self.shared_image(ctx, region, image_id).await?;
@@ -87,7 +92,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
     ) -> Result<Vec<ImageMember>> {
         let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "list members")?;
@@ -106,7 +111,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
         member: &str,
     ) -> Result<ImageMember> {
         let (image, own_share) = self.shared_image(ctx, region, image_id).await?;
@@ -123,19 +128,20 @@ impl ImageService {
             .ok_or_else(|| member_not_found(member))
     }
 
-    /// The consumer's answer to a share: `pending`, `accepted` or `rejected`, freely.
+    /// The consumer's answer to a share: `pending`, `accepted` or `rejected`, freely (a status
+    /// that could not be read is refused once the image is found and shared).
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
     pub async fn set_member_status(
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
         member: &str,
-        status: &str,
+        status: Deferred<MemberStatus>,
     ) -> Result<ImageMember> {
         let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "update members")?;
-        let status: MemberStatus = status.parse()?;
+        let status = status?;
         if !ctx.is_admin() {
             if policy::owns(ctx, &image) {
                 return Err(Error::Forbidden(
@@ -156,7 +162,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        image_id: &str,
+        image_id: &ImageId,
         member: &str,
     ) -> Result<()> {
         let (image, _) = self.shared_image(ctx, region, image_id).await?;

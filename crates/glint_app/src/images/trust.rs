@@ -84,7 +84,7 @@ impl ImageService {
         &self,
         ctx: &AuthContext,
         region: &RegionName,
-        id: &str,
+        id: &ImageId,
     ) -> Result<TrustReportView> {
         let image = self.get(ctx, region, id).await?;
         let stored = trust_reports::get(&self.db, &image.id).await?;

@@ -50,6 +50,22 @@ pub struct NewImage {
     pub properties: BTreeMap<String, String>,
 }
 
+impl NewImage {
+    /// A bare image to upload data into, named `name` with `disk_format`, as the Control
+    /// Panel's upload form asks for one; both are checked as the same members of a create
+    /// request are.
+    pub fn for_upload(name: &str, disk_format: &str) -> Result<NewImage, Error> {
+        fields::check_member("name", &Value::String(name.to_owned()))?;
+        fields::check_member("disk_format", &Value::String(disk_format.to_owned()))?;
+        Ok(NewImage {
+            name: Some(name.to_owned()),
+            disk_format: Some(disk_format.to_owned()),
+            container_format: Some("bare".to_owned()),
+            ..NewImage::default()
+        })
+    }
+}
+
 /// Parses and validates a `POST /v2/images` body in Glance's check order (§1.4 steps 1–5 and
 /// the property and tag quotas of step 8).
 ///

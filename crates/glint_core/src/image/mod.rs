@@ -5,6 +5,7 @@
 pub mod create;
 pub mod patch;
 pub mod query;
+pub mod request;
 pub mod schema;
 mod status;
 mod visibility;
@@ -12,6 +13,7 @@ mod visibility;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+pub use request::{DataMediaType, Deferred, ImagePatch, ImportRequest, OCTET_STREAM};
 pub use status::ImageStatus;
 pub use visibility::{MemberStatus, Visibility};
 

@@ -41,6 +41,48 @@ pub struct ImageListQuery {
 }
 
 impl ImageListQuery {
+    /// The query of a `GET /v2/images` without parameters, with pages of `limit` images.
+    pub fn new(limit: u32) -> Self {
+        ImageListQuery {
+            limit,
+            marker: None,
+            sort: Vec::new(),
+            tie_break_dir: SortDir::Desc,
+            member_status: MemberStatusFilter::Only(MemberStatus::Accepted),
+            visibility: None,
+            os_hidden: false,
+            protected: None,
+            tags: Vec::new(),
+            filters: Vec::new(),
+            link_query: String::new(),
+        }
+    }
+
+    /// Only images of this visibility (`visibility=`).
+    pub fn with_visibility(mut self, visibility: VisibilityFilter) -> Self {
+        self.visibility = Some(visibility);
+        self
+    }
+
+    /// Others' shared images in this member status (`member_status=`).
+    pub fn with_member_status(mut self, status: MemberStatusFilter) -> Self {
+        self.member_status = status;
+        self
+    }
+
+    /// Only images owned by `owner` (`owner=`).
+    pub fn owned_by(mut self, owner: &str) -> Self {
+        self.filters
+            .push(Filter::In(Column::Owner, vec![owner.to_owned()]));
+        self
+    }
+
+    /// The page after the image `marker`.
+    pub fn after(mut self, marker: &str) -> Self {
+        self.marker = Some(marker.to_owned());
+        self
+    }
+
     /// The full ordering to apply: the requested keys (or `created_at` desc), then `created_at`
     /// and `id` unless already present, in `tie_break_dir`.
     pub fn effective_sort(&self) -> Vec<(SortKey, SortDir)> {

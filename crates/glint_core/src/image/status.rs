@@ -69,12 +69,44 @@ impl ImageStatus {
         if self.may_become(to) {
             Ok(to)
         } else {
-            Err(Error::StateConflict(format!(
-                "Image status transition from {} to {} is not allowed",
-                self.as_str(),
-                to.as_str()
-            )))
+            Err(self.refusal(to))
         }
+    }
+
+    /// The 409 for a move from `self` to `to` that may not happen (now).
+    pub fn refusal(self, to: ImageStatus) -> Error {
+        Error::StateConflict(format!(
+            "Image status transition from {} to {} is not allowed",
+            self.as_str(),
+            to.as_str()
+        ))
+    }
+
+    /// The move that starts receiving data (`to` is `saving` for an upload or a server's
+    /// snapshot, `uploading` for staging, `importing` for an import): a transition the machine
+    /// allows, or taking over a cut receive already in `to`, which the store allows only once
+    /// its claim has gone stale.
+    pub fn begin_receiving(self, to: ImageStatus) -> Result<ImageStatus, Error> {
+        if self == to {
+            Ok(to)
+        } else {
+            self.transition(to)
+        }
+    }
+
+    /// Deactivating (`to` = `deactivated`) or reactivating (`to` = `active`) an image, which
+    /// only an active or deactivated image may do (403 otherwise, as the reference answers);
+    /// `None` when it is in `to` already.
+    pub fn toggle(self, to: ImageStatus, action: &str) -> Result<Option<ImageStatus>, Error> {
+        if self == to {
+            return Ok(None);
+        }
+        if !matches!(self, ImageStatus::Active | ImageStatus::Deactivated) {
+            return Err(Error::Forbidden(format!(
+                "Not allowed to {action} image in status '{self}'"
+            )));
+        }
+        self.transition(to).map(Some)
     }
 }
 
@@ -119,5 +151,34 @@ mod tests {
         assert!(Killed.may_become(Deleted));
         assert!(!Killed.may_become(Active));
         assert!(Deactivated.may_become(Active));
+    }
+
+    #[test]
+    fn receiving_data_may_take_over_a_cut_receive_but_never_restart_an_active_image() {
+        assert_eq!(Queued.begin_receiving(Saving).unwrap(), Saving);
+        assert_eq!(Saving.begin_receiving(Saving).unwrap(), Saving);
+        assert_eq!(Uploading.begin_receiving(Importing).unwrap(), Importing);
+        assert!(Active.begin_receiving(Saving).is_err());
+        assert!(Saving.begin_receiving(Uploading).is_err());
+        assert!(Deactivated.begin_receiving(Uploading).is_err());
+    }
+
+    #[test]
+    fn only_active_and_deactivated_images_toggle() {
+        assert_eq!(
+            Active.toggle(Deactivated, "deactivate").unwrap(),
+            Some(Deactivated)
+        );
+        assert_eq!(Deactivated.toggle(Deactivated, "deactivate").unwrap(), None);
+        assert_eq!(
+            Deactivated.toggle(Active, "reactivate").unwrap(),
+            Some(Active)
+        );
+        for from in [Queued, Saving, Uploading, Importing, Killed, PendingDelete] {
+            assert!(matches!(
+                from.toggle(Deactivated, "deactivate"),
+                Err(crate::Error::Forbidden(_))
+            ));
+        }
     }
 }

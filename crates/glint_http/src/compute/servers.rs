@@ -11,25 +11,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use glint_app::{NewServer, ServerFilter};
 use glint_core::{Error, RegionName};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::compute::versions::Microversion;
 use crate::compute::views;
 use crate::error::ComputeError;
 use crate::extract::IdentityCaller;
+use crate::paths::{PathParams, RawRegion, RawRegionItem, RegionItemPath, RegionPath, Typed};
 use crate::router::AppState;
-
-/// `{region}` and an id in the path.
-#[derive(Deserialize)]
-pub(crate) struct IdParams {
-    region: String,
-    id: String,
-}
-
-fn region(name: &str) -> RegionName {
-    RegionName::from_trusted(name.to_owned())
-}
 
 fn base(state: &AppState, region: &RegionName) -> String {
     state.catalog.compute_url(region)
@@ -50,10 +39,10 @@ fn text(v: &Value, key: &str) -> Option<String> {
 pub(crate) async fn list_flavors(
     State(state): State<AppState>,
     IdentityCaller(_ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Typed(r, _): Typed<RegionPath, ComputeError>,
     uri: axum::http::Uri,
 ) -> Json<Value> {
-    let base = base(&state, &region(&r));
+    let base = base(&state, &r.region);
     let detail = uri.path().ends_with("/detail");
     let flavors: Vec<Value> = state
         .compute
@@ -74,11 +63,11 @@ pub(crate) async fn list_flavors(
 pub(crate) async fn show_flavor(
     State(state): State<AppState>,
     IdentityCaller(_ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
     let flavor = state.compute.flavor(&p.id)?;
     Ok(Json(
-        json!({"flavor": views::flavor(&base(&state, &region(&p.region)), flavor)}),
+        json!({"flavor": views::flavor(&base(&state, &p.region), flavor)}),
     ))
 }
 
@@ -86,7 +75,7 @@ pub(crate) async fn show_flavor(
 pub(crate) async fn create_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Path(path): Path<RawRegion>,
     raw: Bytes,
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
@@ -114,7 +103,7 @@ pub(crate) async fn create_server(
             .ok_or_else(|| Error::InvalidInput("Missing flavorRef.".into()))?,
         networks,
     };
-    let region = region(&r);
+    let region = RegionPath::parse(path)?.region;
     let server = state.compute.create(&ctx, &region, new).await?;
     let base = base(&state, &region);
     let location = format!("{base}/servers/{}", server.id);
@@ -139,11 +128,11 @@ pub(crate) async fn create_server(
 pub(crate) async fn list_servers(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(r): Path<String>,
+    Typed(r, _): Typed<RegionPath, ComputeError>,
     Query(query): Query<BTreeMap<String, String>>,
     uri: axum::http::Uri,
 ) -> Result<Json<Value>, ComputeError> {
-    let region = region(&r);
+    let region = r.region;
     let filter = ServerFilter {
         name: query.get("name").cloned(),
         status: query.get("status").cloned(),
@@ -171,9 +160,9 @@ pub(crate) async fn list_servers(
 pub(crate) async fn show_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<Json<Value>, ComputeError> {
-    let region = region(&p.region);
+    let region = p.region;
     let server = state.compute.get(&ctx, &region, &p.id).await?;
     Ok(Json(
         json!({"server": views::server(&base(&state, &region), &state.catalog.image_url(&region), &server)}),
@@ -184,12 +173,9 @@ pub(crate) async fn show_server(
 pub(crate) async fn delete_server(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
-    Path(p): Path<IdParams>,
+    Typed(p, _): Typed<RegionItemPath, ComputeError>,
 ) -> Result<StatusCode, ComputeError> {
-    state
-        .compute
-        .delete(&ctx, &region(&p.region), &p.id)
-        .await?;
+    state.compute.delete(&ctx, &p.region, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,18 +184,21 @@ pub(crate) async fn server_action(
     State(state): State<AppState>,
     IdentityCaller(ctx): IdentityCaller,
     Extension(version): Extension<Microversion>,
-    Path(p): Path<IdParams>,
+    Path(path): Path<RawRegionItem>,
     raw: Bytes,
 ) -> Result<Response, ComputeError> {
     let body = body_json(&raw)?;
-    let region = region(&p.region);
+    let p = RegionItemPath::parse(path)?;
     if let Some(rebuild) = body.get("rebuild") {
         let image = text(rebuild, "imageRef")
             .ok_or_else(|| Error::InvalidInput("rebuild needs imageRef.".into()))?;
-        let server = state.compute.rebuild(&ctx, &region, &p.id, &image).await?;
+        let server = state
+            .compute
+            .rebuild(&ctx, &p.region, &p.id, &image)
+            .await?;
         let mut view = views::server(
-            &base(&state, &region),
-            &state.catalog.image_url(&region),
+            &base(&state, &p.region),
+            &state.catalog.image_url(&p.region),
             &server,
         );
         if let Some(obj) = view.as_object_mut() {
@@ -220,31 +209,12 @@ pub(crate) async fn server_action(
     if let Some(create) = body.get("createImage") {
         let name = text(create, "name")
             .ok_or_else(|| Error::InvalidInput("createImage needs a name.".into()))?;
-        let metadata: BTreeMap<String, String> = match create.get("metadata") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| {
-                    v.as_str()
-                        .map(|v| (k.clone(), v.to_owned()))
-                        .ok_or_else(|| {
-                            Error::InvalidInput(format!(
-                                "Metadata value of '{k}' must be a string."
-                            ))
-                        })
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => {
-                return Err(
-                    Error::InvalidInput("metadata must be an object of strings.".into()).into(),
-                );
-            }
-        };
+        let metadata = metadata(create)?;
         let image = state
             .compute
-            .create_image(&ctx, &region, &p.id, &name, metadata)
+            .create_image(&ctx, &p.region, &p.id, &name, metadata)
             .await?;
-        let location = format!("{}/v2/images/{image}", state.catalog.image_url(&region));
+        let location = format!("{}/v2/images/{image}", state.catalog.image_url(&p.region));
         let mut response = if version >= Microversion(2, 45) {
             (
                 StatusCode::ACCEPTED,
@@ -263,4 +233,24 @@ pub(crate) async fn server_action(
         Error::InvalidInput("Glint supports the server actions rebuild and createImage.".into())
             .into(),
     )
+}
+
+/// `createImage`'s `metadata`: an object of strings, or nothing.
+fn metadata(create: &Value) -> Result<BTreeMap<String, String>, Error> {
+    match create.get("metadata") {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|v| (k.clone(), v.to_owned()))
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!("Metadata value of '{k}' must be a string."))
+                    })
+            })
+            .collect(),
+        Some(_) => Err(Error::InvalidInput(
+            "metadata must be an object of strings.".into(),
+        )),
+    }
 }

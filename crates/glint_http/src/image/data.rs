@@ -1,18 +1,20 @@
-//! `/v2/images/{id}/file`, `/stage` and `/import`: image data streamed in and out. Uploads run
-//! in their own task, so a client that hangs up mid-way still leaves the image `queued` again.
+//! `/v2/images/{id}/file`, `/stage` and `/import`: image data streamed in and out. The headers
+//! are read into domain values here; the service receives the data in a task of its own.
 
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use glint_app::ByteRange;
-use glint_core::{Error, RegionName};
+use glint_app::images::IMPORT_METHODS;
+use glint_app::{ByteRange, Incoming, RefusedData};
+use glint_core::Error;
+use glint_core::image::{DataMediaType, ImportRequest};
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
 use crate::image::body;
-use crate::image::images::ImageParams;
+use crate::paths::{ImagePath, PathParams, RawImage, Typed};
 use crate::router::AppState;
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -55,41 +57,34 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<ByteRange>, Error> {
     }))
 }
 
-fn joined(result: Result<Result<(), Error>, tokio::task::JoinError>) -> Result<(), ImageError> {
-    match result {
-        Ok(inner) => inner.map_err(ImageError::from),
-        Err(e) => Err(Error::Internal(format!("upload task: {e}")).into()),
-    }
+fn media_type(headers: &HeaderMap) -> DataMediaType {
+    DataMediaType::from_header(header_str(headers, header::CONTENT_TYPE.as_str()))
 }
 
 /// `PUT /v2/images/{id}/file`: 204 once the data is stored and the image is active.
 pub(crate) async fn upload_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
+    Path(raw): Path<RawImage>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ImageError> {
-    let declared = declared_size(&headers)?;
-    let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).map(str::to_owned);
-    let region = RegionName::from_trusted(p.region().to_owned());
-    let id = p.image_id().to_owned();
-    let images = state.images.clone();
-    let stream = body.into_data_stream();
-    let task = tokio::spawn(async move {
-        images
-            .upload(
-                &ctx,
-                &region,
-                &id,
-                content_type.as_deref(),
-                declared,
-                stream,
-            )
-            .await
-            .map(|_| ())
-    });
-    joined(task.await)?;
+    let incoming = Incoming {
+        declared_size: declared_size(&headers)?,
+        media: media_type(&headers),
+    };
+    let p = ImagePath::parse(raw)?;
+    state
+        .images
+        .upload(
+            &ctx,
+            &p.region,
+            &p.image,
+            incoming,
+            RefusedData::KeepImage,
+            body.into_data_stream(),
+        )
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -97,15 +92,15 @@ pub(crate) async fn upload_data(
 pub(crate) async fn download_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
-    headers: HeaderMap,
     _: NoBody,
+    Path(raw): Path<RawImage>,
+    headers: HeaderMap,
 ) -> Result<Response, ImageError> {
     let range = parse_range(&headers)?;
-    let region = RegionName::from_trusted(p.region().to_owned());
+    let p = ImagePath::parse(raw)?;
     let Some(download) = state
         .images
-        .download(&ctx, &region, p.image_id(), range)
+        .download(&ctx, &p.region, &p.image, range)
         .await?
     else {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -150,21 +145,15 @@ pub(crate) async fn download_data(
 pub(crate) async fn stage_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
+    Typed(p, _): Typed<ImagePath>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ImageError> {
-    let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).map(str::to_owned);
-    let region = RegionName::from_trusted(p.region().to_owned());
-    let id = p.image_id().to_owned();
-    let images = state.images.clone();
-    let stream = body.into_data_stream();
-    let task = tokio::spawn(async move {
-        images
-            .stage(&ctx, &region, &id, content_type.as_deref(), stream)
-            .await
-    });
-    joined(task.await)?;
+    let media = media_type(&headers);
+    state
+        .images
+        .stage(&ctx, &p.region, &p.image, media, body.into_data_stream())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,14 +161,15 @@ pub(crate) async fn stage_data(
 pub(crate) async fn import_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
+    Path(path): Path<RawImage>,
     raw: Bytes,
 ) -> Result<Response, ImageError> {
     let request = body::json(&raw)?;
-    let region = RegionName::from_trusted(p.region().to_owned());
+    let request = ImportRequest::parse(&request, IMPORT_METHODS);
+    let p = ImagePath::parse(path)?;
     state
         .images
-        .import(&ctx, &region, p.image_id(), &request)
+        .import(&ctx, &p.region, &p.image, request)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::Value::Null)).into_response())
 }

@@ -1,66 +1,32 @@
 //! `/v2/images` and `/v2/images/{id}`: create, show, update, delete, tags and the
-//! deactivate/reactivate actions. Each handler extracts, calls one service method, and renders.
+//! deactivate/reactivate actions. Each handler extracts (parsing the path, the query and the
+//! body into domain values), calls one service method, and renders.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use glint_core::RegionName;
-use serde::Deserialize;
+use glint_core::image::ImagePatch;
+use glint_core::image::create::parse_create;
+use glint_core::image::query::parse_list_query;
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
 use crate::image::{body, views};
+use crate::paths::{ImageItemPath, ImagePath, PathParams, RawRegion, RegionPath, Typed};
 use crate::router::AppState;
-
-/// `{region}` in the path.
-#[derive(Deserialize)]
-pub(crate) struct RegionParams {
-    region: String,
-}
-
-/// `{region}` and `{image_id}` in the path.
-#[derive(Deserialize)]
-pub(crate) struct ImageParams {
-    region: String,
-    image_id: String,
-}
-
-impl ImageParams {
-    pub(crate) fn region(&self) -> &str {
-        &self.region
-    }
-
-    pub(crate) fn image_id(&self) -> &str {
-        &self.image_id
-    }
-}
-
-/// `{region}`, `{image_id}` and `{tag}` in the path.
-#[derive(Deserialize)]
-pub(crate) struct TagParams {
-    region: String,
-    image_id: String,
-    tag: String,
-}
-
-fn region(name: &str) -> RegionName {
-    RegionName::from_trusted(name.to_owned())
-}
 
 /// `POST /v2/images`: 201 with the image and its `Location`.
 pub(crate) async fn create_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<RegionParams>,
+    Path(raw): Path<RawRegion>,
     body: Bytes,
 ) -> Result<Response, ImageError> {
-    let request = body::json(&body)?;
-    let image = state
-        .images
-        .create(&ctx, &region(&p.region), &request)
-        .await?;
+    let new = parse_create(&body::json(&body)?, &state.images.settings().limits)?;
+    let p = RegionPath::parse(raw)?;
+    let image = state.images.create(&ctx, &p.region, new).await?;
     let location = format!(
         "{}/v2/images/{}",
         state.catalog.image_url(&image.region),
@@ -84,13 +50,10 @@ pub(crate) async fn create_image(
 pub(crate) async fn show_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<Json<views::ImageView>, ImageError> {
-    let image = state
-        .images
-        .get(&ctx, &region(&p.region), &p.image_id)
-        .await?;
+    let image = state.images.get(&ctx, &p.region, &p.image).await?;
     Ok(Json(views::ImageView(image)))
 }
 
@@ -98,16 +61,17 @@ pub(crate) async fn show_image(
 pub(crate) async fn update_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
+    Typed(p, _): Typed<ImagePath>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<views::ImageView>, ImageError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
+    let patch = ImagePatch::parse(content_type, &body);
     let image = state
         .images
-        .update(&ctx, &region(&p.region), &p.image_id, content_type, &body)
+        .update(&ctx, &p.region, &p.image, patch)
         .await?;
     Ok(Json(views::ImageView(image)))
 }
@@ -116,13 +80,10 @@ pub(crate) async fn update_image(
 pub(crate) async fn delete_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<StatusCode, ImageError> {
-    state
-        .images
-        .delete(&ctx, &region(&p.region), &p.image_id)
-        .await?;
+    state.images.delete(&ctx, &p.region, &p.image).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,12 +91,12 @@ pub(crate) async fn delete_image(
 pub(crate) async fn add_tag(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<TagParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .add_tag(&ctx, &region(&p.region), &p.image_id, &p.tag)
+        .add_tag(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,12 +105,12 @@ pub(crate) async fn add_tag(
 pub(crate) async fn remove_tag(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<TagParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .remove_tag(&ctx, &region(&p.region), &p.image_id, &p.tag)
+        .remove_tag(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,13 +119,10 @@ pub(crate) async fn remove_tag(
 pub(crate) async fn deactivate_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<StatusCode, ImageError> {
-    state
-        .images
-        .deactivate(&ctx, &region(&p.region), &p.image_id)
-        .await?;
+    state.images.deactivate(&ctx, &p.region, &p.image).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,13 +130,10 @@ pub(crate) async fn deactivate_image(
 pub(crate) async fn reactivate_image(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<StatusCode, ImageError> {
-    state
-        .images
-        .reactivate(&ctx, &region(&p.region), &p.image_id)
-        .await?;
+    state.images.reactivate(&ctx, &p.region, &p.image).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,13 +141,13 @@ pub(crate) async fn reactivate_image(
 pub(crate) async fn list_images(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<RegionParams>,
+    Path(raw): Path<RawRegion>,
     uri: axum::http::Uri,
 ) -> Result<Json<views::ImageList>, ImageError> {
-    let page = state
-        .images
-        .list(&ctx, &region(&p.region), uri.query())
-        .await?;
+    let settings = state.images.settings();
+    let query = parse_list_query(uri.query(), settings.default_page, settings.max_page)?;
+    let p = RegionPath::parse(raw)?;
+    let page = state.images.list(&ctx, &p.region, &query).await?;
     Ok(Json(views::ImageList {
         images: page.images.into_iter().map(views::ImageView).collect(),
         first: page.first,

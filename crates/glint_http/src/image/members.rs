@@ -5,27 +5,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use glint_core::{Error, RegionName};
-use serde::Deserialize;
+use glint_core::Error;
 use serde_json::{Value, json};
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
-use crate::image::images::ImageParams;
 use crate::image::{body, views};
+use crate::paths::{ImageItemPath, ImagePath, PathParams, RawImage, RawImageItem, Typed};
 use crate::router::AppState;
-
-/// `{region}`, `{image_id}` and `{member_id}` in the path.
-#[derive(Deserialize)]
-pub(crate) struct MemberParams {
-    region: String,
-    image_id: String,
-    member_id: String,
-}
-
-fn region(name: &str) -> RegionName {
-    RegionName::from_trusted(name.to_owned())
-}
 
 fn string_field(body: &Value, key: &str, missing: &str) -> Result<String, Error> {
     let object = body
@@ -42,14 +29,15 @@ fn string_field(body: &Value, key: &str, missing: &str) -> Result<String, Error>
 pub(crate) async fn add_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
+    Path(path): Path<RawImage>,
     raw: Bytes,
 ) -> Result<Json<Value>, ImageError> {
     let request = body::json(&raw)?;
     let member = string_field(&request, "member", "Member to be added not specified")?;
+    let p = ImagePath::parse(path)?;
     let created = state
         .images
-        .add_member(&ctx, &region(p.region()), p.image_id(), &member)
+        .add_member(&ctx, &p.region, &p.image, &member)
         .await?;
     Ok(Json(views::member(&created)))
 }
@@ -58,13 +46,10 @@ pub(crate) async fn add_member(
 pub(crate) async fn list_members(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<Json<Value>, ImageError> {
-    let members = state
-        .images
-        .list_members(&ctx, &region(p.region()), p.image_id())
-        .await?;
+    let members = state.images.list_members(&ctx, &p.region, &p.image).await?;
     let members: Vec<Value> = members.iter().map(views::member).collect();
     Ok(Json(
         json!({"members": members, "schema": "/v2/schemas/members"}),
@@ -75,12 +60,12 @@ pub(crate) async fn list_members(
 pub(crate) async fn show_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<MemberParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<Json<Value>, ImageError> {
     let member = state
         .images
-        .get_member(&ctx, &region(&p.region), &p.image_id, &p.member_id)
+        .get_member(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(Json(views::member(&member)))
 }
@@ -89,14 +74,15 @@ pub(crate) async fn show_member(
 pub(crate) async fn update_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<MemberParams>,
+    Path(path): Path<RawImageItem>,
     raw: Bytes,
 ) -> Result<Json<Value>, ImageError> {
     let request = body::json(&raw)?;
-    let status = string_field(&request, "status", "Status not specified")?;
+    let status = string_field(&request, "status", "Status not specified")?.parse();
+    let p = ImageItemPath::parse(path)?;
     let member = state
         .images
-        .set_member_status(&ctx, &region(&p.region), &p.image_id, &p.member_id, &status)
+        .set_member_status(&ctx, &p.at.region, &p.at.image, &p.item, status)
         .await?;
     Ok(Json(views::member(&member)))
 }
@@ -105,12 +91,12 @@ pub(crate) async fn update_member(
 pub(crate) async fn remove_member(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<MemberParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImageItemPath>,
 ) -> Result<StatusCode, ImageError> {
     state
         .images
-        .remove_member(&ctx, &region(&p.region), &p.image_id, &p.member_id)
+        .remove_member(&ctx, &p.at.region, &p.at.image, &p.item)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

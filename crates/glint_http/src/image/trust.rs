@@ -2,28 +2,23 @@
 //! trust report (who could log in to a server built from it), for anyone who may see the image.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use glint_app::TrustReportView;
-use glint_core::RegionName;
 use serde_json::{Value, json};
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
-use crate::image::images::ImageParams;
+use crate::paths::{ImagePath, Typed};
 use crate::router::AppState;
 
 /// `GET /v2/images/{id}/glint-inspection`: 200 with the report, or its state while pending.
 pub(crate) async fn show_inspection(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
-    Path(p): Path<ImageParams>,
     _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
 ) -> Result<Json<Value>, ImageError> {
-    let region = RegionName::from_trusted(p.region().to_owned());
-    let view = state
-        .images
-        .trust_report(&ctx, &region, p.image_id())
-        .await?;
+    let view = state.images.trust_report(&ctx, &p.region, &p.image).await?;
     Ok(Json(inspection(&view)))
 }
 

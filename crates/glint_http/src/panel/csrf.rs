@@ -6,13 +6,12 @@
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::cookies::{self, CSRF};
-use super::reply::{PanelError, is_async};
+use super::reply::{PanelError, ScriptAnswer, is_async};
 
 /// The most a form body may weigh (uploads carry the token in a header and are not read here).
 const FORM_LIMIT: usize = 256 * 1024;
@@ -51,7 +50,7 @@ fn percent_decode(raw: &[u8]) -> Option<String> {
 
 fn refused(script: bool) -> Response {
     if script {
-        (StatusCode::FORBIDDEN, Json(json!({"error": REFUSED}))).into_response()
+        (StatusCode::FORBIDDEN, Json(ScriptAnswer::failed(REFUSED))).into_response()
     } else {
         PanelError::with_status(StatusCode::FORBIDDEN, REFUSED).into_response()
     }
@@ -80,12 +79,7 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
             refused(script)
         };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !crate::extract::is_form(request.headers()) {
         return refused(script);
     }
     let (parts, body) = request.into_parts();

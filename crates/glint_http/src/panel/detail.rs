@@ -6,20 +6,21 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
 use glint_core::Error;
-use glint_core::image::{Image, MemberStatus, Visibility};
+use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
 use serde::Deserialize;
 
 use super::format;
-use super::images::{ImagePath, label};
+use super::images::{PanelImagePath, label};
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::trust::TrustView;
 use super::views::Chrome;
+use crate::paths::{ImageItemPath, Typed};
 use crate::router::AppState;
 
 /// A consumer row of Image Sharing.
@@ -102,37 +103,18 @@ fn consumer_note(image: &Image, status: Option<MemberStatus>) -> (Option<String>
 pub(crate) async fn image_detail(
     State(state): State<AppState>,
     session: Session,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     headers: HeaderMap,
 ) -> Result<Response, PanelError> {
-    let region = p.region();
-    let image = state.images.get(&session.ctx, &region, &p.image_id).await?;
+    let image = state.images.get(&session.ctx, &p.region, &p.image).await?;
     let source = ImageSource::of(&session.ctx, &image);
     let own = source == Some(ImageSource::Saved);
     let shareable = image.visibility == Visibility::Shared;
-    let members = if own && shareable {
-        state
-            .images
-            .list_members(&session.ctx, &region, &p.image_id)
-            .await?
-    } else {
-        Vec::new()
-    };
-    let my_status = if source == Some(ImageSource::Shared) {
-        let me = session.ctx.account_id.as_str();
-        state
-            .images
-            .get_member(&session.ctx, &region, &p.image_id, me)
-            .await
-            .ok()
-            .map(|m| m.status)
-    } else {
-        None
-    };
+    let (members, my_status) = sharing(&state, &session, &image, source).await?;
     let (note, tone) = consumer_note(&image, my_status);
     let trust = state
         .images
-        .trust_report(&session.ctx, &region, &p.image_id)
+        .trust_report(&session.ctx, &image.region, &image.id)
         .await
         .ok()
         .map(|report| TrustView::new(&report));
@@ -156,21 +138,46 @@ pub(crate) async fn image_detail(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         tags: image.tags.iter().cloned().collect(),
-        members: members
-            .iter()
-            .map(|m| MemberRow {
-                account: m.member_id.clone(),
-                status: format::member_status(m.status),
-                tone: format::member_tone(m.status),
-                since: format::time(m.updated_at),
-                remove_url: format!("{here}/consumers/{}/remove", m.member_id),
-            })
-            .collect(),
+        members: members.iter().map(|m| MemberRow::new(&here, m)).collect(),
         consumer_note: note,
         consumer_tone: tone,
         trust,
     };
     Ok(page(&view, shown))
+}
+
+/// The image's consumers, for its owner (when it is shareable), and the caller's own answer,
+/// for a consumer.
+async fn sharing(
+    state: &AppState,
+    session: &Session,
+    image: &Image,
+    source: Option<ImageSource>,
+) -> Result<(Vec<ImageMember>, Option<MemberStatus>), PanelError> {
+    let (ctx, region, id) = (&session.ctx, &image.region, &image.id);
+    match source {
+        Some(ImageSource::Saved) if image.visibility == Visibility::Shared => {
+            Ok((state.images.list_members(ctx, region, id).await?, None))
+        }
+        Some(ImageSource::Shared) => {
+            let me = ctx.account_id.as_str();
+            let mine = state.images.get_member(ctx, region, id, me).await.ok();
+            Ok((Vec::new(), mine.map(|m| m.status)))
+        }
+        _ => Ok((Vec::new(), None)),
+    }
+}
+
+impl MemberRow {
+    fn new(detail: &str, member: &ImageMember) -> MemberRow {
+        MemberRow {
+            account: member.member_id.clone(),
+            status: format::member_status(member.status),
+            tone: format::member_tone(member.status),
+            since: format::time(member.updated_at),
+            remove_url: format!("{detail}/consumers/{}/remove", member.member_id),
+        }
+    }
 }
 
 /// The Share Image dialog.
@@ -186,14 +193,14 @@ pub(crate) async fn share_image(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     Form(form): Form<ShareForm>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let detail = format!("/images/{}/{}", p.region, p.image);
     let back = super::reply::local_path(form.next.as_deref(), &detail);
     let shared = state
         .images
-        .share_with_account(&session.ctx, &p.region(), &p.image_id, &form.account)
+        .share_with_account(&session.ctx, &p.region, &p.image, &form.account)
         .await;
     match shared {
         Ok(member) => reply.done(
@@ -219,14 +226,14 @@ pub(crate) async fn make_shareable(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     Form(form): Form<super::images::NextForm>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
+    let detail = format!("/images/{}/{}", p.region, p.image);
     let back = super::reply::local_path(form.next.as_deref(), &detail);
     match state
         .images
-        .make_shareable(&session.ctx, &p.region(), &p.image_id)
+        .make_shareable(&session.ctx, &p.region, &p.image)
         .await
     {
         Ok(image) => reply.done(
@@ -240,33 +247,24 @@ pub(crate) async fn make_shareable(
     }
 }
 
-/// `/images/{region}/{id}/consumers/{account}/remove`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ConsumerPath {
-    region: String,
-    image_id: String,
-    account: String,
-}
-
-/// `POST …/consumers/{account}/remove`: the producer removes a consumer.
+/// `POST /images/{region}/{id}/consumers/{account}/remove`: the producer removes a consumer.
 pub(crate) async fn remove_consumer(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ConsumerPath>,
+    Typed(p, _): Typed<ImageItemPath, PanelError>,
 ) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image_id);
-    let region = glint_core::RegionName::from_trusted(p.region.clone());
+    let detail = format!("/images/{}/{}", p.at.region, p.at.image);
     match state
         .images
-        .remove_member(&session.ctx, &region, &p.image_id, &p.account)
+        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.item)
         .await
     {
         Ok(()) => reply.done(
             &detail,
             Flash::ok(format!(
                 "Account {} was removed from this image. Share the image with it again to send a new request.",
-                p.account
+                p.item
             )),
         ),
         Err(e) => reply.failed(&e, &detail),

@@ -5,19 +5,19 @@
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use glint_app::images::OCTET_STREAM;
-use glint_core::image::{DISK_FORMATS, Image};
-use glint_core::{Error, RegionName};
-use serde::Deserialize;
-use serde_json::json;
+use glint_app::{Incoming, RefusedData};
+use glint_core::image::create::NewImage;
+use glint_core::image::{DISK_FORMATS, DataMediaType, Image};
+use serde::{Deserialize, Serialize};
 
 use super::format;
 use super::reply::{Flash, PanelError, Reply, local_path, page};
 use super::session::Session;
 use super::views::{Chrome, ImageRow, Pending, RegionOption, Selection, region_options};
+use crate::paths::{ImagePath, Typed, region};
 use crate::router::AppState;
 
 /// `?region=` of a page with a region selector.
@@ -26,19 +26,8 @@ pub(crate) struct RegionQuery {
     pub region: Option<String>,
 }
 
-/// `/images/{region}/{image_id}`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ImagePath {
-    pub region: String,
-    pub image_id: String,
-}
-
-impl ImagePath {
-    /// The region as the services take it; the services refuse one the account may not use.
-    pub fn region(&self) -> RegionName {
-        RegionName::from_trusted(self.region.clone())
-    }
-}
+/// `/images/{region}/{image_id}`, parsed; the services refuse a region the account may not use.
+pub(crate) type PanelImagePath = Typed<ImagePath, PanelError>;
 
 /// A form that only says where to come back to.
 #[derive(Debug, Deserialize)]
@@ -112,6 +101,14 @@ pub(crate) struct NewImageForm {
     disk_format: String,
 }
 
+/// Where the panel's script sends a new image's file, and where it goes once it is uploaded.
+#[derive(Serialize)]
+struct UploadTarget<'a> {
+    id: &'a str,
+    upload: String,
+    done: String,
+}
+
 /// `POST /images`: creates the image record; answers with where to send its file.
 pub(crate) async fn create_image(
     State(state): State<AppState>,
@@ -119,18 +116,19 @@ pub(crate) async fn create_image(
     reply: Reply,
     Form(form): Form<NewImageForm>,
 ) -> Response {
-    let region = RegionName::from_trusted(form.region.trim().to_owned());
-    let body = json!({
-        "name": form.name.trim(),
-        "disk_format": form.disk_format,
-        "container_format": "bare",
+    let new = region(form.region.trim()).and_then(|region| {
+        NewImage::for_upload(form.name.trim(), &form.disk_format).map(|new| (region, new))
     });
-    match state.images.create(&session.ctx, &region, &body).await {
-        Ok(image) => reply.json(json!({
-            "id": image.id.as_str(),
-            "upload": format!("/images/{}/{}/file", image.region, image.id),
-            "done": format!("/images?region={}", image.region),
-        })),
+    let created = match new {
+        Ok((region, new)) => state.images.create(&session.ctx, &region, new).await,
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(image) => reply.json(&UploadTarget {
+            id: image.id.as_str(),
+            upload: format!("/images/{}/{}/file", image.region, image.id),
+            done: format!("/images?region={}", image.region),
+        }),
         Err(e) => reply.failed(&e, "/images"),
     }
 }
@@ -142,31 +140,35 @@ fn declared_size(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// `PUT /images/{region}/{id}/file`: streams the file into the image through
-/// `ImageService::upload`, in its own task so that a closed tab still leaves the image queued.
-/// Data the format check refuses removes the new image again, with the reason shown.
+/// `PUT /images/{region}/{id}/file`: streams the file into the image through the same service
+/// call as the Image API's upload (data the format check refuses removes the new image again),
+/// with the reason shown.
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let region = p.region();
-    let declared = declared_size(&headers);
-    let images = state.images.clone();
-    let ctx = session.ctx.clone();
-    let id = p.image_id.clone();
-    let stream = body.into_data_stream();
-    let task = tokio::spawn(async move {
-        images
-            .upload(&ctx, &region, &id, Some(OCTET_STREAM), declared, stream)
-            .await
-    });
+    let incoming = Incoming {
+        media: DataMediaType::OctetStream,
+        declared_size: declared_size(&headers),
+    };
+    let uploaded = state
+        .images
+        .upload(
+            &session.ctx,
+            &p.region,
+            &p.image,
+            incoming,
+            RefusedData::DeleteImage,
+            body.into_data_stream(),
+        )
+        .await;
     let back = format!("/images?region={}", p.region);
-    match task.await {
-        Ok(Ok(image)) => reply.done(
+    match uploaded {
+        Ok(image) => reply.done(
             &back,
             Flash::ok(format!(
                 "Image {} is uploaded ({}) and ready to use.",
@@ -174,21 +176,7 @@ pub(crate) async fn upload_file(
                 format::size(image.size)
             )),
         ),
-        Ok(Err(e)) => {
-            if matches!(e, Error::UnsupportedMediaType(_)) {
-                // The data was refused by the format check: the empty image would only be in
-                // the way of the next try (the openstack CLI removes it too).
-                if let Err(left) = state
-                    .images
-                    .delete(&session.ctx, &p.region(), &p.image_id)
-                    .await
-                {
-                    tracing::warn!(error = %left, "could not remove the refused upload's image");
-                }
-            }
-            reply.failed(&e, &back)
-        }
-        Err(e) => reply.failed(&Error::Internal(format!("upload task: {e}")), &back),
+        Err(e) => reply.failed(&e, &back),
     }
 }
 
@@ -197,7 +185,7 @@ pub(crate) async fn delete_image(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ImagePath>,
+    Typed(p, _): PanelImagePath,
     Form(form): Form<NextForm>,
 ) -> Response {
     let fallback = format!("/images?region={}", p.region);
@@ -208,11 +196,7 @@ pub(crate) async fn delete_image(
     } else {
         back
     };
-    match state
-        .images
-        .delete(&session.ctx, &p.region(), &p.image_id)
-        .await
-    {
+    match state.images.delete(&session.ctx, &p.region, &p.image).await {
         Ok(image) => reply.done(
             back,
             Flash::ok(format!(

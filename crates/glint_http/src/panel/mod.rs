@@ -38,7 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{image}/share"), post(detail::share_image))
         .route(&format!("{image}/shareable"), post(detail::make_shareable))
         .route(
-            &format!("{image}/consumers/{{account}}/remove"),
+            &format!("{image}/consumers/{{member_id}}/remove"),
             post(detail::remove_consumer),
         )
         .route(

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use glint_core::Error;
 use glint_core::error::Kind;
-use serde_json::json;
+use serde::Serialize;
 
 use super::cookies::{self, FLASH, Flags};
 use super::views::ErrorPage;
@@ -117,7 +117,7 @@ impl Reply {
     pub fn done(self, to: &str, flash: Flash) -> Response {
         let to = same_origin_or_home(to);
         let mut response = if self.script {
-            Json(json!({"redirect": to})).into_response()
+            Json(ScriptAnswer::go_to(to)).into_response()
         } else {
             redirect(to)
         };
@@ -128,7 +128,7 @@ impl Reply {
     }
 
     /// Success with a JSON body for the script (e.g. a new image's upload address).
-    pub fn json(self, body: serde_json::Value) -> Response {
+    pub fn json<T: Serialize>(self, body: &T) -> Response {
         Json(body).into_response()
     }
 
@@ -138,7 +138,7 @@ impl Reply {
         let message = message_of(error);
         if self.script {
             let status = status_of(error);
-            return (status, Json(json!({"error": message}))).into_response();
+            return (status, Json(ScriptAnswer::failed(&message))).into_response();
         }
         let mut response = redirect(back);
         response.headers_mut().append(
@@ -146,6 +146,32 @@ impl Reply {
             Flash::error(message).cookie(self.secure),
         );
         response
+    }
+}
+
+/// What the panel's script is told after an action: where to go next, or what failed (and,
+/// when the session ended, where to sign in again).
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct ScriptAnswer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<&'a str>,
+}
+
+impl<'a> ScriptAnswer<'a> {
+    pub fn go_to(to: &'a str) -> Self {
+        ScriptAnswer {
+            redirect: Some(to),
+            ..ScriptAnswer::default()
+        }
+    }
+
+    pub fn failed(message: &'a str) -> Self {
+        ScriptAnswer {
+            error: Some(message),
+            ..ScriptAnswer::default()
+        }
     }
 }
 

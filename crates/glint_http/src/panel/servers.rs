@@ -4,13 +4,13 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::{ImageSource, NewServer, ServerFilter};
-use glint_core::RegionName;
 use glint_core::compute::Server;
 use glint_core::image::{Image, ImageStatus};
+use glint_core::{AuthContext, RegionName};
 use serde::Deserialize;
 
 use super::format;
@@ -18,6 +18,7 @@ use super::images::RegionQuery;
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::views::{Chrome, Pending, RegionOption, Selection, region_options};
+use crate::paths::{RegionItemPath, Typed, region};
 use crate::router::AppState;
 
 /// A row of Server List.
@@ -71,7 +72,7 @@ pub(crate) struct CreateServerPage {
 async fn server_row(state: &AppState, session: &Session, server: &Server) -> ServerRow {
     let image = state
         .images
-        .get(&session.ctx, &server.region, server.image_id.as_str())
+        .get(&session.ctx, &server.region, &server.image_id)
         .await
         .map(|i| format::name(i.name.as_deref()))
         .unwrap_or_else(|_| format!("{} (no longer available)", server.image_id));
@@ -154,21 +155,9 @@ pub(crate) async fn create_server_page(
         .or_else(|| session.regions().first().cloned());
     let regions: Vec<RegionName> = region.iter().cloned().collect();
     let ctx = &session.ctx;
-    let (mut standard, mut mine, mut shared) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(r) = &region {
-        standard = state.images.standard_images(ctx, r).await?;
-        for saved in state.images.saved_images(ctx, &regions).await? {
-            match saved.source {
-                ImageSource::Saved => mine.push(saved.image),
-                ImageSource::Shared => shared.push(saved.image),
-            }
-        }
-    }
-    let bootable = |list: Vec<Image>, show_producer: bool| -> Vec<ImageChoice> {
-        list.iter()
-            .filter(|i| i.status == ImageStatus::Active)
-            .map(|i| choice(i, show_producer))
-            .collect()
+    let (standard, mine, shared) = match &region {
+        Some(r) => bootable_images(&state, ctx, r).await?,
+        None => Default::default(),
     };
     let pending = super::trust::pending_with_reports(&state, ctx, &regions).await?;
     let flash = Flash::read(&headers);
@@ -184,9 +173,9 @@ pub(crate) async fn create_server_page(
         .with_flash(flash),
         regions: region_options(&session, &value, false),
         pending: Pending::new(&session, pending),
-        standard: bootable(standard, false),
-        mine: bootable(mine, false),
-        shared: bootable(shared, true),
+        standard,
+        mine,
+        shared,
         flavors: state
             .compute
             .flavors()
@@ -201,6 +190,38 @@ pub(crate) async fn create_server_page(
             .collect(),
     };
     Ok(page(&view, shown))
+}
+
+/// The active images a server can be built from in `region`: standard images, the account's
+/// own, and those shared with it (with their producer shown).
+async fn bootable_images(
+    state: &AppState,
+    ctx: &AuthContext,
+    region: &RegionName,
+) -> Result<(Vec<ImageChoice>, Vec<ImageChoice>, Vec<ImageChoice>), PanelError> {
+    let bootable = |list: &[Image], show_producer: bool| -> Vec<ImageChoice> {
+        list.iter()
+            .filter(|i| i.status == ImageStatus::Active)
+            .map(|i| choice(i, show_producer))
+            .collect()
+    };
+    let standard = state.images.standard_images(ctx, region).await?;
+    let (mut mine, mut shared) = (Vec::new(), Vec::new());
+    let saved = state
+        .images
+        .saved_images(ctx, std::slice::from_ref(region))
+        .await?;
+    for saved in saved {
+        match saved.source {
+            ImageSource::Saved => mine.push(saved.image),
+            ImageSource::Shared => shared.push(saved.image),
+        }
+    }
+    Ok((
+        bootable(&standard, false),
+        bootable(&mine, false),
+        bootable(&shared, true),
+    ))
 }
 
 /// The Create Server form.
@@ -224,7 +245,10 @@ pub(crate) async fn create_server(
     Form(form): Form<CreateForm>,
 ) -> Response {
     let back = format!("/servers/new?region={}", form.region);
-    let region = RegionName::from_trusted(form.region.clone());
+    let region = match region(&form.region) {
+        Ok(region) => region,
+        Err(e) => return reply.failed(&e, &back),
+    };
     let new = NewServer {
         name: form.name.trim().to_owned(),
         image_ref: form.image,
@@ -243,33 +267,22 @@ pub(crate) async fn create_server(
     }
 }
 
-/// `/servers/{region}/{server_id}/delete`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ServerPath {
-    region: String,
-    server_id: String,
-}
-
 /// `POST /servers/{region}/{id}/delete`.
 pub(crate) async fn delete_server(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<ServerPath>,
+    Typed(p, _): Typed<RegionItemPath, PanelError>,
 ) -> Response {
     let back = format!("/servers?region={}", p.region);
-    let region = RegionName::from_trusted(p.region.clone());
+    let region = p.region;
     let name = state
         .compute
-        .get(&session.ctx, &region, &p.server_id)
+        .get(&session.ctx, &region, &p.id)
         .await
         .map(|s| s.name)
-        .unwrap_or_else(|_| p.server_id.clone());
-    match state
-        .compute
-        .delete(&session.ctx, &region, &p.server_id)
-        .await
-    {
+        .unwrap_or_else(|_| p.id.clone());
+    match state.compute.delete(&session.ctx, &region, &p.id).await {
         Ok(()) => reply.done(&back, Flash::ok(format!("Server {name} was deleted."))),
         Err(e) => reply.failed(&e, &back),
     }

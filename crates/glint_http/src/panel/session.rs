@@ -55,7 +55,10 @@ fn to_sign_in(headers: &HeaderMap, expired: bool, secure: bool) -> Response {
         let message = "Your session has ended. Sign in again.";
         (
             StatusCode::UNAUTHORIZED,
-            axum::Json(serde_json::json!({"error": message, "redirect": target})),
+            axum::Json(super::reply::ScriptAnswer {
+                error: Some(message),
+                redirect: Some(target),
+            }),
         )
             .into_response()
     } else {

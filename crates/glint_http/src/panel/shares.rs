@@ -4,23 +4,16 @@
 //! says how to get the image back: ask the producer to share it again.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use glint_core::Error;
-use serde::Deserialize;
+use glint_core::image::MemberStatus;
 
 use super::images::{NextForm, label};
-use super::reply::{Flash, Reply, local_path};
+use super::reply::{Flash, PanelError, Reply, local_path};
 use super::session::Session;
+use crate::paths::{ImageItemPath, Typed};
 use crate::router::AppState;
-
-/// `/shares/{region}/{image_id}/{decision}`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct DecisionPath {
-    region: String,
-    image_id: String,
-    decision: String,
-}
 
 /// What the consumer does with a share.
 enum Decision {
@@ -39,10 +32,10 @@ impl Decision {
         }
     }
 
-    fn status(&self) -> &'static str {
+    fn status(&self) -> MemberStatus {
         match self {
-            Decision::Accept => "accepted",
-            Decision::Reject | Decision::Remove => "rejected",
+            Decision::Accept => MemberStatus::Accepted,
+            Decision::Reject | Decision::Remove => MemberStatus::Rejected,
         }
     }
 
@@ -69,24 +62,24 @@ pub(crate) async fn decide(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
-    Path(p): Path<DecisionPath>,
+    Typed(p, _): Typed<ImageItemPath, PanelError>,
     Form(form): Form<NextForm>,
 ) -> Response {
-    let fallback = format!("/images?region={}", p.region);
+    let fallback = format!("/images?region={}", p.at.region);
     let back = local_path(form.next.as_deref(), &fallback);
-    let Some(decision) = Decision::parse(&p.decision) else {
-        let unknown = Error::InvalidInput(format!("Unknown answer '{}'.", p.decision));
+    let Some(decision) = Decision::parse(&p.item) else {
+        let unknown = Error::InvalidInput(format!("Unknown answer '{}'.", p.item));
         return reply.failed(&unknown, back);
     };
-    let region = glint_core::RegionName::from_trusted(p.region.clone());
-    let image = match state.images.get(&session.ctx, &region, &p.image_id).await {
+    let (region, id) = (&p.at.region, &p.at.image);
+    let image = match state.images.get(&session.ctx, region, id).await {
         Ok(image) => image,
         Err(e) => return reply.failed(&e, back),
     };
     let me = session.ctx.account_id.as_str();
     let answered = state
         .images
-        .set_member_status(&session.ctx, &region, &p.image_id, me, decision.status())
+        .set_member_status(&session.ctx, region, id, me, Ok(decision.status()))
         .await;
     match answered {
         Ok(_) => {

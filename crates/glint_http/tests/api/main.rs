@@ -25,5 +25,6 @@ mod sharing;
 mod sign_in_throttle;
 mod spec;
 mod tokens_cached;
+mod transitions;
 mod trust_report;
 mod unknown_regions;

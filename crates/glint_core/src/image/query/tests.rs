@@ -215,3 +215,33 @@ fn links_repeat_everything_but_the_marker() {
     let only_marker = parse("marker=m1").unwrap();
     assert_eq!(only_marker.first_link(), "/v2/images");
 }
+
+#[test]
+fn a_query_built_in_code_is_the_query_the_same_parameters_give() {
+    assert_eq!(
+        ImageListQuery::new(25),
+        parse_list_query(None, 25, 1000).unwrap()
+    );
+    let built = ImageListQuery::new(1000)
+        .with_visibility(VisibilityFilter::All)
+        .owned_by("554433")
+        .after("m");
+    let parsed = parse("visibility=all&owner=554433&limit=1000&marker=m").unwrap();
+    assert_eq!(
+        (built.visibility, &built.filters, &built.marker, built.limit),
+        (
+            parsed.visibility,
+            &parsed.filters,
+            &parsed.marker,
+            parsed.limit
+        )
+    );
+    let pending = ImageListQuery::new(25)
+        .with_member_status(MemberStatusFilter::Only(MemberStatus::Pending))
+        .with_visibility(VisibilityFilter::Only(Visibility::Shared));
+    let parsed = parse("member_status=pending&visibility=shared").unwrap();
+    assert_eq!(
+        (pending.member_status, pending.visibility),
+        (parsed.member_status, parsed.visibility)
+    );
+}
