@@ -1,8 +1,9 @@
 //! Actors and images: an `Actor` is a user of an account with a role, signed in through the
 //! identity API, who acts on images through the Image API; an `Image` is where one lives. Every
-//! helper is one HTTP request through the router (never a service call), so a spec written
-//! with them still tests the wire; the `try_` and plain-response helpers hand back the answer
-//! where its status is what the spec checks, the others assert success and return what it made.
+//! helper is made of HTTP requests through the router (never a service call), so a spec
+//! written with them still tests the wire; the `try_` and plain-response helpers hand back the
+//! answer where its status is what the spec checks, the others assert success and return what
+//! they made.
 
 use std::time::Duration;
 
