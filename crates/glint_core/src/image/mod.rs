@@ -79,6 +79,33 @@ impl fmt::Display for ImageId {
     }
 }
 
+/// The base keys of an image body as the Image API shows it, in the order they are written
+/// after the custom properties (the schema describes each of them).
+pub const BASE_KEYS: [&str; 22] = [
+    "id",
+    "name",
+    "status",
+    "visibility",
+    "protected",
+    "os_hidden",
+    "checksum",
+    "os_hash_algo",
+    "os_hash_value",
+    "owner",
+    "size",
+    "virtual_size",
+    "disk_format",
+    "container_format",
+    "min_ram",
+    "min_disk",
+    "created_at",
+    "updated_at",
+    "tags",
+    "self",
+    "file",
+    "schema",
+];
+
 /// Limits that the image rules enforce (configurable; Glance's defaults in `Default`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageLimits {

@@ -1,35 +1,9 @@
 //! Image API wire views: an image as Glance's serializer shows it (every base key present, null
 //! or not, custom properties flattened as strings), and a member.
 
-use glint_core::image::{Image, ImageMember};
+use glint_core::image::{BASE_KEYS, Image, ImageMember};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
-
-/// The base keys of an image body, in the order they are written after the custom properties.
-const BASE_KEYS: [&str; 22] = [
-    "id",
-    "name",
-    "status",
-    "visibility",
-    "protected",
-    "os_hidden",
-    "checksum",
-    "os_hash_algo",
-    "os_hash_value",
-    "owner",
-    "size",
-    "virtual_size",
-    "disk_format",
-    "container_format",
-    "min_ram",
-    "min_disk",
-    "created_at",
-    "updated_at",
-    "tags",
-    "self",
-    "file",
-    "schema",
-];
 
 /// The image body, written straight to the output: the custom properties in name order, then
 /// the base keys (a property named like a base key takes its place with the base value).
