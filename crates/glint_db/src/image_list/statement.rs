@@ -8,7 +8,7 @@ use glint_core::image::query::{Column, Filter, ImageListQuery, MemberStatusFilte
 use super::ListScope;
 use super::branch::{Branch, branch_source, branches};
 use crate::Backend;
-use crate::images::COLUMNS;
+use crate::images::row;
 use crate::sql::{self, Value};
 
 /// A statement under construction with its numbered parameters.
@@ -238,7 +238,7 @@ pub(super) fn statement(
     // without sorting, and would hash-join the page back to a small table.
     let narrow = branches.len() > 1 && backend == Backend::Sqlite;
     let columns = if !narrow {
-        COLUMNS.to_owned()
+        row::select_list().to_owned()
     } else {
         let mut key_columns = vec!["i.id".to_owned()];
         for (column, _) in &keys {
@@ -282,7 +282,10 @@ pub(super) fn statement(
             order_of("page")
         );
         if narrow {
-            format!("SELECT {COLUMNS} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id")
+            format!(
+                "SELECT {} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id",
+                row::select_list()
+            )
         } else {
             page
         }
