@@ -1,5 +1,7 @@
 //! A list page as one row: the page's images, each with its tags and properties, packed by the
-//! engine into one JSON text (an array of arrays, in the page's order), and read back here.
+//! engine into one JSON text (an array of arrays, in the page's order), and read back here. An
+//! image's columns are packed and read in the row codec's order (`images::row`), its tags and
+//! properties after them.
 //!
 //! A page used to take three round trips (the page, its tags, its properties) and carried 100
 //! rows of 19 columns through sqlx's Any driver, each converted value by value; now it is one
