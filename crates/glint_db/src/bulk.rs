@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 use glint_core::Result;
 use glint_core::image::{Image, ImageMember, ImageStatus};
 
+use crate::images::row;
 use crate::sql::{self, Query};
 use crate::{Backend, Db, WriteTx};
 
-/// Rows per statement. PostgreSQL takes 20 columns × 1,000 (its limit is 65,535 parameters).
+/// Rows per statement. PostgreSQL takes 1,000 image rows of 20 parameters (the row's columns
+/// and `deleted`; its limit is 65,535 parameters).
 /// SQLite finds each numbered parameter by a linear search, so binding costs grow with the
 /// square of a statement's parameters: short statements are faster there.
 fn rows_per_statement(db: &Db) -> usize {
@@ -19,10 +21,6 @@ fn rows_per_statement(db: &Db) -> usize {
         Backend::Postgres => 1_000,
     }
 }
-
-const IMAGE_COLUMNS: &str = "id, region, name, owner, status, visibility, protected, os_hidden, \
-    checksum, os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, \
-    min_ram, min_disk, created_at, updated_at, deleted";
 
 /// `($1, …, $n), ($n+1, …)`: the VALUES list for `rows` rows of `columns` columns.
 fn values(rows: usize, columns: usize) -> String {
@@ -44,29 +42,10 @@ fn values(rows: usize, columns: usize) -> String {
     out
 }
 
+/// Binds an image's row: its columns, then whether it is deleted.
 fn bind_image(query: Query, image: &Image) -> Query {
     let deleted = image.status == ImageStatus::Deleted;
-    query
-        .bind(image.id.as_str())
-        .bind(image.region.as_str())
-        .bind(image.name.as_deref())
-        .bind(image.owner.as_deref())
-        .bind(image.status.as_str())
-        .bind(image.visibility.as_str())
-        .bind(i64::from(image.protected))
-        .bind(i64::from(image.os_hidden))
-        .bind(image.checksum.as_deref())
-        .bind(image.os_hash_algo.as_deref())
-        .bind(image.os_hash_value.as_deref())
-        .bind(image.size)
-        .bind(image.virtual_size)
-        .bind(image.disk_format.as_deref())
-        .bind(image.container_format.as_deref())
-        .bind(image.min_ram)
-        .bind(image.min_disk)
-        .bind(image.created_at.micros())
-        .bind(image.updated_at.micros())
-        .bind(i64::from(deleted))
+    row::bind(query, image).bind(i64::from(deleted))
 }
 
 async fn insert_text_rows<const N: usize>(
@@ -99,8 +78,9 @@ pub async fn insert_images(db: &Db, images: &[Image]) -> Result<()> {
     let mut tx = db.begin_write().await?;
     for chunk in images.chunks(per) {
         let sql = format!(
-            "INSERT INTO images ({IMAGE_COLUMNS}) VALUES {}",
-            values(chunk.len(), 20)
+            "INSERT INTO images ({}, deleted) VALUES {}",
+            row::insert_list(),
+            values(chunk.len(), row::COLUMNS.len() + 1)
         );
         let mut query = sql::query(sql);
         for image in chunk {

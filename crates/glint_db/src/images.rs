@@ -3,58 +3,19 @@
 //! listing with the API's filters lives in `image_list`.
 
 mod modify;
+pub(crate) mod row;
 
 pub use modify::modify;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
-use crate::sql::{self, On, Query, Row};
+use crate::sql::{self, On};
 use crate::{Db, WriteTx, is_unique_violation};
-
-/// The image columns, in the order `from_row` reads them.
-pub(crate) const COLUMNS: &str = "i.id, i.region, i.name, i.owner, i.status, i.visibility, \
-    i.protected, i.os_hidden, i.checksum, i.os_hash_algo, i.os_hash_value, i.size, \
-    i.virtual_size, i.disk_format, i.container_format, i.min_ram, i.min_disk, i.created_at, \
-    i.updated_at";
-
-pub(crate) fn parse<T: std::str::FromStr<Err = Error>>(value: String) -> Result<T> {
-    value
-        .parse()
-        .map_err(|e: Error| Error::Internal(format!("stored image value: {e}")))
-}
-
-/// Reads an image row (without tags and properties).
-pub(crate) fn from_row(row: &Row) -> Result<Image> {
-    let get_text = |c: &str| row.try_get::<Option<String>, _>(c).map_err(Error::from);
-    let get_int = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(Error::from);
-    Ok(Image {
-        id: ImageId::from_trusted(row.try_get("id")?),
-        region: RegionName::from_trusted(row.try_get("region")?),
-        name: get_text("name")?,
-        owner: get_text("owner")?,
-        status: parse(row.try_get("status")?)?,
-        visibility: parse(row.try_get("visibility")?)?,
-        protected: get_int("protected")? == Some(1),
-        os_hidden: get_int("os_hidden")? == Some(1),
-        checksum: get_text("checksum")?,
-        os_hash_algo: get_text("os_hash_algo")?,
-        os_hash_value: get_text("os_hash_value")?,
-        size: get_int("size")?,
-        virtual_size: get_int("virtual_size")?,
-        disk_format: get_text("disk_format")?,
-        container_format: get_text("container_format")?,
-        min_ram: get_int("min_ram")?.unwrap_or(0),
-        min_disk: get_int("min_disk")?.unwrap_or(0),
-        created_at: Timestamp::from_micros(get_int("created_at")?.unwrap_or(0)),
-        updated_at: Timestamp::from_micros(get_int("updated_at")?.unwrap_or(0)),
-        tags: BTreeSet::new(),
-        properties: BTreeMap::new(),
-    })
-}
 
 /// Fills in the tags and properties of `images`: one query for the whole batch (a tag is a
 /// row without a name).
@@ -94,10 +55,6 @@ pub(crate) async fn load_details<'a>(on: impl Into<On<'a>>, images: &mut [Image]
     Ok(())
 }
 
-fn flag(b: bool) -> i64 {
-    i64::from(b)
-}
-
 /// Writes a new image's tags and properties.
 async fn write_details(tx: &mut WriteTx, image: &Image) -> Result<()> {
     for tag in &image.tags {
@@ -109,39 +66,17 @@ async fn write_details(tx: &mut WriteTx, image: &Image) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn bind_fields(query: Query, image: &Image) -> Query {
-    query
-        .bind(image.name.as_deref())
-        .bind(image.owner.as_deref())
-        .bind(image.status.as_str())
-        .bind(image.visibility.as_str())
-        .bind(flag(image.protected))
-        .bind(flag(image.os_hidden))
-        .bind(image.checksum.as_deref())
-        .bind(image.os_hash_algo.as_deref())
-        .bind(image.os_hash_value.as_deref())
-        .bind(image.size)
-        .bind(image.virtual_size)
-        .bind(image.disk_format.as_deref())
-        .bind(image.container_format.as_deref())
-        .bind(image.min_ram)
-        .bind(image.min_disk)
-        .bind(image.updated_at.micros())
-}
-
 /// Stores a new image; `Conflict` if the id was ever used.
 pub async fn insert(db: &Db, image: &Image) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let query = sql::query(
-        "INSERT INTO images (name, owner, status, visibility, protected, os_hidden, checksum, \
-         os_hash_algo, os_hash_value, size, virtual_size, disk_format, container_format, \
-         min_ram, min_disk, updated_at, id, region, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-    );
-    bind_fields(query, image)
-        .bind(image.id.as_str())
-        .bind(image.region.as_str())
-        .bind(image.created_at.micros())
+    static INSERT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO images ({}) VALUES ({})",
+            row::insert_list(),
+            row::params()
+        )
+    });
+    row::bind(sql::query(INSERT.as_str()), image)
         .execute(&mut tx)
         .await
         .map_err(|e| {
@@ -157,10 +92,18 @@ pub async fn insert(db: &Db, image: &Image) -> Result<()> {
 
 /// The image with this id, unless deleted.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Image>> {
-    let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0");
+    read_one(db, id, " AND i.deleted = 0").await
+}
+
+/// The image `id` whose row also meets `condition`, with its tags and properties.
+async fn read_one(db: &Db, id: &str, condition: &str) -> Result<Option<Image>> {
+    let sql = format!(
+        "SELECT {} FROM images i WHERE i.id = $1{condition}",
+        row::select_list()
+    );
     let row = sql::query(sql).bind(id).fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
-    let mut images = [from_row(&row)?];
+    let mut images = [row::from_row(&row)?];
     load_details(db, &mut images).await?;
     let [image] = images;
     Ok(Some(image))
@@ -275,11 +218,5 @@ pub async fn end_upload(db: &Db, id: &ImageId) -> Result<()> {
 
 /// An image by id, deleted or not (servers keep using images deleted after they were built).
 pub async fn get_any(db: &Db, id: &str) -> Result<Option<Image>> {
-    let sql = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1");
-    let row = sql::query(sql).bind(id).fetch_optional(db).await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut images = [from_row(&row)?];
-    load_details(db, &mut images).await?;
-    let [image] = images;
-    Ok(Some(image))
+    read_one(db, id, "").await
 }

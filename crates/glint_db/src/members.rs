@@ -7,23 +7,35 @@ use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId, ImageMember, MemberStatus};
 use glint_core::{Error, Result, Timestamp};
 
-use crate::images::{self, COLUMNS as IMAGE_COLUMNS};
+use crate::images::row;
 use crate::sql::{self, Row};
 use crate::{Backend, Db, is_unique_violation};
 
-const COLUMNS: &str = "image_id, member, status, created_at, updated_at";
+/// The member columns, in the order `read_at` reads them.
+const COLUMNS: [&str; 5] = ["image_id", "member", "status", "created_at", "updated_at"];
 
-fn from_row(row: &Row) -> Result<ImageMember> {
-    let status: String = row.try_get("status")?;
+/// The member columns as a select list, each prefixed by `alias` (`""` or `"m."`).
+fn select_list(alias: &str) -> String {
+    let columns: Vec<String> = COLUMNS.iter().map(|c| format!("{alias}{c}")).collect();
+    columns.join(", ")
+}
+
+/// Reads a member from a row holding `COLUMNS` from position `at` on.
+fn read_at(row: &Row, at: usize) -> Result<ImageMember> {
+    let status: String = row.try_get(at + 2)?;
     Ok(ImageMember {
-        image_id: ImageId::from_trusted(row.try_get("image_id")?),
-        member_id: row.try_get("member")?,
+        image_id: ImageId::from_trusted(row.try_get(at)?),
+        member_id: row.try_get(at + 1)?,
         status: status
             .parse()
             .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
-        created_at: Timestamp::from_micros(row.try_get("created_at")?),
-        updated_at: Timestamp::from_micros(row.try_get("updated_at")?),
+        created_at: Timestamp::from_micros(row.try_get(at + 3)?),
+        updated_at: Timestamp::from_micros(row.try_get(at + 4)?),
     })
+}
+
+fn from_row(row: &Row) -> Result<ImageMember> {
+    read_at(row, 0)
 }
 
 /// Adds `member` to the image as a new `pending` share. The quota (`None`: unlimited) is
@@ -164,8 +176,9 @@ async fn add_in_one_statement(
 /// The live members of an image, oldest first.
 pub async fn list(db: &Db, image: &ImageId) -> Result<Vec<ImageMember>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND deleted = 0 \
-         ORDER BY created_at, member"
+        "SELECT {} FROM image_members WHERE image_id = $1 AND deleted = 0 \
+         ORDER BY created_at, member",
+        select_list("")
     );
     let rows = sql::query(sql).bind(image.as_str()).fetch_all(db).await?;
     rows.iter().map(from_row).collect()
@@ -174,7 +187,8 @@ pub async fn list(db: &Db, image: &ImageId) -> Result<Vec<ImageMember>> {
 /// One live member of an image.
 pub async fn get(db: &Db, image: &ImageId, member: &str) -> Result<Option<ImageMember>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0"
+        "SELECT {} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0",
+        select_list("")
     );
     let row = sql::query(sql)
         .bind(image.as_str())
@@ -194,7 +208,8 @@ pub async fn set_status(
     let _turn = db.write_turn().await;
     let sql = format!(
         "UPDATE image_members SET status = $1, updated_at = $2 \
-         WHERE image_id = $3 AND member = $4 AND deleted = 0 RETURNING {COLUMNS}"
+         WHERE image_id = $3 AND member = $4 AND deleted = 0 RETURNING {}",
+        select_list("")
     );
     let row = sql::query(sql)
         .bind(status.as_str())
@@ -217,11 +232,12 @@ pub async fn image_with_share(
     member: &str,
 ) -> Result<Option<(Image, Option<ImageMember>)>> {
     let sql = format!(
-        "SELECT {IMAGE_COLUMNS}, m.member AS member_id, m.status AS member_status, \
-                m.created_at AS member_created_at, m.updated_at AS member_updated_at \
+        "SELECT {}, {} \
          FROM images i LEFT JOIN image_members m \
            ON m.image_id = i.id AND m.member = $2 AND m.deleted = 0 \
-         WHERE i.id = $1 AND i.deleted = 0"
+         WHERE i.id = $1 AND i.deleted = 0",
+        row::select_list(),
+        select_list("m.")
     );
     let row = sql::query(sql)
         .bind(image)
@@ -229,21 +245,11 @@ pub async fn image_with_share(
         .fetch_optional(db)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let found = images::from_row(&row)?;
-    let share = match row.try_get::<Option<String>, _>("member_id")? {
+    let found = row::from_row(&row)?;
+    let share_at = row::COLUMNS.len();
+    let share = match row.try_get::<Option<String>, _>(share_at)? {
         None => None,
-        Some(member_id) => {
-            let status: String = row.try_get("member_status")?;
-            Some(ImageMember {
-                image_id: found.id.clone(),
-                member_id,
-                status: status
-                    .parse()
-                    .map_err(|e: Error| Error::Internal(format!("stored member status: {e}")))?,
-                created_at: Timestamp::from_micros(row.try_get("member_created_at")?),
-                updated_at: Timestamp::from_micros(row.try_get("member_updated_at")?),
-            })
-        }
+        Some(_) => Some(read_at(&row, share_at)?),
     };
     Ok(Some((found, share)))
 }

@@ -18,13 +18,7 @@ pub(crate) fn may_use_region(ctx: &AuthContext, region: &RegionName) -> bool {
 
 /// Whether the caller can see the image, given its own member row (if any).
 pub(crate) fn can_see(ctx: &AuthContext, image: &Image, membership: Option<&ImageMember>) -> bool {
-    if !may_use_region(ctx, &image.region) {
-        return false;
-    }
-    ctx.is_admin()
-        || owns(ctx, image)
-        || matches!(image.visibility, Visibility::Public | Visibility::Community)
-        || (image.visibility == Visibility::Shared && membership.is_some())
+    glint_core::image::visible::can_see(ctx, image, membership)
 }
 
 /// `NotFound` for an image the caller cannot see.

@@ -1,6 +1,6 @@
 //! Images as the domain sees them: the record, its status machine, visibility and member
 //! status, and the pure rules of the Image API v2 (create validation, JSON-Patch updates, list
-//! queries, schemas). No I/O here.
+//! queries, schemas, who sees an image). No I/O here.
 
 pub mod create;
 pub mod patch;
@@ -9,6 +9,7 @@ pub mod request;
 pub mod schema;
 mod status;
 mod visibility;
+pub mod visible;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -1,13 +1,14 @@
 //! Listing images: the Image API's visibility algorithm (public and community images, the
-//! caller's own, and shares in the asked member status), every filter of a parsed
+//! caller's own, and shares in the asked member status; `visible` restates the core rule
+//! `glint_core::image::visible::listed` in SQL), every filter of a parsed
 //! `ImageListQuery`, stable sorting with `created_at` and `id` as tie-breakers, and marker
 //! paging, as one SQL statement that runs the same on SQLite and PostgreSQL (built in
 //! `statement`). The statement is a union of index-backed branches (own images, one
 //! visibility, shares), never a region scan.
 
-mod branch;
 mod packed;
 mod statement;
+mod visible;
 
 use std::collections::HashMap;
 

@@ -1,5 +1,7 @@
 //! A list page as one row: the page's images, each with its tags and properties, packed by the
-//! engine into one JSON text (an array of arrays, in the page's order), and read back here.
+//! engine into one JSON text (an array of arrays, in the page's order), and read back here. An
+//! image's columns are packed and read in the row codec's order (`images::row`), its tags and
+//! properties after them.
 //!
 //! A page used to take three round trips (the page, its tags, its properties) and carried 100
 //! rows of 19 columns through sqlx's Any driver, each converted value by value; now it is one
@@ -7,41 +9,23 @@
 //! differs by name (SQLite's `json_group_array`, PostgreSQL's `json_agg`, …).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
-use glint_core::image::{Image, ImageId};
-use glint_core::{Error, RegionName, Result, Timestamp};
-use serde::Deserialize;
+use glint_core::image::Image;
+use glint_core::{Error, Result};
+use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::statement::Sql;
 use crate::Backend;
-use crate::images::parse;
-
-/// The image columns of the statement's result, in the order `Packed` reads them.
-const FIELDS: [&str; 19] = [
-    "id",
-    "region",
-    "name",
-    "owner",
-    "status",
-    "visibility",
-    "protected",
-    "os_hidden",
-    "checksum",
-    "os_hash_algo",
-    "os_hash_value",
-    "size",
-    "virtual_size",
-    "disk_format",
-    "container_format",
-    "min_ram",
-    "min_disk",
-    "created_at",
-    "updated_at",
-];
+use crate::images::row::{self, Kind};
+use crate::sql::Value;
 
 /// Wraps the page's statement so that it answers one row: its images as JSON text.
 pub(super) fn pack(sql: &mut Sql, backend: Backend) {
-    let fields: Vec<String> = FIELDS.iter().map(|f| format!("page.{f}")).collect();
+    let fields: Vec<String> = row::COLUMNS
+        .iter()
+        .map(|c| format!("page.{}", c.name))
+        .collect();
     let fields = fields.join(", ");
     let (array, group, object) = match backend {
         Backend::Sqlite => ("json_array", "json_group_array", "json_group_object"),
@@ -66,31 +50,53 @@ pub(super) fn pack(sql: &mut Sql, backend: Backend) {
     );
 }
 
-/// One image as `pack` writes it.
-#[derive(Deserialize)]
-struct Packed(
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<BTreeSet<String>>,
-    Option<BTreeMap<String, String>>,
-);
+/// One image as `pack` writes it: its columns as the row codec reads them, then its tags and
+/// its properties.
+struct Packed(Image);
+
+impl<'de> Deserialize<'de> for Packed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(PackedVisitor)
+    }
+}
+
+struct PackedVisitor;
+
+impl<'de> Visitor<'de> for PackedVisitor {
+    type Value = Packed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an image's columns, tags and properties")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Packed, A::Error> {
+        let columns = row::COLUMNS.len();
+        let mut image = row::read(|at, kind| {
+            let value = match kind {
+                Kind::Text => seq
+                    .next_element::<Option<String>>()
+                    .map(|v| v.map(Value::Text)),
+                Kind::Int => seq.next_element::<Option<i64>>().map(|v| v.map(Value::Int)),
+            };
+            value
+                .map_err(|e| Error::Internal(e.to_string()))?
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "a packed image ends after {at} of its {columns} columns"
+                    ))
+                })
+        })
+        .map_err(de::Error::custom)?;
+        let tags: Option<Option<BTreeSet<String>>> = seq.next_element()?;
+        let properties: Option<Option<BTreeMap<String, String>>> = seq.next_element()?;
+        let (Some(tags), Some(properties)) = (tags, properties) else {
+            return Err(de::Error::invalid_length(columns, &self));
+        };
+        image.tags = tags.unwrap_or_default();
+        image.properties = properties.unwrap_or_default();
+        Ok(Packed(image))
+    }
+}
 
 /// The page's images from the text `pack`'s statement answered (`None`: an empty page on
 /// PostgreSQL, whose aggregates give NULL over no rows).
@@ -100,34 +106,7 @@ pub(super) fn unpack(text: Option<&str>) -> Result<Vec<Image>> {
     };
     let packed: Vec<Packed> = serde_json::from_str(text)
         .map_err(|e| Error::Internal(format!("stored image list: {e}")))?;
-    packed
-        .into_iter()
-        .map(|p| {
-            Ok(Image {
-                id: ImageId::from_trusted(p.0),
-                region: RegionName::from_trusted(p.1),
-                name: p.2,
-                owner: p.3,
-                status: parse(p.4)?,
-                visibility: parse(p.5)?,
-                protected: p.6 == Some(1),
-                os_hidden: p.7 == Some(1),
-                checksum: p.8,
-                os_hash_algo: p.9,
-                os_hash_value: p.10,
-                size: p.11,
-                virtual_size: p.12,
-                disk_format: p.13,
-                container_format: p.14,
-                min_ram: p.15.unwrap_or(0),
-                min_disk: p.16.unwrap_or(0),
-                created_at: Timestamp::from_micros(p.17.unwrap_or(0)),
-                updated_at: Timestamp::from_micros(p.18.unwrap_or(0)),
-                tags: p.19.unwrap_or_default(),
-                properties: p.20.unwrap_or_default(),
-            })
-        })
-        .collect()
+    Ok(packed.into_iter().map(|p| p.0).collect())
 }
 
 #[cfg(test)]

@@ -1,14 +1,14 @@
-//! The SQL of one list page: the branches whose union is the visibility algorithm's result,
-//! each read through its own index in the page's order, with the query's filters, sort and
+//! The SQL of one list page: the branches whose union is who sees what (`visible`), each read
+//! through its own index in the page's order, with the query's filters, sort and
 //! marker, as numbered parameters that both engines accept.
 
 use glint_core::image::Image;
 use glint_core::image::query::{Column, Filter, ImageListQuery, MemberStatusFilter, SortDir};
 
 use super::ListScope;
-use super::branch::{Branch, branch_source, branches};
+use super::visible::{Branch, always, branch_source, branches};
 use crate::Backend;
-use crate::images::COLUMNS;
+use crate::images::row;
 use crate::sql::{self, Value};
 
 /// A statement under construction with its numbered parameters.
@@ -178,12 +178,8 @@ pub(super) fn statement(
     } else {
         String::new()
     };
-    let mut conditions = vec![
-        format!("i.region = {region}"),
-        "i.deleted = 0".to_owned(),
-        "i.status <> 'killed'".to_owned(),
-        format!("i.os_hidden = {}", i64::from(query.os_hidden)),
-    ];
+    let mut conditions = vec![format!("i.region = {region}")];
+    conditions.extend(always(query));
     if let Some(protected) = query.protected {
         conditions.push(format!("i.protected = {}", i64::from(protected)));
     }
@@ -238,7 +234,7 @@ pub(super) fn statement(
     // without sorting, and would hash-join the page back to a small table.
     let narrow = branches.len() > 1 && backend == Backend::Sqlite;
     let columns = if !narrow {
-        COLUMNS.to_owned()
+        row::select_list().to_owned()
     } else {
         let mut key_columns = vec!["i.id".to_owned()];
         for (column, _) in &keys {
@@ -282,7 +278,10 @@ pub(super) fn statement(
             order_of("page")
         );
         if narrow {
-            format!("SELECT {COLUMNS} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id")
+            format!(
+                "SELECT {} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id",
+                row::select_list()
+            )
         } else {
             page
         }

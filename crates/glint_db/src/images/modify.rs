@@ -9,7 +9,7 @@ use glint_core::error::Kind;
 use glint_core::image::{Image, ImageId};
 use glint_core::{Error, Result};
 
-use super::{COLUMNS, bind_fields, from_row, load_details};
+use super::{load_details, row};
 use crate::sql;
 use crate::{Db, WriteTx};
 
@@ -23,7 +23,10 @@ where
 {
     let mut tx = db.begin_write().await?;
     let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
-    let read = format!("SELECT {COLUMNS} FROM images i WHERE i.id = $1 AND i.deleted = 0{lock}");
+    let read = format!(
+        "SELECT {} FROM images i WHERE i.id = $1 AND i.deleted = 0{lock}",
+        row::select_list()
+    );
     let Some(row) = sql::query(read)
         .bind(id.as_str())
         .fetch_optional(&mut tx)
@@ -31,7 +34,7 @@ where
     else {
         return Err(Error::not_found(Kind::Image, id.as_str()));
     };
-    let mut read = [from_row(&row)?];
+    let mut read = [row::from_row(&row)?];
     load_details(&mut tx, &mut read).await?;
     let [before] = read;
     let mut after = before.clone();
@@ -51,19 +54,16 @@ where
 
 /// Writes the image's own columns; the upload claim stays only while it receives data.
 async fn write_fields(tx: &mut WriteTx, image: &Image) -> Result<()> {
-    let query = sql::query(
-        "UPDATE images SET name = $1, owner = $2, status = $3, visibility = $4, protected = $5, \
-         os_hidden = $6, checksum = $7, os_hash_algo = $8, os_hash_value = $9, size = $10, \
-         virtual_size = $11, disk_format = $12, container_format = $13, min_ram = $14, \
-         min_disk = $15, updated_at = $16, \
-         upload_node = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_node END, \
-         upload_heartbeat = CASE WHEN $3 IN ('saving', 'uploading', 'importing') THEN upload_heartbeat END \
-         WHERE id = $17 AND deleted = 0",
+    let status = row::param("status")?;
+    let sql = format!(
+        "UPDATE images SET {}, \
+         upload_node = CASE WHEN {status} IN ('saving', 'uploading', 'importing') THEN upload_node END, \
+         upload_heartbeat = CASE WHEN {status} IN ('saving', 'uploading', 'importing') THEN upload_heartbeat END \
+         WHERE id = {} AND deleted = 0",
+        row::assignments(),
+        row::param("id")?
     );
-    let done = bind_fields(query, image)
-        .bind(image.id.as_str())
-        .execute(tx)
-        .await?;
+    let done = row::bind(sql::query(sql), image).execute(tx).await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {

@@ -1,6 +1,11 @@
-//! The branches of a list: the ways into the images a caller may list (own images, one
-//! visibility, shares, the admin's region), each read through its own index, whose union is
-//! exactly the visibility algorithm's result.
+//! The list form of who sees an image, in SQL: this module restates
+//! `glint_core::image::visible::listed` (which is `can_see` narrowed by a list's filters) for the
+//! list statement, and nothing else in the statement says who sees what. The rule's region gate
+//! stays outside: the service lists only in a region the caller may use. What every list leaves
+//! out is `always`; who sees what is the union of index-backed branches (own images, one
+//! visibility, shares, the admin's region), each arm of the core rule a branch or two, so that
+//! no list reads the whole region. `crates/glint_db/tests/visibility.rs` checks this module
+//! against the core rule on a generated population of images and callers; change both together.
 
 use glint_core::image::Visibility;
 use glint_core::image::query::{ImageListQuery, MemberStatusFilter, SortDir, VisibilityFilter};
@@ -23,7 +28,17 @@ pub(super) enum Branch {
     Region { community: bool },
 }
 
-/// The branches whose union is exactly the visibility algorithm's result for `query`.
+/// The conditions every list puts on an image, whoever lists: not deleted, not killed, hidden
+/// or not as asked.
+pub(super) fn always(query: &ImageListQuery) -> [String; 3] {
+    [
+        "i.deleted = 0".to_owned(),
+        "i.status <> 'killed'".to_owned(),
+        format!("i.os_hidden = {}", i64::from(query.os_hidden)),
+    ]
+}
+
+/// The branches whose union is exactly the images `listed` admits for `query` (with `always`).
 pub(super) fn branches(scope: &ListScope<'_>, query: &ImageListQuery) -> Vec<Branch> {
     use Visibility::{Community, Private, Public, Shared};
     if scope.is_admin {
