@@ -11,6 +11,7 @@ pub mod images;
 pub mod leftovers;
 pub mod members;
 mod migrations;
+mod pool;
 pub mod regions;
 pub mod servers;
 pub mod sql;
@@ -28,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection};
 
 pub use migrations::MIGRATION_NAMES;
+pub use pool::PoolStats;
 use sql::DbError;
 use sql::lite::Lite;
 pub use writes::WriteTx;
