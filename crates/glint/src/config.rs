@@ -275,6 +275,7 @@ impl Config {
             ),
             max_connections: s.max_connections.min(fits).max(1),
             shutdown_grace: std::time::Duration::from_secs(s.shutdown_grace_secs),
+            metrics: None,
         }
     }
 

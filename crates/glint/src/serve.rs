@@ -84,16 +84,22 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         Duration::from_secs(config.images.sweep_grace_secs),
     )
     .start(Duration::from_secs(config.images.sweep_interval_secs));
+    let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
+    let settings = glint_http::ServeSettings {
+        metrics: Some(ops.metrics()),
+        ..config.serve_settings()
+    };
     let app = glint_http::router(AppState {
         identity,
         images,
         compute,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
+        ops,
     });
     // The peer address feeds the sign-in throttle (through X-Forwarded-For when it is a
     // trusted proxy); `serve` hands it to every request.
-    glint_http::serve(listener, app, config.serve_settings(), shutdown_signal()).await;
+    glint_http::serve(listener, app, settings, shutdown_signal()).await;
     db.close().await;
     let dropped = crate::logging::dropped_lines();
     if dropped > 0 {

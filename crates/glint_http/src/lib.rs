@@ -8,11 +8,13 @@ mod error;
 mod extract;
 mod identity;
 mod image;
+mod ops;
 mod panel;
 mod request_id;
 mod router;
 mod server;
 
 pub use client_address::TrustedProxies;
+pub use ops::{Metrics, Ops, metrics_router};
 pub use router::{AppState, router};
 pub use server::{ServeSettings, descriptor_limit, serve};
