@@ -85,6 +85,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     )
     .start(Duration::from_secs(config.images.sweep_interval_secs));
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
+    serve_metrics(&config.metrics.listen, &ops).await?;
     let settings = glint_http::ServeSettings {
         metrics: Some(ops.metrics()),
         ..config.serve_settings()
@@ -106,6 +107,28 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         say!("  {dropped} log line(s) could not be written to standard error");
     }
     say!("Glint stopped");
+    Ok(())
+}
+
+/// Serves `/metrics` without a token on `[metrics] listen`, when it is set, until the process
+/// ends.
+async fn serve_metrics(listen: &str, ops: &glint_http::Ops) -> Result<()> {
+    if listen.is_empty() {
+        return Ok(());
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} ([metrics] listen)"))?;
+    say!(
+        "  metrics:             http://{}/metrics",
+        listener.local_addr()?
+    );
+    let app = glint_http::metrics_router(ops.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics address stopped serving");
+        }
+    });
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use glint_core::{Error, Region, Result, Timestamp};
+use glint_core::{Error, RegionName, Result, Timestamp};
 use glint_db::trust_reports::{self, ReportState};
 use glint_db::{Backend, Db, PoolStats, regions};
 use tokio::sync::Mutex;
@@ -100,7 +100,8 @@ impl HealthService {
         let mut checks = vec![outcome("database", database)];
         match regions {
             Ok(regions) => {
-                checks.extend(join_all(regions.iter().map(|r| self.check_store(r))).await);
+                let names: Vec<RegionName> = regions.into_iter().map(|r| r.name).collect();
+                checks.extend(check_stores(&self.stores, &names).await);
             }
             Err(why) => checks.push(outcome(
                 "stores",
@@ -110,18 +111,6 @@ impl HealthService {
             )),
         }
         HealthReport { checks, checked_at }
-    }
-
-    async fn check_store(&self, region: &Region) -> HealthCheck {
-        let checked = bounded(async {
-            let store = self.stores.for_region(&region.name).await?;
-            store.check().await.map_err(|e| {
-                Error::Unavailable(format!("{} does not answer: {e}", store.describe()))
-            })?;
-            Ok(store.describe())
-        })
-        .await;
-        outcome(&format!("store {}", region.name), checked)
     }
 
     /// The metadata store's connections in use and idle.
@@ -135,6 +124,24 @@ impl HealthService {
         let running = trust_reports::count(&self.db, ReportState::Running).await?;
         Ok((waiting, running))
     }
+}
+
+/// Checks the stores of `regions`, all at the same time (also for `glint check-config`, which
+/// may have no database to read the regions from).
+pub async fn check_stores(stores: &Stores, regions: &[RegionName]) -> Vec<HealthCheck> {
+    join_all(regions.iter().map(|r| check_store(stores, r))).await
+}
+
+async fn check_store(stores: &Stores, region: &RegionName) -> HealthCheck {
+    let checked = bounded(async {
+        let store = stores.for_region(region).await?;
+        store.check().await.map_err(|e| {
+            Error::Unavailable(format!("{} does not answer: {e}", store.describe()))
+        })?;
+        Ok(store.describe())
+    })
+    .await;
+    outcome(&format!("store {region}"), checked)
 }
 
 /// `work`, failed with `Unavailable` when it takes longer than a check may.
