@@ -48,6 +48,9 @@ pub enum Command {
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load the configuration, check that the database and every region's image store can be
+    /// reached, and print what was found; exits non-zero when a check fails. Changes nothing.
+    CheckConfig,
 }
 
 /// `glint region …`

@@ -1,7 +1,8 @@
 //! The `glint` binary: parses the command line, loads the configuration, opens the metadata
-//! store and runs `serve` or an admin command.
+//! store and runs `serve`, `check-config` or an admin command.
 
 mod admin;
+mod check_config;
 mod cli;
 mod config;
 mod logging;
@@ -14,10 +15,12 @@ use clap::Parser;
 use glint_app::AdminService;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 
-async fn run(cli: Cli) -> Result<()> {
-    let config = Config::load(cli.global.config.as_deref(), &cli.overrides())?;
+async fn run(cli: Cli, config: Config) -> Result<()> {
+    if matches!(cli.command, Command::CheckConfig) {
+        return check_config::run(&config, cli.global.config.as_deref()).await;
+    }
     std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
@@ -32,6 +35,7 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let result = match cli.command {
         Command::Serve { .. } => return serve::run(config, db).await,
+        Command::CheckConfig => Ok(()),
         Command::Region(command) => admin::region(&admin, command).await,
         Command::Account(command) => admin::account(&admin, command).await,
         Command::User(command) => admin::user(&admin, command).await,
@@ -42,11 +46,23 @@ async fn run(cli: Cli) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init(if matches!(cli.command, Command::Serve { .. }) {
-        "info"
-    } else {
-        "warn"
-    });
+    let config = Config::load(cli.global.config.as_deref(), &cli.overrides());
+    let format = config.as_ref().map_or(LogFormat::Text, |c| c.log.format);
+    logging::init(
+        if matches!(cli.command, Command::Serve { .. }) {
+            "info"
+        } else {
+            "warn"
+        },
+        format,
+    );
+    let config = match config {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("glint: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -54,7 +70,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("glint: {e:#}");

@@ -84,22 +84,51 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         Duration::from_secs(config.images.sweep_grace_secs),
     )
     .start(Duration::from_secs(config.images.sweep_interval_secs));
+    let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
+    serve_metrics(&config.metrics.listen, &ops).await?;
+    let settings = glint_http::ServeSettings {
+        metrics: Some(ops.metrics()),
+        ..config.serve_settings()
+    };
     let app = glint_http::router(AppState {
         identity,
         images,
         compute,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
+        ops,
     });
     // The peer address feeds the sign-in throttle (through X-Forwarded-For when it is a
     // trusted proxy); `serve` hands it to every request.
-    glint_http::serve(listener, app, config.serve_settings(), shutdown_signal()).await;
+    glint_http::serve(listener, app, settings, shutdown_signal()).await;
     db.close().await;
     let dropped = crate::logging::dropped_lines();
     if dropped > 0 {
         say!("  {dropped} log line(s) could not be written to standard error");
     }
     say!("Glint stopped");
+    Ok(())
+}
+
+/// Serves `/metrics` without a token on `[metrics] listen`, when it is set, until the process
+/// ends.
+async fn serve_metrics(listen: &str, ops: &glint_http::Ops) -> Result<()> {
+    if listen.is_empty() {
+        return Ok(());
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} ([metrics] listen)"))?;
+    say!(
+        "  metrics:             http://{}/metrics",
+        listener.local_addr()?
+    );
+    let app = glint_http::metrics_router(ops.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics address stopped serving");
+        }
+    });
     Ok(())
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod compute;
+pub mod health;
 pub mod identity;
 pub mod images;
 pub mod leftovers;
@@ -19,6 +20,7 @@ pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
+pub use health::{HealthCheck, HealthReport, HealthService};
 pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };

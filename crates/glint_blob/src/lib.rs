@@ -128,6 +128,20 @@ impl BlobStore {
         }
     }
 
+    /// Whether the store can serve now, cheaply enough for a health check polled every few
+    /// seconds: on local disk, that its images folder is still there (one `stat`); on S3,
+    /// that the bucket answers a HEAD of an object that need not exist (a missing object is
+    /// an answer). Fails with `Unavailable` when it cannot.
+    pub async fn check(&self) -> Result<(), BlobError> {
+        match &*self.backend {
+            Backend::Local(store) => store.check().await,
+            Backend::S3(store) => {
+                let probe = BlobKey::image("glint-health-probe")?;
+                store.size(&probe).await.map(|_| ())
+            }
+        }
+    }
+
     /// Streams `body` into `key`, returning its size, hex MD5 and hex SHA-512.
     ///
     /// The two hashes run on two blocking threads fed through bounded queues, and writes run

@@ -77,6 +77,20 @@ impl LocalStore {
         format!("local disk at {}", self.shown)
     }
 
+    /// `Unavailable` unless the images folder is a folder (a disk unmounted or a folder
+    /// removed under the running server).
+    pub(crate) async fn check(&self) -> Result<(), BlobError> {
+        let folder = self.root.join(BlobKey::FOLDERS[0]);
+        match tokio::fs::metadata(&folder).await {
+            Ok(meta) if meta.is_dir() => Ok(()),
+            Ok(_) => Err(BlobError::Unavailable(format!(
+                "{} is not a folder",
+                folder.display()
+            ))),
+            Err(e) => Err(BlobError::Unavailable(format!("{}: {e}", folder.display()))),
+        }
+    }
+
     /// Removes the temp files of uploads to `key` that a crash cut short; only call it when no
     /// upload to `key` can be running.
     pub(crate) async fn discard_partial(&self, key: &BlobKey) -> Result<u32, BlobError> {

@@ -11,6 +11,7 @@ pub mod images;
 pub mod leftovers;
 pub mod members;
 mod migrations;
+mod pool;
 pub mod regions;
 pub mod servers;
 pub mod sql;
@@ -28,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection};
 
 pub use migrations::MIGRATION_NAMES;
+pub use pool::PoolStats;
 use sql::DbError;
 use sql::lite::Lite;
 pub use writes::WriteTx;
@@ -60,6 +62,14 @@ pub struct Db {
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs pending migrations.
     pub async fn connect(url: &str) -> Result<Self> {
+        let db = Db::connect_unmigrated(url).await?;
+        db.migrate(url).await?;
+        Ok(db)
+    }
+
+    /// Connects to `url` without touching its schema (`glint check-config`, which must change
+    /// nothing).
+    pub async fn connect_unmigrated(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -100,12 +110,17 @@ impl Db {
                 (Engine::Postgres(pool), None)
             }
         };
-        let db = Db {
+        Ok(Db {
             engine,
             writers: (backend == Backend::Sqlite).then(WriteQueue::default),
             _checkpointer: checkpointer,
-        };
-        match &db.engine {
+        })
+    }
+
+    /// Runs the pending migrations of the store at `url` (this handle's).
+    async fn migrate(&self, url: &str) -> Result<()> {
+        let backend = self.backend();
+        match &self.engine {
             Engine::Postgres(pool) => migrations::run(pool, backend).await?,
             Engine::Sqlite(_) => {
                 // The migrator keeps sqlx's own record of applied migrations, on a connection of
@@ -118,7 +133,7 @@ impl Db {
                 applied?;
             }
         }
-        Ok(db)
+        Ok(())
     }
 
     /// The SQL engine behind this handle.

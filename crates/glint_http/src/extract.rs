@@ -15,6 +15,12 @@ use crate::router::AppState;
 #[derive(Debug, Clone)]
 pub(crate) struct IdentityCaller(pub AuthContext);
 
+/// Writes the caller's account on the request's log span.
+fn on_log(caller: AuthContext) -> AuthContext {
+    tracing::Span::current().record("account", caller.account_id.as_str());
+    caller
+}
+
 /// The token a request carries in `X-Auth-Token`, if any.
 pub(crate) fn auth_token(parts: &Parts) -> Option<&str> {
     parts
@@ -44,7 +50,7 @@ impl FromRequestParts<AppState> for IdentityCaller {
             .identity
             .validate(token)
             .await
-            .map(IdentityCaller)
+            .map(|caller| IdentityCaller(on_log(caller)))
             .map_err(unauthorized)
     }
 }
@@ -93,7 +99,7 @@ impl FromRequestParts<AppState> for ImageCaller {
             .identity
             .validate(token)
             .await
-            .map(ImageCaller)
+            .map(|caller| ImageCaller(on_log(caller)))
             .map_err(unauthorized)
     }
 }

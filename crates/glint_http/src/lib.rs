@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod identity;
 mod image;
+mod ops;
 mod panel;
 mod paths;
 mod request_id;
@@ -15,5 +16,6 @@ mod router;
 mod server;
 
 pub use client_address::TrustedProxies;
+pub use ops::{Metrics, Ops, metrics_router};
 pub use router::{AppState, router};
 pub use server::{ServeSettings, descriptor_limit, serve};

@@ -1,5 +1,7 @@
 //! Request ids: every response carries `x-openstack-request-id: req-<uuid>`, reusing a valid id
-//! the client sent, and the id is on the request's log span.
+//! the client sent, and the id is on the request's log span, with the route template (written
+//! by `ops::Matched` once the router has matched it) and the caller's account (written when the
+//! token is validated), so that every line logged for the request carries all three.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
@@ -41,7 +43,14 @@ pub(crate) async fn tag(request: Request, next: Next) -> Response {
         );
     }
     let id = given.unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
-    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        route = tracing::field::Empty,
+        account = tracing::field::Empty,
+    );
     let mut response = CURRENT
         .scope(id.clone(), next.run(request).instrument(span))
         .await;

@@ -1,6 +1,6 @@
 //! The single list of every route Glint serves, the state the handlers share, and the layers
-//! that apply to all of them (request ids, version negotiation, JSON bodies for 404 and 405, and
-//! a 500 answer for a handler's panic).
+//! that apply to all of them (request counts for the metrics, request ids, version negotiation,
+//! JSON bodies for 404 and 405, and a 500 answer for a handler's panic).
 
 use axum::Json;
 use axum::Router;
@@ -14,10 +14,11 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::glance_response;
-use crate::{compute, identity, image, request_id};
+use crate::ops::{MatchedLayer, Metrics, RecordLayer};
+use crate::{compute, identity, image, ops, request_id};
 
-/// What every handler may reach: the app services, and the proxies whose `X-Forwarded-For`
-/// names the client.
+/// What every handler may reach: the app services, the proxies whose `X-Forwarded-For`
+/// names the client, and the operations endpoints' health checks and metrics.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub identity: IdentityService,
@@ -25,6 +26,7 @@ pub struct AppState {
     pub compute: ComputeService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
+    pub ops: crate::Ops,
 }
 
 /// Every route, with the layers that apply to all of them.
@@ -52,23 +54,29 @@ pub fn router(state: AppState) -> Router {
         .merge(image::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
+        .merge(ops::routes())
+        .layer(MatchedLayer(state.ops.metrics()))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(image::negotiate_errors))
         .with_state(state.clone());
+    let metrics = state.ops.metrics();
     // Version negotiation must see the path before the router matches it.
     outer_layers(
         Router::new()
             .fallback_service(routes)
             .layer(middleware::from_fn_with_state(state, image::negotiate)),
+        metrics,
     )
 }
 
-/// The layers around everything: the request id outermost, so that every answer carries it,
-/// the panic catcher inside it.
-fn outer_layers(inner: Router) -> Router {
+/// The layers around everything: the request counts outermost, so that every answer is
+/// counted and timed; the request id next, so that every answer carries it; the panic catcher
+/// inside it.
+fn outer_layers(inner: Router, metrics: std::sync::Arc<Metrics>) -> Router {
     inner
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(request_id::tag))
+        .layer(RecordLayer(metrics))
 }
 
 /// A handler's panic becomes the API's 500 answer (the request id is on it, as on every answer)
@@ -134,15 +142,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_answers_500_in_the_apis_shape_with_the_request_id() {
-        let app = outer_layers(Router::new().route(
-            "/boom",
-            get(|| async {
-                if true {
-                    panic!("something broke");
-                }
-                "never"
-            }),
-        ));
+        let app = outer_layers(
+            Router::new().route(
+                "/boom",
+                get(|| async {
+                    if true {
+                        panic!("something broke");
+                    }
+                    "never"
+                }),
+            ),
+            std::sync::Arc::default(),
+        );
         let request = axum::http::Request::get("/boom")
             .header(request_id::HEADER, "req-panic-test")
             .body(Body::empty())

@@ -18,6 +18,7 @@ use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use glint_blob::{BlobError, BlobKey, BlobStore, UploadObserver};
 use listing::a_folder_lists_its_objects_with_their_write_times;
+use opening::a_reachable_store_passes_its_check;
 use reads::{
     a_reader_seeks_and_reads_like_a_file, copy_duplicates_the_object, delete_is_idempotent,
     missing_objects_are_not_found, ranged_gets_return_exactly_the_range,
@@ -66,6 +67,7 @@ on_every_store!(
     missing_objects_are_not_found,
     a_reader_seeks_and_reads_like_a_file,
     a_folder_lists_its_objects_with_their_write_times,
+    a_reachable_store_passes_its_check,
 );
 pub(crate) async fn read_all(
     store: &BlobStore,

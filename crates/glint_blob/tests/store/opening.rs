@@ -124,3 +124,17 @@ async fn opening_a_local_store_removes_temp_files_left_by_a_crash() {
     assert!(live.exists(), "a temp file still being written is kept");
     assert!(data.exists(), "objects are never touched");
 }
+
+/// A store that answers passes its check (the health check's view of it).
+pub(crate) async fn a_reachable_store_passes_its_check(fx: &Fixture) {
+    fx.store.check().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_local_store_whose_folder_is_removed_fails_its_check() {
+    let fx = Fixture::local().await;
+    fx.store.check().await.unwrap();
+    std::fs::remove_dir_all(fx.root.as_ref().unwrap()).unwrap();
+    let err = fx.store.check().await.unwrap_err();
+    assert!(matches!(err, BlobError::Unavailable(_)), "{err}");
+}

@@ -7,7 +7,7 @@
 //! `writes`), so a statement does not block its thread for long.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +31,8 @@ pub(crate) struct Lite {
     flags: OpenFlags,
     read_only: bool,
     idle: Mutex<Vec<Connection>>,
+    /// Connections out of the stack now (see [`Lite::stats`]).
+    leased: AtomicU64,
     closed: AtomicBool,
 }
 
@@ -63,6 +65,7 @@ impl Lite {
             flags: access | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             read_only: mode == "ro",
             idle: Mutex::new(Vec::new()),
+            leased: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         })
     }
@@ -102,6 +105,7 @@ impl Lite {
             Some(conn) => conn,
             None => self.connect()?,
         };
+        self.leased.fetch_add(1, Ordering::Relaxed);
         Ok(Lease {
             lite: self.clone(),
             conn: Some(conn),
@@ -130,6 +134,15 @@ impl Lite {
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
+
+    /// Connections running a statement or holding a transaction now, and connections idle.
+    pub(crate) fn stats(&self) -> crate::PoolStats {
+        let idle = self.idle.lock().map_or(0, |idle| idle.len());
+        crate::PoolStats {
+            in_use: self.leased.load(Ordering::Relaxed),
+            idle: u64::try_from(idle).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// A connection out of the idle stack; it goes back on top when dropped.
@@ -152,6 +165,7 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        self.lite.leased.fetch_sub(1, Ordering::Relaxed);
         if let Some(conn) = self.conn.take() {
             self.lite.shelve(conn);
         }

@@ -1,8 +1,10 @@
 //! Serving connections: the accept loop (with a back-off when the process runs out of file
 //! descriptors, instead of a busy loop), a cap on open connections (a fast 503 beyond it),
 //! hyper's header read timeout (which also bounds an idle keep-alive connection), a progress
-//! timeout on every request body, and graceful shutdown with a bounded wait.
+//! timeout on every request body, the bytes of request bodies and answers counted for the
+//! metrics, and graceful shutdown with a bounded wait.
 
+mod counted;
 mod limits;
 mod progress;
 
@@ -23,6 +25,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
+use counted::{Counted, Direction};
 pub use limits::descriptor_limit;
 use progress::ProgressBody;
 
@@ -41,8 +44,11 @@ pub struct ServeSettings {
     pub body_progress_timeout: Duration,
     /// Connections served at once; one more gets a fast 503 and is closed.
     pub max_connections: usize,
-    /// On shutdown, how long open connections may take to finish their requests.
+    /// On shutdown, how long open connections may take to finish their requests (running
+    /// uploads among them).
     pub shutdown_grace: Duration,
+    /// Where the bytes received and sent are counted, if anywhere.
+    pub metrics: Option<Arc<crate::ops::Metrics>>,
 }
 
 impl Default for ServeSettings {
@@ -52,6 +58,7 @@ impl Default for ServeSettings {
             body_progress_timeout: Duration::from_secs(60),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(30),
+            metrics: None,
         }
     }
 }
@@ -126,12 +133,20 @@ fn serve_connection(
     }
     let router = router.clone();
     let body_timeout = settings.body_progress_timeout;
+    let metrics = settings.metrics.clone();
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let mut request =
-            request.map(|incoming| Body::new(ProgressBody::new(incoming, body_timeout)));
+        let mut request = request.map(|incoming| {
+            let counted = Counted::new(incoming, metrics.as_ref(), Direction::Received);
+            Body::new(ProgressBody::new(counted, body_timeout))
+        });
         request.extensions_mut().insert(ConnectInfo(peer));
-        let router = router.clone();
-        async move { Ok::<_, Infallible>(router.oneshot(request).await.unwrap_or_else(|e| match e {})) }
+        let (router, metrics) = (router.clone(), metrics.clone());
+        async move {
+            let response = router.oneshot(request).await.unwrap_or_else(|e| match e {});
+            Ok::<_, Infallible>(
+                response.map(|body| Counted::new(body, metrics.as_ref(), Direction::Sent)),
+            )
+        }
     });
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())

@@ -134,6 +134,8 @@ impl TestApp {
         (setup.image_settings)(&mut settings);
         let images = ImageService::new(db.db.clone(), stores.clone(), settings);
         let report_worker = images.start_trust_reports();
+        let ops =
+            glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
         let compute = ComputeService::new(
             db.db.clone(),
             stores,
@@ -150,6 +152,7 @@ impl TestApp {
             compute,
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
+            ops,
         };
         TestApp {
             client: Client {

@@ -19,6 +19,7 @@ mod lockout;
 mod markers;
 mod matrix;
 mod nul_text;
+mod operations;
 mod panel;
 mod s3;
 mod sharing;

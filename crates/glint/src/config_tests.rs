@@ -1,0 +1,112 @@
+//! The configuration's loading rules as specs: layers in order, unknown keys refused, every
+//! option in the example file.
+
+use super::*;
+
+#[test]
+fn defaults_then_file_then_overrides() -> Result<()> {
+    let defaults = Config::load(None, &Overrides::default())?;
+    assert_eq!(defaults.server.listen, "127.0.0.1:9292");
+    assert_eq!(defaults.bootstrap.regions, ["DFW", "IAD", "LON"]);
+    assert_eq!(defaults.identity.token_lifetime_secs, 43_200);
+    assert_eq!(defaults.identity.token_cache_secs, 5);
+    assert_eq!(defaults.lockout(), glint_app::LockoutSettings::default());
+    assert_eq!(
+        defaults.trusted_proxies()?,
+        glint_http::TrustedProxies::none()
+    );
+    assert!(defaults.database_url().starts_with("sqlite://"));
+    assert!(defaults.database_url().contains("glint.db"));
+
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(
+        &file,
+        "[server]\nlisten = \"0.0.0.0:8080\"\n[bootstrap]\nregions = [\"ORD\"]\n",
+    )?;
+    let overrides = Overrides {
+        database_url: Some("postgres://db/glint".into()),
+        ..Overrides::default()
+    };
+    let config = Config::load(Some(&file), &overrides)?;
+    assert_eq!(config.server.listen, "0.0.0.0:8080");
+    assert_eq!(config.bootstrap.regions, ["ORD"]);
+    assert_eq!(config.database_url(), "postgres://db/glint");
+    Ok(())
+}
+
+#[test]
+fn logs_are_text_unless_json_is_asked_for_and_nothing_else_is_taken() -> Result<()> {
+    let defaults = Config::load(None, &Overrides::default())?;
+    assert_eq!(defaults.log.format, LogFormat::Text);
+    assert_eq!(defaults.metrics.listen, "");
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(
+        &file,
+        "[log]\nformat = \"json\"\n[metrics]\nlisten = \"127.0.0.1:9393\"\n",
+    )?;
+    let config = Config::load(Some(&file), &Overrides::default())?;
+    assert_eq!(config.log.format, LogFormat::Json);
+    assert_eq!(config.metrics.listen, "127.0.0.1:9393");
+    std::fs::write(&file, "[log]\nformat = \"xml\"\n")?;
+    let err = Config::load(Some(&file), &Overrides::default()).err();
+    assert!(format!("{err:?}").contains("xml"), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn unknown_keys_are_refused() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(&file, "[server]\nlisen = \"0.0.0.0:8080\"\n")?;
+    let err = Config::load(Some(&file), &Overrides::default()).err();
+    assert!(format!("{err:?}").contains("lisen"), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn trusted_proxies_are_addresses_or_ranges_and_must_parse() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(
+        &file,
+        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\"]\n",
+    )?;
+    let config = Config::load(Some(&file), &Overrides::default())?;
+    assert_eq!(
+        config.trusted_proxies()?,
+        glint_http::TrustedProxies::parse(&["10.0.0.0/8", "192.0.2.7"])
+            .map_err(anyhow::Error::msg)?
+    );
+    std::fs::write(&file, "[server]\ntrusted_proxies = [\"proxy.local\"]\n")?;
+    let err = Config::load(Some(&file), &Overrides::default()).err();
+    assert!(format!("{err:?}").contains("trusted_proxies"), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn the_example_file_documents_every_option_and_loads() -> Result<()> {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/glint.example.toml");
+    let config = Config::load(Some(&example), &Overrides::default())?;
+    assert_eq!(config.server.listen, "127.0.0.1:9292");
+    let text = std::fs::read_to_string(&example)?;
+    for key in [
+        "listen",
+        "public_url",
+        "data_dir",
+        "url",
+        "token_lifetime_secs",
+        "token_cache_secs",
+        "token_cache_entries",
+        "lockout_failure_attempts",
+        "lockout_duration_secs",
+        "trusted_proxies",
+        "regions",
+        "format",
+        "shutdown_grace_secs",
+    ] {
+        assert!(text.contains(&format!("{key} =")), "example lacks {key}");
+    }
+    Ok(())
+}
