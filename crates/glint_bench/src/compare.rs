@@ -2,16 +2,18 @@
 //! for each workload so that both see the same machine: (a) creates, (c) member adds and
 //! accepts, (b) list pages, (d) one large image up and down, and (e) every non-2xx answer.
 
+mod sides;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::api::{self, Caller};
+use self::sides::{Side, glint_side, reference_side};
 use crate::auth::{self, GlintTarget};
 use crate::load::{self, Bounds, Outcome};
 use crate::ops::{self, Op};
-use crate::procs::{Glint, GlintSetup, Reference};
+use crate::procs::Reference;
 use crate::report::{Better, Row};
 use crate::transfer::{self, Transfer};
 
@@ -60,20 +62,6 @@ pub struct Paths {
     pub reference_dir: PathBuf,
 }
 
-/// One server with its three accounts.
-struct Side {
-    name: &'static str,
-    owner: Caller,
-    producer: Caller,
-    consumer: Caller,
-    consumer_id: &'static str,
-    pid: u32,
-    url: String,
-    /// Glint only: the owner's token and the store's URL (empty for the reference).
-    token: String,
-    db_url: String,
-}
-
 /// Everything the run measured.
 #[derive(Debug, Default)]
 pub struct Comparison {
@@ -84,71 +72,6 @@ pub struct Comparison {
     /// Non-2xx answers and failures: (server, workload, text).
     pub failures: Vec<(String, String, String)>,
     pub total_errors: [u64; 2],
-}
-
-const PASSWORD: &str = "bench-password-1";
-const ACCOUNTS: [(&str, &str); 3] = [
-    ("bench-owner", "710001"),
-    ("bench-producer", "710002"),
-    ("bench-consumer", "710003"),
-];
-
-async fn glint_side(paths: &Paths) -> Result<(Glint, Side)> {
-    let data_dir = paths.work.join("compare-glint");
-    if data_dir.exists() {
-        std::fs::remove_dir_all(&data_dir)?;
-    }
-    let setup = GlintSetup {
-        bin: paths.glint_bin.clone(),
-        data_dir,
-        database_url: None,
-    };
-    for (name, number) in ACCOUNTS {
-        setup.account(name, number, PASSWORD).await?;
-    }
-    let glint = Glint::start(&setup).await?;
-    println!("  Glint serving on {} (pid {})", glint.url, glint.pid);
-    let client = api::client()?;
-    let mut callers = Vec::new();
-    let mut tokens = Vec::new();
-    for (name, _) in ACCOUNTS {
-        let token = api::glint_token(&client, &glint.url, name, PASSWORD).await?;
-        callers.push(Caller::glint(&client, &glint.url, &token)?);
-        tokens.push(token);
-    }
-    let [owner, producer, consumer] =
-        <[Caller; 3]>::try_from(callers).map_err(|_| anyhow!("three accounts expected"))?;
-    let pid = glint.pid;
-    let side = Side {
-        name: "Glint",
-        owner,
-        producer,
-        consumer,
-        consumer_id: ACCOUNTS[2].1,
-        pid,
-        url: glint.url.clone(),
-        token: tokens.into_iter().next().unwrap_or_default(),
-        db_url: format!(
-            "sqlite://{}?mode=rw",
-            setup.data_dir.join("glint.db").display()
-        ),
-    };
-    Ok((glint, side))
-}
-
-fn reference_side(reference: &Reference) -> Result<Side> {
-    let client = api::client()?;
-    Ok(Side {
-        name: "reference",
-        owner: Caller::reference(&client, &reference.url, ACCOUNTS[0].1)?,
-        producer: Caller::reference(&client, &reference.url, ACCOUNTS[1].1)?,
-        consumer: Caller::reference(&client, &reference.url, ACCOUNTS[2].1)?,
-        consumer_id: ACCOUNTS[2].1,
-        pid: reference.pid,
-        url: reference.url.clone(),
-        token: String::new(),
-        db_url: String::new(),
-    })
 }
 
 impl Comparison {
@@ -250,15 +173,39 @@ pub async fn run(paths: &Paths, plan: Plan) -> Result<Comparison> {
     Ok(cmp)
 }
 
+/// The workloads in their order: creates (whose images the shares use), shares, lists, the
+/// cost of a token (Glint only), then the large transfer.
 async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Result<()> {
-    let bounds = |count, clients| {
+    let produced = creates(cmp, sides, plan).await?;
+    shares(cmp, sides, plan, &produced).await?;
+    lists(cmp, sides, plan).await?;
+    let glint = &sides[0];
+    let target = GlintTarget {
+        url: &glint.url,
+        owner: &glint.owner,
+        token: &glint.token,
+        db_url: &glint.db_url,
+    };
+    cmp.notes.push(auth::token_cost(&target, plan).await?);
+    transfers(cmp, sides, plan).await
+}
+
+impl Plan {
+    /// The bounds of a load of `count` requests from `clients` clients, with the warm-up
+    /// before it.
+    fn load(&self, count: usize, clients: usize) -> (Bounds, Duration) {
         let bounds = Bounds {
             count,
             clients,
-            deadline: plan.deadline,
+            deadline: self.deadline,
         };
-        (bounds, plan.warm_up)
-    };
+        (bounds, self.warm_up)
+    }
+}
+
+/// (a) Creates at 1, 4 and 16 clients; returns each side's images created by the producer (at
+/// 4 and 16 clients), which the shares use.
+async fn creates(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Result<[Vec<String>; 2]> {
     println!(
         "== (a) create {} image records at 1, 4 and 16 clients",
         plan.creates
@@ -266,7 +213,7 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
     let mut produced: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for clients in [1, 4, 16] {
         let label = format!("create ×{} at {clients} client(s)", plan.creates);
-        let pair = both(cmp, sides, &label, bounds(plan.creates, clients), |s| {
+        let pair = both(cmp, sides, &label, plan.load(plan.creates, clients), |s| {
             if clients == 1 {
                 ops::creates(&s.owner, "owned")
             } else {
@@ -286,6 +233,17 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
             true,
         );
     }
+    Ok(produced)
+}
+
+/// (c) The producer adds the consumer to half of `produced` at 1 client and the other half at
+/// 4, then the consumer accepts them the same way.
+async fn shares(
+    cmp: &mut Comparison,
+    sides: &[Side; 2],
+    plan: Plan,
+    produced: &[Vec<String>; 2],
+) -> Result<()> {
     let half = plan.shares / 2;
     println!(
         "== (c) member add and accept, {half} at 1 client then {} at 4",
@@ -294,7 +252,7 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
     for (action, who) in [("add", "producer"), ("accept", "consumer")] {
         for (clients, range) in [(1, 0..half), (4, half..plan.shares)] {
             let label = format!("member {action} ×{} at {clients} client(s)", range.len());
-            let pair = both(cmp, sides, &label, bounds(range.len(), clients), |s| {
+            let pair = both(cmp, sides, &label, plan.load(range.len(), clients), |s| {
                 let n = if s.name == "Glint" { 0 } else { 1 };
                 let images = produced[n].get(range.clone()).unwrap_or_default();
                 if who == "producer" {
@@ -312,50 +270,53 @@ async fn workloads(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Resul
             );
         }
     }
+    Ok(())
+}
+
+/// (b) The first page of the list, as the owner of every created image and as the consumer
+/// of every share; each first page must hold the images expected.
+async fn lists(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Result<()> {
     println!(
         "== (b) GET /v2/images?limit=100, {} times each at 1 client",
         plan.lists
     );
-    let owner = both(
+    let workload = format!("(b) list, owner of {} images", plan.creates);
+    let owner = |s: &Side| ops::lists(&s.owner);
+    list_as(cmp, sides, plan, "owner", plan.creates, &workload, owner).await?;
+    let workload = format!("(b) list, consumer of {} shares", plan.shares);
+    let consumer = |s: &Side| ops::lists(&s.consumer);
+    list_as(
         cmp,
         sides,
-        "list as the owner",
-        bounds(plan.lists, 1),
-        |s| ops::lists(&s.owner),
+        plan,
+        "consumer",
+        plan.shares,
+        &workload,
+        consumer,
     )
-    .await?;
-    check_page(&owner, 100.min(plan.creates), "owner")?;
-    cmp.load_rows(
-        &format!("(b) list, owner of {} images", plan.creates),
-        &owner,
-        false,
-        true,
-    );
-    let consumer = both(
-        cmp,
-        sides,
-        "list as the consumer",
-        bounds(plan.lists, 1),
-        |s| ops::lists(&s.consumer),
-    )
-    .await?;
-    check_page(&consumer, 100.min(plan.shares), "consumer")?;
-    cmp.load_rows(
-        &format!("(b) list, consumer of {} shares", plan.shares),
-        &consumer,
-        false,
-        true,
-    );
+    .await
+}
 
-    let glint = &sides[0];
-    let target = GlintTarget {
-        url: &glint.url,
-        owner: &glint.owner,
-        token: &glint.token,
-        db_url: &glint.db_url,
-    };
-    cmp.notes.push(auth::token_cost(&target, plan).await?);
+/// One list load as `who`, whose first page must hold 100 images, or `visible` when fewer.
+async fn list_as(
+    cmp: &mut Comparison,
+    sides: &[Side; 2],
+    plan: Plan,
+    who: &str,
+    visible: usize,
+    workload: &str,
+    make: impl Fn(&Side) -> Op,
+) -> Result<()> {
+    let label = format!("list as the {who}");
+    let pair = both(cmp, sides, &label, plan.load(plan.lists, 1), make).await?;
+    check_page(&pair, 100.min(visible), who)?;
+    cmp.load_rows(workload, &pair, false, true);
+    Ok(())
+}
 
+/// (d) The hashing limit of this machine, then one large image up and down on each side; a
+/// failed transfer counts as an error and records empty figures.
+async fn transfers(cmp: &mut Comparison, sides: &[Side; 2], plan: Plan) -> Result<()> {
     println!("== (d) {} MiB upload and download", plan.transfer_mib);
     cmp.hash_limit_mib_s = transfer::hash_limit(plan.transfer_mib.max(256)).await?;
     println!(

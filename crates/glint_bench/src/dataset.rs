@@ -55,32 +55,7 @@ pub fn image(n: usize, first: usize) -> Image {
     let h = mix(n);
     let roll = h % 100;
     let created = Timestamp::from_micros(EPOCH + n as i64 * 1_000_000);
-    let (owner, visibility, status, region) = if owned(n, first) {
-        let v = if roll < 20 {
-            Visibility::Private
-        } else {
-            Visibility::Shared
-        };
-        (OWNER.to_owned(), v, ImageStatus::Active, "DFW")
-    } else {
-        let owner = format!("8{:05}", (h >> 8) % 1_000);
-        let visibility = if n < first && n % PUBLIC_EVERY == 7 {
-            Visibility::Public
-        } else if roll < 5 {
-            Visibility::Community
-        } else if roll < 25 {
-            Visibility::Private
-        } else {
-            Visibility::Shared
-        };
-        let status = match roll {
-            99 => ImageStatus::Deleted,
-            r if r % 7 == 0 => ImageStatus::Queued,
-            _ => ImageStatus::Active,
-        };
-        let region = if n % 10 == 9 { "IAD" } else { "DFW" };
-        (owner, visibility, status, region)
-    };
+    let (owner, visibility, status, region) = placement(n, first, h);
     let active = status == ImageStatus::Active;
     Image {
         id: ImageId::from_trusted(image_id(n)),
@@ -112,6 +87,38 @@ pub fn image(n: usize, first: usize) -> Image {
         tags: BTreeSet::new(),
         properties: BTreeMap::new(),
     }
+}
+
+/// Image `n`'s owner, visibility, status and region, from its number's hash `h`: the measured
+/// owner's images are active in DFW, a fifth of them private; the others' are spread over the
+/// visibilities (a few public ones in the first stage), statuses and both regions.
+fn placement(n: usize, first: usize, h: u64) -> (String, Visibility, ImageStatus, &'static str) {
+    let roll = h % 100;
+    if owned(n, first) {
+        let v = if roll < 20 {
+            Visibility::Private
+        } else {
+            Visibility::Shared
+        };
+        return (OWNER.to_owned(), v, ImageStatus::Active, "DFW");
+    }
+    let owner = format!("8{:05}", (h >> 8) % 1_000);
+    let visibility = if n < first && n % PUBLIC_EVERY == 7 {
+        Visibility::Public
+    } else if roll < 5 {
+        Visibility::Community
+    } else if roll < 25 {
+        Visibility::Private
+    } else {
+        Visibility::Shared
+    };
+    let status = match roll {
+        99 => ImageStatus::Deleted,
+        r if r % 7 == 0 => ImageStatus::Queued,
+        _ => ImageStatus::Active,
+    };
+    let region = if n % 10 == 9 { "IAD" } else { "DFW" };
+    (owner, visibility, status, region)
 }
 
 /// The shares of a first stage of `first` images, `total` in all: the measured consumer's

@@ -99,10 +99,40 @@ pub fn histogram() -> anyhow::Result<Histogram<u64>> {
     Ok(Histogram::new_with_bounds(1, 600_000_000, 3)?)
 }
 
+/// What one client saw.
 struct Worker {
     latency: Histogram<u64>,
     failures: BTreeMap<String, u64>,
     values: Vec<(usize, String)>,
+}
+
+impl Worker {
+    /// Counts the reply to request `n`, which took `micros`: its latency when answered, its
+    /// id when a 2xx gave one, else its status (or "io") as a failure.
+    fn record(&mut self, n: usize, reply: Reply, micros: u64) {
+        match reply {
+            Ok((status, value)) => {
+                self.latency.saturating_record(micros.max(1));
+                if (200..300).contains(&status) {
+                    if let Some(value) = value {
+                        self.values.push((n, value));
+                    }
+                } else {
+                    *self.failures.entry(status.to_string()).or_default() += 1;
+                }
+            }
+            Err(_) => *self.failures.entry("io".into()).or_default() += 1,
+        }
+    }
+}
+
+/// The counters the clients share: the next request number, the requests done, and whether
+/// the deadline cut the load.
+#[derive(Clone, Default)]
+struct Counters {
+    next: Arc<AtomicUsize>,
+    done: Arc<AtomicUsize>,
+    cut: Arc<AtomicBool>,
 }
 
 /// Runs `op(0)`, `op(1)`, … from `bounds.clients` clients until `bounds.count` requests were
@@ -113,65 +143,23 @@ where
     Fut: Future<Output = Reply> + Send + 'static,
 {
     let op = Arc::new(op);
-    let next = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(AtomicUsize::new(0));
-    let cut = Arc::new(AtomicBool::new(false));
+    let counters = Counters::default();
     let started = Instant::now();
     let mut set = JoinSet::new();
     for _ in 0..bounds.clients.max(1) {
-        let (op, next, done, cut) = (op.clone(), next.clone(), done.clone(), cut.clone());
-        let mut worker = Worker {
+        let worker = Worker {
             latency: histogram()?,
             failures: BTreeMap::new(),
             values: Vec::new(),
         };
-        set.spawn(async move {
-            loop {
-                if started.elapsed() >= bounds.deadline {
-                    cut.store(true, Ordering::Relaxed);
-                    break;
-                }
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= bounds.count {
-                    break;
-                }
-                let sent = Instant::now();
-                let reply = op(n).await;
-                let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
-                match reply {
-                    Ok((status, value)) => {
-                        worker.latency.saturating_record(micros.max(1));
-                        if (200..300).contains(&status) {
-                            if let Some(value) = value {
-                                worker.values.push((n, value));
-                            }
-                        } else {
-                            *worker.failures.entry(status.to_string()).or_default() += 1;
-                        }
-                    }
-                    Err(_) => *worker.failures.entry("io".into()).or_default() += 1,
-                }
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-            worker
-        });
+        set.spawn(client(
+            op.clone(),
+            counters.clone(),
+            (started, bounds),
+            worker,
+        ));
     }
-    let ticker = {
-        let (done, label) = (done.clone(), label.to_owned());
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(10));
-            every.tick().await;
-            loop {
-                every.tick().await;
-                let n = done.load(Ordering::Relaxed);
-                println!(
-                    "    … {label}: {n}/{} after {:.0} s",
-                    bounds.count,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        })
-    };
+    let ticker = ticker(label, counters.done.clone(), started, bounds);
     let mut outcome = Outcome {
         label: label.to_owned(),
         sent: 0,
@@ -194,9 +182,63 @@ where
     }
     ticker.abort();
     outcome.elapsed = started.elapsed();
-    outcome.sent = done.load(Ordering::Relaxed) as u64;
-    outcome.cut_short = cut.load(Ordering::Relaxed) && (outcome.sent as usize) < bounds.count;
+    outcome.sent = counters.done.load(Ordering::Relaxed) as u64;
+    outcome.cut_short =
+        counters.cut.load(Ordering::Relaxed) && (outcome.sent as usize) < bounds.count;
     outcome.values.sort_by_key(|(n, _)| *n);
     println!("  {}", outcome.summary());
     Ok(outcome)
+}
+
+/// One client: takes the next request number and sends it, waiting for each answer, until
+/// the count is reached or the deadline (counted from `started`) has passed.
+async fn client<F, Fut>(
+    op: Arc<F>,
+    counters: Counters,
+    (started, bounds): (Instant, Bounds),
+    mut worker: Worker,
+) -> Worker
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Reply>,
+{
+    loop {
+        if started.elapsed() >= bounds.deadline {
+            counters.cut.store(true, Ordering::Relaxed);
+            break;
+        }
+        let n = counters.next.fetch_add(1, Ordering::Relaxed);
+        if n >= bounds.count {
+            break;
+        }
+        let sent = Instant::now();
+        let reply = op(n).await;
+        let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
+        worker.record(n, reply, micros);
+        counters.done.fetch_add(1, Ordering::Relaxed);
+    }
+    worker
+}
+
+/// Prints the load's progress every 10 seconds until aborted.
+fn ticker(
+    label: &str,
+    done: Arc<AtomicUsize>,
+    started: Instant,
+    bounds: Bounds,
+) -> tokio::task::JoinHandle<()> {
+    let label = label.to_owned();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(10));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let n = done.load(Ordering::Relaxed);
+            println!(
+                "    … {label}: {n}/{} after {:.0} s",
+                bounds.count,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    })
 }

@@ -24,7 +24,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use crate::compare::{Paths, Plan};
-use crate::scale::{Engine, ScalePlan};
+use crate::scale::{Engine, ScalePlan, ScaleResult};
 
 /// Benchmarks Glint against the reference Image service, and Glint's lists at scale.
 #[derive(Debug, Parser)]
@@ -146,6 +146,7 @@ fn engines(url: Option<&str>) -> Vec<Engine> {
     out
 }
 
+/// Runs what the command asks for, writes `results.md` and returns its text.
 async fn run(cli: Cli) -> Result<String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let repo = repository();
@@ -170,73 +171,10 @@ async fn run(cli: Cli) -> Result<String> {
     // results) when it does not, so that the smoke test catches a break.
     let mut glint_errors = 0;
     if matches!(cli.command, Command::All | Command::Compare) {
-        let paths = Paths {
-            glint_bin: glint_bin.clone(),
-            work: work.clone(),
-            reference_tools: cli
-                .reference_tools
-                .clone()
-                .unwrap_or_else(|| repo.join("scripts/reference-glance")),
-            reference_dir: cli
-                .reference_dir
-                .clone()
-                .unwrap_or_else(|| repo.join("target/reference-glance")),
-        };
-        let plan = if cli.quick {
-            Plan::quick()
-        } else {
-            Plan::full()
-        };
-        let cmp = compare::run(&paths, plan).await?;
-        glint_errors = cmp.total_errors[0];
-        let text = report::comparison(&cmp);
-        println!("\n{text}");
-        let _ = write!(md, "## Glint and the reference, side by side\n\n{text}\n");
+        glint_errors = run_compare(&cli, &repo, &glint_bin, &work, &mut md).await?;
     }
     if matches!(cli.command, Command::All | Command::Scale) {
-        let plan = ScalePlan {
-            stages: cli.sizes.clone().unwrap_or_else(|| {
-                if cli.quick {
-                    vec![10_000, 20_000]
-                } else {
-                    vec![10_000, 100_000, 1_000_000]
-                }
-            }),
-            members: if cli.quick { 10_000 } else { 100_000 },
-            requests: if cli.quick { 50 } else { 1_000 },
-        };
-        let result = scale::run(
-            &glint_bin,
-            &work,
-            &plan,
-            &engines(cli.postgres_url.as_deref()),
-        )
-        .await?;
-        let text = report::scale(&result.rows);
-        println!("\n{text}");
-        let _ = write!(md, "## Glint's lists at scale\n\n{text}\n");
-        for note in &result.notes {
-            let _ = writeln!(md, "- {note}");
-        }
-        let chart = work.join("scale.svg");
-        report::chart(&result.rows, &chart)?;
-        println!("chart: {}", chart.display());
-        let _ = writeln!(md, "\n### Plans (EXPLAIN) at the largest stage\n");
-        for (engine, name, lines) in &result.plans {
-            let _ = writeln!(md, "{engine}, {name}:\n\n```\n{}\n```\n", lines.join("\n"));
-        }
-        if result.full_scans.is_empty() {
-            println!("every list plan is index-backed (no full scan of images or members)");
-            let _ = writeln!(md, "Every list plan is index-backed (no full scan).");
-        } else {
-            for scan in &result.full_scans {
-                let _ = writeln!(md, "- FULL SCAN: {scan}");
-            }
-            println!(
-                "{} list plan(s) with a full scan (see above)",
-                result.full_scans.len()
-            );
-        }
+        run_scale(&cli, &glint_bin, &work, &mut md).await?;
     }
     let _ = writeln!(
         md,
@@ -256,6 +194,93 @@ async fn run(cli: Cli) -> Result<String> {
         bail!("Glint answered {glint_errors} request(s) with an error or failed them");
     }
     Ok(md)
+}
+
+/// The side-by-side run: prints its tables and adds them to `md`; returns how many of Glint's
+/// requests failed.
+async fn run_compare(
+    cli: &Cli,
+    repo: &Path,
+    glint_bin: &Path,
+    work: &Path,
+    md: &mut String,
+) -> Result<u64> {
+    let paths = Paths {
+        glint_bin: glint_bin.to_path_buf(),
+        work: work.to_path_buf(),
+        reference_tools: cli
+            .reference_tools
+            .clone()
+            .unwrap_or_else(|| repo.join("scripts/reference-glance")),
+        reference_dir: cli
+            .reference_dir
+            .clone()
+            .unwrap_or_else(|| repo.join("target/reference-glance")),
+    };
+    let plan = if cli.quick {
+        Plan::quick()
+    } else {
+        Plan::full()
+    };
+    let cmp = compare::run(&paths, plan).await?;
+    let text = report::comparison(&cmp);
+    println!("\n{text}");
+    let _ = write!(md, "## Glint and the reference, side by side\n\n{text}\n");
+    Ok(cmp.total_errors[0])
+}
+
+/// The scale run: prints its table, adds it with its notes and plans to `md`, and draws the
+/// chart into `scale.svg`.
+async fn run_scale(cli: &Cli, glint_bin: &Path, work: &Path, md: &mut String) -> Result<()> {
+    let plan = ScalePlan {
+        stages: cli.sizes.clone().unwrap_or_else(|| {
+            if cli.quick {
+                vec![10_000, 20_000]
+            } else {
+                vec![10_000, 100_000, 1_000_000]
+            }
+        }),
+        members: if cli.quick { 10_000 } else { 100_000 },
+        requests: if cli.quick { 50 } else { 1_000 },
+    };
+    let result = scale::run(
+        glint_bin,
+        work,
+        &plan,
+        &engines(cli.postgres_url.as_deref()),
+    )
+    .await?;
+    let text = report::scale(&result.rows);
+    println!("\n{text}");
+    let _ = write!(md, "## Glint's lists at scale\n\n{text}\n");
+    for note in &result.notes {
+        let _ = writeln!(md, "- {note}");
+    }
+    let chart = work.join("scale.svg");
+    report::chart(&result.rows, &chart)?;
+    println!("chart: {}", chart.display());
+    write_plans(&result, md);
+    Ok(())
+}
+
+/// The scale run's query plans at the largest stage, and whether any scans a whole table.
+fn write_plans(result: &ScaleResult, md: &mut String) {
+    let _ = writeln!(md, "\n### Plans (EXPLAIN) at the largest stage\n");
+    for (engine, name, lines) in &result.plans {
+        let _ = writeln!(md, "{engine}, {name}:\n\n```\n{}\n```\n", lines.join("\n"));
+    }
+    if result.full_scans.is_empty() {
+        println!("every list plan is index-backed (no full scan of images or members)");
+        let _ = writeln!(md, "Every list plan is index-backed (no full scan).");
+    } else {
+        for scan in &result.full_scans {
+            let _ = writeln!(md, "- FULL SCAN: {scan}");
+        }
+        println!(
+            "{} list plan(s) with a full scan (see above)",
+            result.full_scans.len()
+        );
+    }
 }
 
 /// One thread drives every client: on a machine shared with the servers, a client spread over

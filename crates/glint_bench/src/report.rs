@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::compare::Comparison;
@@ -164,6 +165,9 @@ const COLORS: [RGBColor; 4] = [
     RGBColor(0xe8, 0x8a, 0x2e),
 ];
 
+/// The chart's plotting area: images in the store (log scale) against latency in ms.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<LogCoord<f64>, RangedCoordf64>>;
+
 /// Draws HTTP p50 (solid) and p99 (dashed) against the store's size, one colour per engine and
 /// caller, as an SVG at `path`.
 pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
@@ -175,6 +179,7 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .max(10) as f64;
     let min_images = rows.iter().map(|r| r.images).min().unwrap_or(1_000).max(1) as f64;
     let top = rows.iter().map(|r| r.http_p99).fold(1.0_f64, f64::max) * 1.15;
+    let (left, right) = (min_images * 0.8, max_images * 1.25);
     let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
     let mut chart = ChartBuilder::on(&root)
@@ -185,8 +190,32 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(56)
-        .build_cartesian_2d((min_images * 0.8..max_images * 1.25).log_scale(), 0.0..top)
+        .build_cartesian_2d((left..right).log_scale(), 0.0..top)
         .map_err(|e| anyhow!("chart: {e}"))?;
+    draw_axes_and_target(&mut chart, left, right)?;
+    let mut series: Vec<(&str, &str)> = Vec::new();
+    for r in rows {
+        if !series.contains(&(r.engine, r.who)) {
+            series.push((r.engine, r.who));
+        }
+    }
+    for (n, line) in series.into_iter().enumerate() {
+        draw_caller(&mut chart, rows, line, COLORS[n % COLORS.len()])?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| anyhow!("chart: {e}"))?;
+    root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    Ok(())
+}
+
+/// The axes with their labels, and the target (p50 under 5 ms) as a grey dashed line from
+/// `left` to `right`.
+fn draw_axes_and_target(chart: &mut Chart<'_, '_>, left: f64, right: f64) -> Result<()> {
     chart
         .configure_mesh()
         .x_desc("images in the store (log scale)")
@@ -201,10 +230,9 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .max_light_lines(1)
         .draw()
         .map_err(|e| anyhow!("chart: {e}"))?;
-    // The target: p50 under 5 ms.
     chart
         .draw_series(DashedLineSeries::new(
-            [(min_images * 0.8, 5.0), (max_images * 1.25, 5.0)],
+            [(left, 5.0), (right, 5.0)],
             3,
             3,
             BLACK.mix(0.5).stroke_width(1),
@@ -212,47 +240,38 @@ pub fn chart(rows: &[ScaleRow], path: &Path) -> Result<()> {
         .map_err(|e| anyhow!("chart: {e}"))?
         .label("target: p50 < 5 ms")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.5)));
-    let mut series: Vec<(&str, &str)> = Vec::new();
-    for r in rows {
-        if !series.contains(&(r.engine, r.who)) {
-            series.push((r.engine, r.who));
-        }
-    }
-    for (n, (engine, who)) in series.iter().enumerate() {
-        let color = COLORS[n % COLORS.len()];
-        let points = |f: fn(&ScaleRow) -> f64| -> Vec<(f64, f64)> {
-            rows.iter()
-                .filter(|r| r.engine == *engine && r.who == *who)
-                .map(|r| (r.images as f64, f(r)))
-                .collect()
-        };
-        let p50 = points(|r| r.http_p50);
-        chart
-            .draw_series(LineSeries::new(p50.clone(), color.stroke_width(2)))
-            .map_err(|e| anyhow!("chart: {e}"))?
-            .label(format!("{engine}, {who}: p50 (solid), p99 (dashed)"))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart
-            .draw_series(p50.iter().map(|p| Circle::new(*p, 3, color.filled())))
-            .map_err(|e| anyhow!("chart: {e}"))?;
-        chart
-            .draw_series(DashedLineSeries::new(
-                points(|r| r.http_p99),
-                6,
-                4,
-                color.stroke_width(1),
-            ))
-            .map_err(|e| anyhow!("chart: {e}"))?;
-    }
+    Ok(())
+}
+
+/// One engine and caller's lines in `color`: p50 solid with dots (in the legend), p99 dashed.
+fn draw_caller(
+    chart: &mut Chart<'_, '_>,
+    rows: &[ScaleRow],
+    (engine, who): (&str, &str),
+    color: RGBColor,
+) -> Result<()> {
+    let points = |f: fn(&ScaleRow) -> f64| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter(|r| r.engine == engine && r.who == who)
+            .map(|r| (r.images as f64, f(r)))
+            .collect()
+    };
+    let p50 = points(|r| r.http_p50);
     chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
+        .draw_series(LineSeries::new(p50.clone(), color.stroke_width(2)))
+        .map_err(|e| anyhow!("chart: {e}"))?
+        .label(format!("{engine}, {who}: p50 (solid), p99 (dashed)"))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    chart
+        .draw_series(p50.iter().map(|p| Circle::new(*p, 3, color.filled())))
         .map_err(|e| anyhow!("chart: {e}"))?;
-    root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            points(|r| r.http_p99),
+            6,
+            4,
+            color.stroke_width(1),
+        ))
+        .map_err(|e| anyhow!("chart: {e}"))?;
     Ok(())
 }

@@ -2,13 +2,12 @@
 //! HTTP), and at each stage time an owner's and a consumer's first list page through HTTP and
 //! at the store, and read the engine's plan for every kind of list, flagging full scans.
 
+mod plans;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use glint_core::RegionName;
-use glint_core::image::query::parse_list_query;
-use glint_db::image_list;
 use glint_db::{Db, bulk};
 use sqlx::{Connection, Executor};
 
@@ -75,37 +74,6 @@ pub struct ScaleResult {
 
 const PASSWORD: &str = "bench-password-1";
 const CHUNK: usize = 10_000;
-
-/// The lists whose plans are checked: (name, caller, query). The one named "next page" is
-/// asked after the owner's first page.
-const SHAPES: &[(&str, &str, &str)] = &[
-    ("owner, first page", OWNER, "limit=100"),
-    ("owner, next page", OWNER, "limit=100"),
-    ("owner, private only", OWNER, "limit=100&visibility=private"),
-    ("owner, sorted by name", OWNER, "limit=100&sort=name:asc"),
-    ("consumer, first page (accepted)", CONSUMER, "limit=100"),
-    (
-        "consumer, pending shares",
-        CONSUMER,
-        "limit=100&member_status=pending",
-    ),
-    (
-        "consumer, shared, any status",
-        CONSUMER,
-        "limit=100&visibility=shared&member_status=all",
-    ),
-    (
-        "consumer, everything",
-        CONSUMER,
-        "limit=100&visibility=all&member_status=all",
-    ),
-    (
-        "anyone, public only",
-        CONSUMER,
-        "limit=100&visibility=public",
-    ),
-    ("admin, first page", "admin", "limit=100"),
-];
 
 /// Runs the stages on each engine; `work` holds the SQLite stores and Glint's folders.
 pub async fn run(
@@ -198,6 +166,8 @@ async fn one_engine(
     drop_database(engine).await
 }
 
+/// Fills the store stage by stage (the shares with the first stage) and measures each stage:
+/// both callers' lists, the store's round trips, and the plans of every kind of list.
 async fn stages(
     glint: &Glint,
     db: &Db,
@@ -206,154 +176,149 @@ async fn stages(
     result: &mut ScaleResult,
 ) -> Result<()> {
     let client = api::client()?;
-    let owner = Caller::glint(
-        &client,
-        &glint.url,
-        &api::glint_token(&client, &glint.url, "scale-owner", PASSWORD).await?,
-    )?;
-    let consumer = Caller::glint(
-        &client,
-        &glint.url,
-        &api::glint_token(&client, &glint.url, "scale-consumer", PASSWORD).await?,
-    )?;
+    let owner = sign_in(&client, glint, "scale-owner").await?;
+    let consumer = sign_in(&client, glint, "scale-consumer").await?;
     let first = *plan.stages.first().context("no stages")?;
     let mut loaded = 0;
     for (n, &size) in plan.stages.iter().enumerate() {
-        let started = Instant::now();
-        let before = loaded;
-        while loaded < size {
-            let end = (loaded + CHUNK).min(size);
-            let images: Vec<_> = (loaded..end).map(|n| dataset::image(n, first)).collect();
-            bulk::insert_images(db, &images).await?;
-            loaded = end;
-            if loaded % 100_000 == 0 || loaded == size {
-                println!(
-                    "    … {loaded} images loaded ({:.0} s)",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        }
-        let rate = (loaded - before) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        result.notes.push(format!(
-            "{}: {} images loaded at {:.0} rows/s",
-            engine.name(),
-            loaded - before,
-            rate
-        ));
+        loaded = load_images(db, engine, loaded, size, first, result).await?;
         if n == 0 {
-            let started = Instant::now();
-            let members = dataset::members(first, plan.members);
-            for chunk in members.chunks(CHUNK) {
-                bulk::insert_members(db, chunk).await?;
-            }
-            let rate = members.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            println!("    … {} members loaded", members.len());
-            result.notes.push(format!(
-                "{}: {} members loaded at {:.0} rows/s",
-                engine.name(),
-                members.len(),
-                rate
-            ));
+            load_members(db, engine, first, plan.members, result).await?;
         }
         let took = bulk::refresh_statistics(db).await?;
         if engine_is_pg(engine) {
             println!("    … statistics refreshed in {:.1} s", took.as_secs_f64());
         }
         println!("  -- {} images, {} members", size, plan.members);
-        for (who, caller, account) in [("owner", &owner, OWNER), ("consumer", &consumer, CONSUMER)]
-        {
-            let warm = Bounds {
-                count: 20,
-                clients: 1,
-                deadline: Duration::from_secs(60),
-            };
-            let c = caller.clone();
-            load::run(&format!("warm-up {who}"), warm, move |_| {
-                let c = c.clone();
-                async move { c.list("limit=100", false).await }
-            })
-            .await?;
-            let bounds = Bounds {
-                count: plan.requests,
-                clients: 1,
-                deadline: Duration::from_secs(120),
-            };
-            let c = caller.clone();
-            let http = load::run(
-                &format!("{} {size} images: list as the {who}", engine.name()),
-                bounds,
-                move |_| {
-                    let c = c.clone();
-                    async move { c.list("limit=100", false).await }
-                },
-            )
-            .await?;
-            if http.errors() > 0 {
-                bail!("{who}'s list failed: {}", http.error_text());
-            }
-            let (p50, p99) = floor::list_timing(db, account, plan.requests).await?;
-            println!("    store-level list as the {who}: p50 {p50:.2} ms, p99 {p99:.2} ms");
-            result.rows.push(ScaleRow {
-                engine: engine.name(),
-                images: size,
-                members: plan.members,
-                who,
-                http_p50: http.ms(0.5),
-                http_p99: http.ms(0.99),
-                store_p50: p50,
-                store_p99: p99,
-            });
+        for who in [("owner", &owner, OWNER), ("consumer", &consumer, CONSUMER)] {
+            let row = measure_list(db, engine, plan, size, who).await?;
+            result.rows.push(row);
         }
         result
             .notes
             .push(floor::probe(db, engine.name(), size, plan.requests).await?);
         let last = n + 1 == plan.stages.len();
-        check_plans(db, engine.name(), size, last, result).await?;
+        plans::check_plans(db, engine.name(), size, last, result).await?;
     }
     Ok(())
+}
+
+/// A caller signed in to `glint` as `account`, sending through `client`.
+async fn sign_in(client: &reqwest::Client, glint: &Glint, account: &str) -> Result<Caller> {
+    let token = api::glint_token(client, &glint.url, account, PASSWORD).await?;
+    Caller::glint(client, &glint.url, &token)
+}
+
+/// Loads images `loaded..size` (numbered for a store whose first stage is `first`) in chunks,
+/// noting the rate; returns how many the store now holds.
+async fn load_images(
+    db: &Db,
+    engine: &Engine,
+    mut loaded: usize,
+    size: usize,
+    first: usize,
+    result: &mut ScaleResult,
+) -> Result<usize> {
+    let started = Instant::now();
+    let before = loaded;
+    while loaded < size {
+        let end = (loaded + CHUNK).min(size);
+        let images: Vec<_> = (loaded..end).map(|n| dataset::image(n, first)).collect();
+        bulk::insert_images(db, &images).await?;
+        loaded = end;
+        if loaded.is_multiple_of(100_000) || loaded == size {
+            println!(
+                "    … {loaded} images loaded ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let rate = (loaded - before) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    result.notes.push(format!(
+        "{}: {} images loaded at {:.0} rows/s",
+        engine.name(),
+        loaded - before,
+        rate
+    ));
+    Ok(loaded)
+}
+
+/// Loads `count` shares of the first stage's images, noting the rate.
+async fn load_members(
+    db: &Db,
+    engine: &Engine,
+    first: usize,
+    count: usize,
+    result: &mut ScaleResult,
+) -> Result<()> {
+    let started = Instant::now();
+    let members = dataset::members(first, count);
+    for chunk in members.chunks(CHUNK) {
+        bulk::insert_members(db, chunk).await?;
+    }
+    let rate = members.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    println!("    … {} members loaded", members.len());
+    result.notes.push(format!(
+        "{}: {} members loaded at {:.0} rows/s",
+        engine.name(),
+        members.len(),
+        rate
+    ));
+    Ok(())
+}
+
+/// One caller's first list page at this stage, after a warm-up: through HTTP, then at the
+/// store for the same `account`. Fails when any HTTP list failed.
+async fn measure_list(
+    db: &Db,
+    engine: &Engine,
+    plan: &ScalePlan,
+    size: usize,
+    (who, caller, account): (&'static str, &Caller, &str),
+) -> Result<ScaleRow> {
+    let warm = Bounds {
+        count: 20,
+        clients: 1,
+        deadline: Duration::from_secs(60),
+    };
+    let c = caller.clone();
+    load::run(&format!("warm-up {who}"), warm, move |_| {
+        let c = c.clone();
+        async move { c.list("limit=100", false).await }
+    })
+    .await?;
+    let bounds = Bounds {
+        count: plan.requests,
+        clients: 1,
+        deadline: Duration::from_secs(120),
+    };
+    let c = caller.clone();
+    let http = load::run(
+        &format!("{} {size} images: list as the {who}", engine.name()),
+        bounds,
+        move |_| {
+            let c = c.clone();
+            async move { c.list("limit=100", false).await }
+        },
+    )
+    .await?;
+    if http.errors() > 0 {
+        bail!("{who}'s list failed: {}", http.error_text());
+    }
+    let (p50, p99) = floor::list_timing(db, account, plan.requests).await?;
+    println!("    store-level list as the {who}: p50 {p50:.2} ms, p99 {p99:.2} ms");
+    Ok(ScaleRow {
+        engine: engine.name(),
+        images: size,
+        members: plan.members,
+        who,
+        http_p50: http.ms(0.5),
+        http_p99: http.ms(0.99),
+        store_p50: p50,
+        store_p99: p99,
+    })
 }
 
 fn engine_is_pg(engine: &Engine) -> bool {
     matches!(engine, Engine::Postgres { .. })
-}
-
-/// Whether a plan line reads a whole table (or a whole index) instead of searching it.
-pub fn is_full_scan(line: &str) -> bool {
-    let line = line.trim_start();
-    let sqlite_scan = ["SCAN i", "SCAN m", "SCAN images", "SCAN image_members"]
-        .iter()
-        .any(|p| line == *p || line.starts_with(&format!("{p} ")));
-    sqlite_scan || line.contains("Seq Scan on images") || line.contains("Seq Scan on image_members")
-}
-
-async fn check_plans(
-    db: &Db,
-    engine: &'static str,
-    size: usize,
-    keep: bool,
-    result: &mut ScaleResult,
-) -> Result<()> {
-    let region = RegionName::from_trusted("DFW".into());
-    let first = parse_list_query(Some("limit=100"), 25, 1000)?;
-    let page = image_list::list(db, &floor::scope(&region, OWNER), &first, None).await?;
-    let marker = page.last().cloned();
-    for (name, account, raw) in SHAPES {
-        let query = parse_list_query(Some(raw), 25, 1000)?;
-        let marker = if name.contains("next page") {
-            marker.as_ref()
-        } else {
-            None
-        };
-        let plan = image_list::explain(db, &floor::scope(&region, account), &query, marker).await?;
-        if plan.iter().any(|l| is_full_scan(l)) {
-            let text = format!("{engine}, {size} images, {name}: {}", plan.join(" / "));
-            println!("  FULL SCAN: {text}");
-            result.full_scans.push(text);
-        }
-        if keep {
-            result.plans.push((engine, (*name).to_owned(), plan));
-        }
-    }
-    println!("  plans checked for {} kinds of list", SHAPES.len());
-    Ok(())
 }

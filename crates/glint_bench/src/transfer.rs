@@ -30,8 +30,6 @@ pub struct Transfer {
     pub before_mib: f64,
     /// The peak of each process, in MiB, while receiving then sending.
     pub breakdown: String,
-    /// Non-2xx answers and failures.
-    pub errors: u64,
 }
 
 /// MiB of MD5 + SHA-512 input per second in two threads, over `mib` MiB.
@@ -93,7 +91,6 @@ fn kib_list(marks: &[u64]) -> String {
 /// Creates an image as `caller`, uploads `mib` MiB to it, downloads it, deletes it; `root` is
 /// the server's main process (its children count too).
 pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<Transfer> {
-    let mut result = Transfer::default();
     let (status, id) = caller
         .create_image(format!("bench-transfer-{side}"))
         .await
@@ -101,9 +98,50 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
     let id = id.ok_or_else(|| anyhow!("{side}: creating the transfer image gave {status}"))?;
     let pids = procs::process_tree(root);
     let chunk = block();
-    result.before_mib = procs::rss_kib(&pids) as f64 / 1024.0;
-
+    let before_mib = procs::rss_kib(&pids) as f64 / 1024.0;
     println!("  {side}: uploading {mib} MiB");
+    let up = upload(side, caller, &id, &pids, (chunk, mib)).await?;
+    println!("  {side}: downloading it");
+    let down = download(side, caller, &id, &pids, mib).await?;
+    let result = Transfer {
+        upload_mib_s: up.mib_s,
+        download_mib_s: down.mib_s,
+        upload_peak_mib: up.peak_mib,
+        download_peak_mib: down.peak_mib,
+        before_mib,
+        breakdown: format!(
+            "{before_mib:.0} MiB before, {} MiB receiving, {} MiB sending",
+            kib_list(&up.marks),
+            kib_list(&down.marks)
+        ),
+    };
+    println!(
+        "  {side}: upload {:.0} MiB/s (peak RSS {:.1} MiB), download {:.0} MiB/s (peak RSS {:.1} MiB); per process: {}",
+        result.upload_mib_s,
+        result.upload_peak_mib,
+        result.download_mib_s,
+        result.download_peak_mib,
+        result.breakdown
+    );
+    caller.delete_image(&id).await?;
+    Ok(result)
+}
+
+/// One direction of a transfer: its rate, the servers' peak and each process's peak mark.
+struct Moved {
+    mib_s: f64,
+    peak_mib: f64,
+    marks: Vec<u64>,
+}
+
+/// Uploads `mib` copies of `chunk` to image `id`, watching the processes `pids`.
+async fn upload(
+    side: &str,
+    caller: &Caller,
+    id: &str,
+    pids: &[u32],
+    (chunk, mib): (Bytes, usize),
+) -> Result<Moved> {
     let body = futures::stream::iter((0..mib).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
     let started = Instant::now();
     let upload = caller
@@ -112,17 +150,27 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
         .header("content-length", (mib * MIB).to_string())
         .body(reqwest::Body::wrap_stream(body))
         .send();
-    let (sent, peak, up_marks) = with_peak(&pids, upload).await;
+    let (sent, peak_mib, marks) = with_peak(pids, upload).await;
     let secs = started.elapsed().as_secs_f64();
     let status = sent?.status();
     if !status.is_success() {
-        result.errors += 1;
         bail!("{side}: upload answered {status}");
     }
-    result.upload_mib_s = mib as f64 / secs;
-    result.upload_peak_mib = peak;
+    Ok(Moved {
+        mib_s: mib as f64 / secs,
+        peak_mib,
+        marks,
+    })
+}
 
-    println!("  {side}: downloading it");
+/// Downloads image `id`, which must hold `mib` MiB, watching the processes `pids`.
+async fn download(
+    side: &str,
+    caller: &Caller,
+    id: &str,
+    pids: &[u32],
+    mib: usize,
+) -> Result<Moved> {
     let started = Instant::now();
     let received = Arc::new(AtomicU64::new(0));
     let counter = received.clone();
@@ -138,32 +186,18 @@ pub async fn run(side: &str, caller: &Caller, root: u32, mib: usize) -> Result<T
         }
         Ok::<_, reqwest::Error>(status)
     };
-    let (got, peak, down_marks) = with_peak(&pids, download).await;
+    let (got, peak_mib, marks) = with_peak(pids, download).await;
     let secs = started.elapsed().as_secs_f64();
     let status = got?;
     let bytes = received.load(Ordering::Relaxed);
     if !status.is_success() || bytes != (mib * MIB) as u64 {
-        result.errors += 1;
         bail!("{side}: download answered {status} with {bytes} bytes");
     }
-    result.download_mib_s = mib as f64 / secs;
-    result.download_peak_mib = peak;
-    result.breakdown = format!(
-        "{:.0} MiB before, {} MiB receiving, {} MiB sending",
-        result.before_mib,
-        kib_list(&up_marks),
-        kib_list(&down_marks)
-    );
-    println!(
-        "  {side}: upload {:.0} MiB/s (peak RSS {:.1} MiB), download {:.0} MiB/s (peak RSS {:.1} MiB); per process: {}",
-        result.upload_mib_s,
-        result.upload_peak_mib,
-        result.download_mib_s,
-        result.download_peak_mib,
-        result.breakdown
-    );
-    caller.delete_image(&id).await?;
-    Ok(result)
+    Ok(Moved {
+        mib_s: mib as f64 / secs,
+        peak_mib,
+        marks,
+    })
 }
 
 /// A figure's name, how to read it, and which way is better.

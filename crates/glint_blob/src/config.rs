@@ -118,82 +118,29 @@ fn local(path: &str) -> Result<StoreConfig, BlobError> {
     })
 }
 
+/// Reads `bucket[/prefix][?params]` (what follows `s3://`); credentials and the region not in
+/// the URL come from the environment.
 fn s3(rest: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S3Config, BlobError> {
     let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
     check_bucket(bucket)?;
     let prefix = check_prefix(prefix)?;
-
-    let mut params: Vec<(&str, String)> = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
-        if !S3_PARAMS.contains(&name) {
-            return Err(invalid(format!(
-                "unknown s3 URL parameter {name:?}; known: {}",
-                S3_PARAMS.join(", ")
-            )));
-        }
-        if params.iter().any(|(n, _)| *n == name) {
-            return Err(invalid(format!(
-                "the s3 URL parameter {name} is given twice"
-            )));
-        }
-        let value = percent_decode(raw).ok_or_else(|| {
-            invalid(format!(
-                "the s3 URL parameter {name} is badly percent-encoded"
-            ))
-        })?;
-        params.push((name, value));
-    }
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-
-    let allow_http = match param("allow_http").as_deref() {
+    let params = S3Params::parse(query)?;
+    let allow_http = match params.get("allow_http").as_deref() {
         None | Some("false" | "0") => false,
         Some("true" | "1") => true,
         Some(_) => return Err(invalid("allow_http must be true or false")),
     };
-    let endpoint = match param("endpoint") {
+    let endpoint = match params.get("endpoint") {
         None => None,
         Some(e) => Some(check_endpoint(&e, allow_http)?),
     };
-    let region = param("region")
+    let region = params
+        .get("region")
         .or_else(|| env("AWS_REGION"))
         .or_else(|| env("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| DEFAULT_REGION.to_owned());
-
-    // Keys come either both from the URL or both from the environment, never mixed, so that
-    // a session token of the environment is not paired with the URL's keys.
-    let (access_key_id, secret_access_key, session_token) = match (
-        param("access_key_id"),
-        param("secret_access_key"),
-    ) {
-        (Some(id), Some(secret)) => (id, secret, param("session_token")),
-        (None, None) => match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => (
-                id,
-                secret,
-                env("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
-            ),
-            _ => {
-                return Err(invalid(
-                    "the s3 store needs credentials: access_key_id and secret_access_key in \
-                         the URL, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
-                ));
-            }
-        },
-        _ => {
-            return Err(invalid(
-                "the s3 URL must carry both access_key_id and secret_access_key, or neither",
-            ));
-        }
-    };
-
+    let (access_key_id, secret_access_key, session_token) = credentials(&params, env)?;
     Ok(S3Config {
         bucket: bucket.to_owned(),
         prefix,
@@ -204,6 +151,73 @@ fn s3(rest: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S3Config, Blob
         session_token,
         allow_http,
     })
+}
+
+/// The query parameters of an `s3://` URL, percent-decoded.
+struct S3Params<'a>(Vec<(&'a str, String)>);
+
+impl<'a> S3Params<'a> {
+    /// Reads `name=value&…`: only the names of `S3_PARAMS`, each at most once.
+    fn parse(query: &'a str) -> Result<Self, BlobError> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            if !S3_PARAMS.contains(&name) {
+                return Err(invalid(format!(
+                    "unknown s3 URL parameter {name:?}; known: {}",
+                    S3_PARAMS.join(", ")
+                )));
+            }
+            if params.iter().any(|(n, _)| *n == name) {
+                return Err(invalid(format!(
+                    "the s3 URL parameter {name} is given twice"
+                )));
+            }
+            let value = percent_decode(raw).ok_or_else(|| {
+                invalid(format!(
+                    "the s3 URL parameter {name} is badly percent-encoded"
+                ))
+            })?;
+            params.push((name, value));
+        }
+        Ok(S3Params(params))
+    }
+
+    /// The value of `name`; an empty value counts as absent.
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The access key id, the secret and the session token.
+///
+/// Keys come either both from the URL or both from the environment, never mixed, so that
+/// a session token of the environment is not paired with the URL's keys.
+fn credentials(
+    params: &S3Params<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(String, String, Option<String>), BlobError> {
+    match (params.get("access_key_id"), params.get("secret_access_key")) {
+        (Some(id), Some(secret)) => Ok((id, secret, params.get("session_token"))),
+        (None, None) => match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Ok((
+                id,
+                secret,
+                env("AWS_SESSION_TOKEN").filter(|t| !t.is_empty()),
+            )),
+            _ => Err(invalid(
+                "the s3 store needs credentials: access_key_id and secret_access_key in \
+                 the URL, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+            )),
+        },
+        _ => Err(invalid(
+            "the s3 URL must carry both access_key_id and secret_access_key, or neither",
+        )),
+    }
 }
 
 /// S3 bucket naming rules: 3 to 63 lowercase letters, digits, '.' and '-', starting and

@@ -4,10 +4,11 @@
 //! to the service layer, not here.
 
 pub(crate) mod fields;
+mod repr;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use self::fields::{BASE_ATTRIBUTES, is_reserved, read_only, reserved};
 use crate::Error;
@@ -75,9 +76,25 @@ pub fn parse_create(body: &Value, limits: &ImageLimits) -> Result<NewImage, Erro
     let Some(body) = body.as_object() else {
         return Err(fields::schema_error(&format!(
             "{} is not of type 'object'",
-            fields::repr(body)
+            repr::repr(body)
         )));
     };
+    let tags = check_keys(body, limits)?;
+    let mut image = NewImage {
+        tags: tags.into_iter().collect(),
+        ..NewImage::default()
+    };
+    for (key, value) in body {
+        image.set_member(key, value)?;
+    }
+    fields::check_property_quota(&image.properties, limits)?;
+    Ok(image)
+}
+
+/// Glance's checks on the body's keys, in its order (steps 1–5 and the tag quota): disallowed
+/// keys, every member against the schema, custom key rules, the tag quota, read-only
+/// attributes, `locations`. Returns the body's tags.
+fn check_keys(body: &Map<String, Value>, limits: &ImageLimits) -> Result<Vec<String>, Error> {
     if let Some(key) = DISALLOWED.iter().find(|k| body.contains_key(**k)) {
         return Err(read_only(key));
     }
@@ -104,40 +121,40 @@ pub fn parse_create(body: &Value, limits: &ImageLimits) -> Result<NewImage, Erro
     if body.contains_key("locations") {
         return Err(reserved("locations"));
     }
+    Ok(tags)
+}
 
-    let mut image = NewImage {
-        tags: tags.into_iter().collect(),
-        ..NewImage::default()
-    };
-    for (key, value) in body {
-        match key.as_str() {
-            "id" => image.id = value.as_str().map(ImageId::parse).transpose()?,
-            "name" => image.name = fields::nullable_string(value),
-            "owner" => image.owner = fields::nullable_string(value),
-            "visibility" => image.visibility = value.as_str().map(str::parse).transpose()?,
-            "protected" => image.protected = fields::boolean(value)?,
-            "os_hidden" => image.os_hidden = fields::boolean(value)?,
+impl NewImage {
+    /// Takes one member of a checked create body: a base attribute sets its field (`tags`
+    /// are taken before), any other key with a string value becomes a property.
+    fn set_member(&mut self, key: &str, value: &Value) -> Result<(), Error> {
+        match key {
+            "id" => self.id = value.as_str().map(ImageId::parse).transpose()?,
+            "name" => self.name = fields::nullable_string(value),
+            "owner" => self.owner = fields::nullable_string(value),
+            "visibility" => self.visibility = value.as_str().map(str::parse).transpose()?,
+            "protected" => self.protected = fields::boolean(value)?,
+            "os_hidden" => self.os_hidden = fields::boolean(value)?,
             "min_ram" | "min_disk" => {
                 let n = fields::integer(value)?;
                 fields::check_not_negative(key, n)?;
                 if key == "min_ram" {
-                    image.min_ram = n;
+                    self.min_ram = n;
                 } else {
-                    image.min_disk = n;
+                    self.min_disk = n;
                 }
             }
-            "container_format" => image.container_format = fields::nullable_string(value),
-            "disk_format" => image.disk_format = fields::nullable_string(value),
+            "container_format" => self.container_format = fields::nullable_string(value),
+            "disk_format" => self.disk_format = fields::nullable_string(value),
             "tags" => {}
             custom => {
                 if let Some(text) = value.as_str() {
-                    image.properties.insert(custom.to_owned(), text.to_owned());
+                    self.properties.insert(custom.to_owned(), text.to_owned());
                 }
             }
         }
+        Ok(())
     }
-    fields::check_property_quota(&image.properties, limits)?;
-    Ok(image)
 }
 
 #[cfg(test)]

@@ -115,11 +115,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn parse(dialect: &str, body: Value) -> Result<Vec<PatchOp>, Error> {
+    /// The operations of `body` sent as `dialect`.
+    pub(super) fn parse(dialect: &str, body: Value) -> Result<Vec<PatchOp>, Error> {
         parse_patch(Some(dialect), body.to_string().as_bytes()).map(|(_, ops)| ops)
     }
 
-    fn message(result: Result<Vec<PatchOp>, Error>) -> String {
+    /// The message of the error `result` must be.
+    pub(super) fn message(result: Result<Vec<PatchOp>, Error>) -> String {
         match result {
             Err(Error::InvalidInput(m) | Error::Forbidden(m)) => m,
             other => panic!("expected an error, got {other:?}"),

@@ -133,95 +133,159 @@ const CONTROL_KEYS: [&str; 7] = [
 /// Parses the raw query string (percent-encoded, as received) of `GET /v2/images`.
 ///
 /// `limit`, `marker`, `member_status` and `sort` take their first occurrence; filter keys
-/// their last; `tag`, `sort_key` and `sort_dir` every one. Errors are `InvalidInput` (400).
+/// their last; `tag`, `sort_key` and `sort_dir` every one. Errors are `InvalidInput` (400),
+/// reported in the order Glance checks them.
 pub fn parse_list_query(
     raw_query: Option<&str>,
     default_limit: u32,
     max_limit: u32,
 ) -> Result<ImageListQuery, Error> {
     let pairs = raw_query.map(form::decode_pairs).unwrap_or_default();
-    let all = |name: &str| -> Vec<&str> {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    let mut rest: Vec<(&str, &str)> = Vec::new();
-    for (key, value) in pairs
-        .iter()
-        .filter(|(k, _)| !CONTROL_KEYS.contains(&k.as_str()))
-    {
-        match rest.iter_mut().find(|(k, _)| k == key) {
-            Some(entry) => entry.1 = value,
-            None => rest.push((key, value)),
-        }
-    }
-    let filter_value = |name: &str| rest.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-
-    let visibility = filter_value("visibility")
-        .map(|v| match v {
-            "all" => Ok(VisibilityFilter::All),
-            other => other.parse().map(VisibilityFilter::Only),
-        })
-        .transpose()?;
-    if filter_value("changes-since").is_some() {
+    let params = Params::new(&pairs);
+    let visibility = parse_visibility(params.filter("visibility"))?;
+    if params.filter("changes-since").is_some() {
         return Err(Error::InvalidInput(
             "The \"changes-since\" filter is no longer available on v2.".into(),
         ));
     }
-    let member_status = match all("member_status").first().copied() {
-        None => MemberStatusFilter::Only(MemberStatus::Accepted),
-        Some("all") => MemberStatusFilter::All,
-        Some(value) => MemberStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .map(MemberStatusFilter::Only)
-            .ok_or_else(|| Error::InvalidInput(format!("Invalid status: {value}")))?,
-    };
-    let limit = match all("limit").first() {
-        Some(value) => parse_limit(value)?.min(u64::from(max_limit)),
-        None => u64::from(default_limit.min(max_limit)),
-    };
-    let (sort, tie_break_dir) = parse_sort(&all("sort"), &all("sort_key"), &all("sort_dir"))?;
-    let os_hidden = match filter_value("os_hidden").map(str::to_lowercase) {
+    let member_status = parse_member_status(params.first("member_status"))?;
+    let limit = page_size(params.first("limit"), default_limit, max_limit)?;
+    let (sort, tie_break_dir) = parse_sort(
+        &params.all("sort"),
+        &params.all("sort_key"),
+        &params.all("sort_dir"),
+    )?;
+    let os_hidden = match params.filter("os_hidden").map(str::to_lowercase) {
         None => false,
         Some(v) => parse_flag("os_hidden", &v)?,
     };
-    let protected = filter_value("protected")
+    let protected = params
+        .filter("protected")
         .map(|v| parse_flag("protected", v))
         .transpose()?;
-    const HANDLED: [&str; 5] = [
-        "visibility",
-        "changes-since",
-        "os_hidden",
-        "protected",
-        "deleted",
-    ];
-    let filters = rest
-        .iter()
-        .filter(|(k, _)| !HANDLED.contains(k))
-        .map(|(k, v)| filters::parse_filter(k, v))
-        .collect::<Result<Vec<_>, _>>()?;
-    let link_query = form::encode_pairs(
-        pairs
-            .iter()
-            .filter(|(k, _)| k != "marker")
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
     Ok(ImageListQuery {
-        limit: u32::try_from(limit).unwrap_or(max_limit),
-        marker: all("marker").first().map(|m| (*m).to_owned()),
+        limit,
+        marker: params.first("marker").map(str::to_owned),
         sort,
         tie_break_dir,
         member_status,
         visibility,
         os_hidden,
         protected,
-        tags: all("tag").iter().map(|t| t.trim().to_owned()).collect(),
-        filters,
-        link_query,
+        tags: params
+            .all("tag")
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .collect(),
+        filters: params.column_filters()?,
+        link_query: link_query(&pairs),
     })
+}
+
+/// The decoded query pairs, looked up the way each kind of parameter is read.
+struct Params<'a> {
+    /// Every pair, in the order received.
+    pairs: &'a [(String, String)],
+    /// The filter parameters (all but `CONTROL_KEYS`): each key once, with its last value, in
+    /// the order of first occurrence.
+    filters: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Params<'a> {
+    fn new(pairs: &'a [(String, String)]) -> Self {
+        let mut filters: Vec<(&str, &str)> = Vec::new();
+        for (key, value) in pairs
+            .iter()
+            .filter(|(k, _)| !CONTROL_KEYS.contains(&k.as_str()))
+        {
+            match filters.iter_mut().find(|(k, _)| k == key) {
+                Some(entry) => entry.1 = value,
+                None => filters.push((key, value)),
+            }
+        }
+        Params { pairs, filters }
+    }
+
+    /// Every value of the parameter `name`, in order.
+    fn all(&self, name: &str) -> Vec<&'a str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The first value of the parameter `name`.
+    fn first(&self, name: &str) -> Option<&'a str> {
+        self.all(name).first().copied()
+    }
+
+    /// The (last) value of the filter parameter `name`.
+    fn filter(&self, name: &str) -> Option<&'a str> {
+        self.filters
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// The column and property filters: every filter parameter `parse_list_query` does not
+    /// read itself.
+    fn column_filters(&self) -> Result<Vec<Filter>, Error> {
+        const HANDLED: [&str; 5] = [
+            "visibility",
+            "changes-since",
+            "os_hidden",
+            "protected",
+            "deleted",
+        ];
+        self.filters
+            .iter()
+            .filter(|(k, _)| !HANDLED.contains(k))
+            .map(|(k, v)| filters::parse_filter(k, v))
+            .collect()
+    }
+}
+
+/// `visibility=`: `all` or one visibility.
+fn parse_visibility(value: Option<&str>) -> Result<Option<VisibilityFilter>, Error> {
+    value
+        .map(|v| match v {
+            "all" => Ok(VisibilityFilter::All),
+            other => other.parse().map(VisibilityFilter::Only),
+        })
+        .transpose()
+}
+
+/// `member_status=`: `all` or one member status; `accepted` when absent.
+fn parse_member_status(value: Option<&str>) -> Result<MemberStatusFilter, Error> {
+    match value {
+        None => Ok(MemberStatusFilter::Only(MemberStatus::Accepted)),
+        Some("all") => Ok(MemberStatusFilter::All),
+        Some(value) => MemberStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .map(MemberStatusFilter::Only)
+            .ok_or_else(|| Error::InvalidInput(format!("Invalid status: {value}"))),
+    }
+}
+
+/// `limit=`, capped at `max_limit`; `default_limit` (also capped) when absent.
+fn page_size(value: Option<&str>, default_limit: u32, max_limit: u32) -> Result<u32, Error> {
+    let limit = match value {
+        Some(value) => parse_limit(value)?.min(u64::from(max_limit)),
+        None => u64::from(default_limit.min(max_limit)),
+    };
+    Ok(u32::try_from(limit).unwrap_or(max_limit))
+}
+
+/// The pairs to repeat in `first`/`next` links: all but `marker`, encoded again.
+fn link_query(pairs: &[(String, String)]) -> String {
+    form::encode_pairs(
+        pairs
+            .iter()
+            .filter(|(k, _)| k != "marker")
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }
 
 /// An integer ≥ 0 (surrounding blanks and a sign allowed, as Python's `int` does); huge values

@@ -91,6 +91,11 @@ fn collection(name: &str, item: Value) -> Value {
     })
 }
 
+/// The `properties` of the image schema: every base attribute and the extras of Glance's
+/// `schema-image.json`, with their types, limits and descriptions.
+///
+/// A declarative data table (one `put` per property), kept in one function on purpose so that
+/// it reads side by side with Glance's schema; it is exempt from the 60-line rule.
 fn image_properties() -> Map<String, Value> {
     let statuses: Vec<&str> = ImageStatus::ALL.iter().map(|s| s.as_str()).collect();
     let visibilities: Vec<&str> = Visibility::ALL.iter().map(|v| v.as_str()).collect();

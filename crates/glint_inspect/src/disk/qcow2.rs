@@ -30,69 +30,26 @@ pub(crate) struct Qcow2Image<R> {
     l2_cache: Vec<(u64, Vec<u8>)>,
 }
 
+/// The header fields the reader uses, checked.
+struct Header {
+    version: u32,
+    cluster_bits: u32,
+    /// The guest disk's size in bytes.
+    size: u64,
+    l1_size: u64,
+    l1_offset: u64,
+}
+
 impl<R: Read + Seek> Qcow2Image<R> {
+    /// Reads and checks the header, then loads the L1 table.
     pub(crate) fn open(mut file: RawImage<R>) -> Result<Self, DiskError> {
-        let mut header = [0u8; 104];
-        let wanted = header
-            .len()
-            .min(usize::try_from(file.size()).unwrap_or(usize::MAX));
-        file.read_at(0, &mut header[..wanted])?;
-        if header[..4] != *MAGIC || wanted < 72 {
-            return Err(DiskError::Corrupt("no qcow2 header".to_owned()));
-        }
-        let field32 = |at| u32_be(&header, at).unwrap_or(0);
-        let field64 = |at| u64_be(&header, at).unwrap_or(0);
-        let version = field32(4);
-        if version != 2 && version != 3 {
-            return Err(DiskError::Unsupported(format!("qcow2 version {version}")));
-        }
-        if field64(8) != 0 {
-            return Err(DiskError::Unsupported(
-                "a qcow2 image with a backing file".to_owned(),
-            ));
-        }
-        let cluster_bits = field32(20);
-        if !(9..=21).contains(&cluster_bits) {
-            return Err(DiskError::Corrupt(format!("cluster size 2^{cluster_bits}")));
-        }
-        if field32(32) != 0 {
-            return Err(DiskError::Unsupported(
-                "an encrypted qcow2 image".to_owned(),
-            ));
-        }
-        if version == 3 {
-            check_features(field64(72))?;
-        }
-        let size = field64(24);
-        let l1_size = u64::from(field32(36));
-        let l1_offset = field64(40);
-        let cluster_size = 1u64 << cluster_bits;
-        let covered_by_l1_entry = cluster_size << (cluster_bits - 3);
-        let needed = size.div_ceil(covered_by_l1_entry);
-        if l1_size < needed {
-            return Err(DiskError::Corrupt(
-                "the L1 table is too small for the disk".to_owned(),
-            ));
-        }
-        if needed.saturating_mul(8) > L1_MAX_BYTES {
-            return Err(DiskError::Unsupported("an L1 table over 8 MiB".to_owned()));
-        }
-        if !l1_offset.is_multiple_of(cluster_size) {
-            return Err(DiskError::Corrupt(
-                "the L1 table is not cluster aligned".to_owned(),
-            ));
-        }
-        let mut raw_l1 = vec![0u8; usize::try_from(needed * 8).unwrap_or(0)];
-        file.read_at(l1_offset, &mut raw_l1)?;
-        let l1 = raw_l1
-            .chunks_exact(8)
-            .map(|e| u64_be(e, 0).unwrap_or(0))
-            .collect();
+        let header = read_header(&mut file)?;
+        let l1 = read_l1(&mut file, &header)?;
         Ok(Self {
             file,
-            version,
-            cluster_bits,
-            size,
+            version: header.version,
+            cluster_bits: header.cluster_bits,
+            size: header.size,
             l1,
             l2_cache: Vec::new(),
         })
@@ -134,6 +91,76 @@ impl<R: Read + Seek> Qcow2Image<R> {
         self.l2_cache.insert(0, entry);
         Ok(value)
     }
+}
+
+/// The header, refused when it is not qcow2 or asks for what this reader does not do (another
+/// version, a backing file, encryption, incompatible features).
+fn read_header<R: Read + Seek>(file: &mut RawImage<R>) -> Result<Header, DiskError> {
+    let mut header = [0u8; 104];
+    let wanted = header
+        .len()
+        .min(usize::try_from(file.size()).unwrap_or(usize::MAX));
+    file.read_at(0, &mut header[..wanted])?;
+    if header[..4] != *MAGIC || wanted < 72 {
+        return Err(DiskError::Corrupt("no qcow2 header".to_owned()));
+    }
+    let field32 = |at| u32_be(&header, at).unwrap_or(0);
+    let field64 = |at| u64_be(&header, at).unwrap_or(0);
+    let version = field32(4);
+    if version != 2 && version != 3 {
+        return Err(DiskError::Unsupported(format!("qcow2 version {version}")));
+    }
+    if field64(8) != 0 {
+        return Err(DiskError::Unsupported(
+            "a qcow2 image with a backing file".to_owned(),
+        ));
+    }
+    let cluster_bits = field32(20);
+    if !(9..=21).contains(&cluster_bits) {
+        return Err(DiskError::Corrupt(format!("cluster size 2^{cluster_bits}")));
+    }
+    if field32(32) != 0 {
+        return Err(DiskError::Unsupported(
+            "an encrypted qcow2 image".to_owned(),
+        ));
+    }
+    if version == 3 {
+        check_features(field64(72))?;
+    }
+    Ok(Header {
+        version,
+        cluster_bits,
+        size: field64(24),
+        l1_size: u64::from(field32(36)),
+        l1_offset: field64(40),
+    })
+}
+
+/// The L1 entries that cover the disk, after checking that the table is large enough, within
+/// `L1_MAX_BYTES` and cluster aligned.
+fn read_l1<R: Read + Seek>(file: &mut RawImage<R>, header: &Header) -> Result<Vec<u64>, DiskError> {
+    let cluster_size = 1u64 << header.cluster_bits;
+    let covered_by_l1_entry = cluster_size << (header.cluster_bits - 3);
+    let needed = header.size.div_ceil(covered_by_l1_entry);
+    if header.l1_size < needed {
+        return Err(DiskError::Corrupt(
+            "the L1 table is too small for the disk".to_owned(),
+        ));
+    }
+    if needed.saturating_mul(8) > L1_MAX_BYTES {
+        return Err(DiskError::Unsupported("an L1 table over 8 MiB".to_owned()));
+    }
+    if !header.l1_offset.is_multiple_of(cluster_size) {
+        return Err(DiskError::Corrupt(
+            "the L1 table is not cluster aligned".to_owned(),
+        ));
+    }
+    let mut raw_l1 = vec![0u8; usize::try_from(needed * 8).unwrap_or(0)];
+    file.read_at(header.l1_offset, &mut raw_l1)?;
+    Ok(raw_l1
+        .chunks_exact(8)
+        .map(|e| u64_be(e, 0).unwrap_or(0))
+        .collect())
 }
 
 /// Incompatible features: dirty and corrupt flags and the compression type are fine; an

@@ -51,6 +51,7 @@ pub fn inspect_filesystems<R: Read + Seek + 'static>(
     report
 }
 
+/// Opens the disk, lists its partitions, opens each filesystem and reads the systems found.
 fn run<R: Read + Seek + 'static>(
     image: R,
     format: DetectedFormat,
@@ -58,6 +59,15 @@ fn run<R: Read + Seek + 'static>(
     report: &mut TrustReport,
 ) -> Result<(), String> {
     let disk = open_disk(image, format, budget)?;
+    let parts = list_parts(disk, report)?;
+    let trees = open_filesystems(parts, budget, report);
+    read_systems(trees, report);
+    Ok(())
+}
+
+/// The partitions of the partition table, or the whole disk when it has none; the table's
+/// notes go to the report.
+fn list_parts(disk: SharedDisk, report: &mut TrustReport) -> Result<Vec<Part>, String> {
     let size = disk.borrow().size();
     let whole = Slice::new(disk, 0, size);
     let mut notes = Vec::new();
@@ -66,7 +76,7 @@ fn run<R: Read + Seek + 'static>(
     report
         .not_inspected
         .extend(notes.into_iter().map(|n| format!("partition table: {n}")));
-    let parts: Vec<Part> = match table {
+    Ok(match table {
         Table::WholeDisk => vec![Part {
             label: "whole disk".to_owned(),
             described: format!("whole disk ({})", human(size)),
@@ -82,8 +92,16 @@ fn run<R: Read + Seek + 'static>(
                 kind: p.kind,
             })
             .collect(),
-    };
+    })
+}
 
+/// Names what each partition holds in the report and opens the ext2/3/4 filesystems among
+/// them, labelled; once a limit is reached, every partition left is reported as not read.
+fn open_filesystems(
+    parts: Vec<Part>,
+    budget: &Rc<Budget>,
+    report: &mut TrustReport,
+) -> Vec<(String, Ext4Tree)> {
     let mut trees = Vec::new();
     let mut stopped: Option<DiskError> = None;
     for part in parts {
@@ -115,8 +133,7 @@ fn run<R: Read + Seek + 'static>(
             }
         }
     }
-    read_systems(trees, report);
-    Ok(())
+    trees
 }
 
 /// A partition (or the whole disk) to look into.

@@ -32,6 +32,8 @@ pub(crate) fn read(
     Ok(found.then_some(sshd))
 }
 
+/// Reads one configuration file and, as they come, the files it includes; false when there is
+/// no such file (or it could not be read).
 fn file(
     tree: &mut dyn Tree,
     path: &str,
@@ -39,23 +41,8 @@ fn file(
     sshd: &mut Sshd,
     notes: &mut Vec<String>,
 ) -> Result<bool, TreeError> {
-    sshd.files_read += 1;
-    if sshd.files_read > MAX_FILES {
-        if sshd.files_read == MAX_FILES + 1 {
-            notes.push(format!(
-                "sshd includes more than {MAX_FILES} files; the rest were skipped"
-            ));
-        }
+    let Some(text) = file_text(tree, path, sshd, notes)? else {
         return Ok(false);
-    }
-    let text = match tree.read(path) {
-        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        Ok(None) => return Ok(false),
-        Err(e) if e.fatal => return Err(e),
-        Err(e) => {
-            notes.push(format!("could not read {path}: {}", e.message));
-            return Ok(false);
-        }
     };
     let mut in_match = false;
     for line in text.lines() {
@@ -69,30 +56,72 @@ fn file(
             in_match = !args.eq_ignore_ascii_case("all");
             continue;
         }
-        if in_match {
-            continue;
-        }
-        let first = args.split_whitespace().next().unwrap_or_default();
-        match keyword.as_str() {
-            "include" if depth < MAX_DEPTH => {
-                for pattern in args.split_whitespace() {
-                    include(tree, pattern, depth, sshd, notes)?;
-                }
-            }
-            "include" => notes.push(format!("{path}: includes nested too deep were skipped")),
-            "passwordauthentication" if sshd.settings.password_authentication.is_none() => {
-                sshd.settings.password_authentication = Some(first.eq_ignore_ascii_case("yes"));
-            }
-            "permitrootlogin" if sshd.settings.permit_root_login.is_none() => {
-                sshd.settings.permit_root_login = Some(first.to_ascii_lowercase());
-            }
-            "authorizedkeysfile" if sshd.key_files.is_none() => {
-                sshd.key_files = Some(args.split_whitespace().map(str::to_owned).collect());
-            }
-            _ => {}
+        if !in_match {
+            apply(tree, path, depth, &keyword, args, sshd, notes)?;
         }
     }
     Ok(true)
+}
+
+/// The text of `path`, counted against `MAX_FILES`; `None` when there is none to read (a
+/// failure that is not fatal becomes a note).
+fn file_text(
+    tree: &mut dyn Tree,
+    path: &str,
+    sshd: &mut Sshd,
+    notes: &mut Vec<String>,
+) -> Result<Option<String>, TreeError> {
+    sshd.files_read += 1;
+    if sshd.files_read > MAX_FILES {
+        if sshd.files_read == MAX_FILES + 1 {
+            notes.push(format!(
+                "sshd includes more than {MAX_FILES} files; the rest were skipped"
+            ));
+        }
+        return Ok(None);
+    }
+    match tree.read(path) {
+        Ok(Some(bytes)) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(None) => Ok(None),
+        Err(e) if e.fatal => Err(e),
+        Err(e) => {
+            notes.push(format!("could not read {path}: {}", e.message));
+            Ok(None)
+        }
+    }
+}
+
+/// Takes one global `keyword args` line of `path`: follows an `Include`, or keeps the first
+/// value of a setting the report needs.
+fn apply(
+    tree: &mut dyn Tree,
+    path: &str,
+    depth: u32,
+    keyword: &str,
+    args: &str,
+    sshd: &mut Sshd,
+    notes: &mut Vec<String>,
+) -> Result<(), TreeError> {
+    let first = args.split_whitespace().next().unwrap_or_default();
+    match keyword {
+        "include" if depth < MAX_DEPTH => {
+            for pattern in args.split_whitespace() {
+                include(tree, pattern, depth, sshd, notes)?;
+            }
+        }
+        "include" => notes.push(format!("{path}: includes nested too deep were skipped")),
+        "passwordauthentication" if sshd.settings.password_authentication.is_none() => {
+            sshd.settings.password_authentication = Some(first.eq_ignore_ascii_case("yes"));
+        }
+        "permitrootlogin" if sshd.settings.permit_root_login.is_none() => {
+            sshd.settings.permit_root_login = Some(first.to_ascii_lowercase());
+        }
+        "authorizedkeysfile" if sshd.key_files.is_none() => {
+            sshd.key_files = Some(args.split_whitespace().map(str::to_owned).collect());
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn include(

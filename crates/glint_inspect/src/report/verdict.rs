@@ -2,6 +2,9 @@
 
 use super::TrustReport;
 
+/// The warnings for `report`, in this order: extra uid 0 accounts, empty passwords,
+/// preinstalled SSH keys, password logins, password-less sudo, sshd settings, what was not
+/// inspected.
 pub(crate) fn warnings(report: &TrustReport) -> Vec<String> {
     let mut out = Vec::new();
     for name in &report.extra_uid0 {
@@ -10,20 +13,7 @@ pub(crate) fn warnings(report: &TrustReport) -> Vec<String> {
     for user in report.login_users.iter().filter(|u| u.empty_password) {
         out.push(format!("user {} has an empty password", user.name));
     }
-    if !report.ssh_keys.is_empty() {
-        let mut users: Vec<&str> = Vec::new();
-        for key in &report.ssh_keys {
-            if !users.contains(&key.user.as_str()) {
-                users.push(&key.user);
-            }
-        }
-        let n = report.ssh_keys.len();
-        let plural = if n == 1 { "" } else { "s" };
-        out.push(format!(
-            "{n} preinstalled SSH key{plural} ({})",
-            users.join(", ")
-        ));
-    }
+    out.extend(ssh_keys(report));
     let password_users: Vec<&str> = report
         .login_users
         .iter()
@@ -33,19 +23,52 @@ pub(crate) fn warnings(report: &TrustReport) -> Vec<String> {
     for name in &password_users {
         out.push(format!("user {name} can log in with a password"));
     }
-    let mut sudo_files: Vec<&str> = Vec::new();
-    for rule in &report.nopasswd_sudo {
-        if !sudo_files.contains(&rule.file.as_str()) {
-            sudo_files.push(&rule.file);
-        }
-    }
-    for file in sudo_files {
+    for file in sudo_files(report) {
         out.push(format!("sudo without password: {file}"));
     }
+    out.extend(sshd(report, !password_users.is_empty()));
+    out.extend(not_inspected(report));
+    out
+}
+
+/// One line for all preinstalled SSH keys, naming their users once each.
+fn ssh_keys(report: &TrustReport) -> Option<String> {
+    if report.ssh_keys.is_empty() {
+        return None;
+    }
+    let mut users: Vec<&str> = Vec::new();
+    for key in &report.ssh_keys {
+        if !users.contains(&key.user.as_str()) {
+            users.push(&key.user);
+        }
+    }
+    let n = report.ssh_keys.len();
+    let plural = if n == 1 { "" } else { "s" };
+    Some(format!(
+        "{n} preinstalled SSH key{plural} ({})",
+        users.join(", ")
+    ))
+}
+
+/// The files with password-less sudo rules, each once, in the order found.
+fn sudo_files(report: &TrustReport) -> Vec<&str> {
+    let mut files: Vec<&str> = Vec::new();
+    for rule in &report.nopasswd_sudo {
+        if !files.contains(&rule.file.as_str()) {
+            files.push(&rule.file);
+        }
+    }
+    files
+}
+
+/// sshd's password and root logins; a password login left at its default counts only when
+/// some user has a usable password.
+fn sshd(report: &TrustReport, any_password_user: bool) -> Vec<String> {
+    let mut out = Vec::new();
     if let Some(sshd) = &report.sshd {
         match sshd.password_authentication {
             Some(true) => out.push("sshd allows password login".to_owned()),
-            None if !password_users.is_empty() => {
+            None if any_password_user => {
                 out.push("sshd allows password login (by default)".to_owned());
             }
             _ => {}
@@ -54,15 +77,19 @@ pub(crate) fn warnings(report: &TrustReport) -> Vec<String> {
             out.push("sshd permits root login with a password".to_owned());
         }
     }
+    out
+}
+
+/// The one part not inspected, or how many were.
+fn not_inspected(report: &TrustReport) -> Option<String> {
     match report.not_inspected.as_slice() {
-        [] => {}
-        [only] => out.push(format!("not inspected: {only}")),
-        many => out.push(format!(
+        [] => None,
+        [only] => Some(format!("not inspected: {only}")),
+        many => Some(format!(
             "{} parts of the image could not be inspected",
             many.len()
         )),
     }
-    out
 }
 
 #[cfg(test)]

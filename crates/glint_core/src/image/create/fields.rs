@@ -4,10 +4,10 @@
 //! The published schema (`schema.rs`) describes the same rules and takes its constants from here.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::repr::repr;
 use crate::Error;
 use crate::image::{CONTAINER_FORMATS, DISK_FORMATS, ImageLimits, ImageStatus, Visibility};
 
@@ -270,46 +270,6 @@ fn not_of_type(value: &Value, types: &str) -> Error {
     schema_error(&format!("{} is not of type {types}", repr(value)))
 }
 
-/// A value written the way Glance's (Python) messages show it: `'text'`, `None`, `True`, `5`.
-pub(crate) fn repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quote(s),
-        Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(repr).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", quote(k), repr(v)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-    }
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,13 +360,5 @@ mod tests {
             ..limits
         };
         assert!(check_property_quota(&props, &unlimited).is_ok());
-    }
-
-    #[test]
-    fn values_are_shown_as_python_does() {
-        assert_eq!(
-            repr(&json!({"a": [true, null, 1, "it's"]})),
-            "{'a': [True, None, 1, 'it\\'s']}"
-        );
     }
 }

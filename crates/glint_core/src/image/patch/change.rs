@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{OPERATIONS, PatchDialect, PatchOp};
+use super::{OPERATIONS, PatchDialect, PatchOp, bad};
 use crate::Error;
 use crate::image::create::fields::{self, READ_ONLY, is_reserved, read_only, reserved};
 
@@ -15,63 +15,10 @@ pub(super) fn parse_change(
     raw: &Map<String, Value>,
 ) -> Result<PatchOp, Error> {
     let (op, pointer) = match dialect {
-        PatchDialect::V2_1 => {
-            let op = match raw.get("op") {
-                None => {
-                    return Err(bad(&format!(
-                        "Unable to find `op` in JSON Schema change. \
-                         It must be one of the following: {}.",
-                        OPERATIONS.join(", ")
-                    )));
-                }
-                Some(Value::String(op)) if OPERATIONS.contains(&op.as_str()) => op.as_str(),
-                Some(other) => {
-                    let shown = other
-                        .as_str()
-                        .map_or_else(|| other.to_string(), str::to_owned);
-                    return Err(bad(&format!(
-                        "Invalid operation: `{shown}`. It must be one of the following: {}.",
-                        OPERATIONS.join(", ")
-                    )));
-                }
-            };
-            let pointer = raw
-                .get("path")
-                .ok_or_else(|| bad("Unable to find 'path' in JSON Schema change"))?;
-            (op, pointer)
-        }
-        PatchDialect::V2_0 => {
-            let present: Vec<&str> = OPERATIONS
-                .into_iter()
-                .filter(|op| raw.contains_key(*op))
-                .collect();
-            let [op] = present[..] else {
-                let how = if present.is_empty() {
-                    "exactly"
-                } else {
-                    "only"
-                };
-                return Err(bad(&format!(
-                    "Operation objects must contain {how} one member named \
-                     \"add\", \"remove\", or \"replace\"."
-                )));
-            };
-            (op, &raw[op])
-        }
+        PatchDialect::V2_1 => op_and_path_v2_1(raw)?,
+        PatchDialect::V2_0 => op_and_path_v2_0(raw)?,
     };
-    let segments = super::pointer::decode_pointer(pointer)?;
-    let depth = match (segments[0].as_str(), op) {
-        ("locations", "add" | "remove") => 2,
-        _ => 1,
-    };
-    if segments.len() != depth {
-        return Err(bad(&format!(
-            "Invalid JSON pointer for this resource: '/{}'",
-            segments.join("/")
-        )));
-    }
-    let mut segments = segments;
-    let path = segments.swap_remove(0);
+    let (path, depth) = resource_path(pointer, op)?;
     let change = if op == "remove" {
         PatchOp::Remove { path }
     } else {
@@ -88,6 +35,71 @@ pub(super) fn parse_change(
     };
     check_change(&change, depth)?;
     Ok(change)
+}
+
+/// The 2.1 dialect (`{"op": "add", "path": "/x"}`): the op member, one of `OPERATIONS`, and the
+/// path member.
+fn op_and_path_v2_1(raw: &Map<String, Value>) -> Result<(&str, &Value), Error> {
+    let op = match raw.get("op") {
+        None => {
+            return Err(bad(&format!(
+                "Unable to find `op` in JSON Schema change. \
+                 It must be one of the following: {}.",
+                OPERATIONS.join(", ")
+            )));
+        }
+        Some(Value::String(op)) if OPERATIONS.contains(&op.as_str()) => op.as_str(),
+        Some(other) => {
+            let shown = other
+                .as_str()
+                .map_or_else(|| other.to_string(), str::to_owned);
+            return Err(bad(&format!(
+                "Invalid operation: `{shown}`. It must be one of the following: {}.",
+                OPERATIONS.join(", ")
+            )));
+        }
+    };
+    let pointer = raw
+        .get("path")
+        .ok_or_else(|| bad("Unable to find 'path' in JSON Schema change"))?;
+    Ok((op, pointer))
+}
+
+/// The 2.0 dialect (`{"add": "/x"}`): exactly one member named after an op, holding the path.
+fn op_and_path_v2_0(raw: &Map<String, Value>) -> Result<(&'static str, &Value), Error> {
+    let present: Vec<&str> = OPERATIONS
+        .into_iter()
+        .filter(|op| raw.contains_key(*op))
+        .collect();
+    let [op] = present[..] else {
+        let how = if present.is_empty() {
+            "exactly"
+        } else {
+            "only"
+        };
+        return Err(bad(&format!(
+            "Operation objects must contain {how} one member named \
+             \"add\", \"remove\", or \"replace\"."
+        )));
+    };
+    Ok((op, &raw[op]))
+}
+
+/// The decoded pointer's first segment and its depth: two segments for adding or removing a
+/// location (`/locations/0`), one for everything else.
+fn resource_path(pointer: &Value, op: &str) -> Result<(String, usize), Error> {
+    let mut segments = super::pointer::decode_pointer(pointer)?;
+    let depth = match (segments[0].as_str(), op) {
+        ("locations", "add" | "remove") => 2,
+        _ => 1,
+    };
+    if segments.len() != depth {
+        return Err(bad(&format!(
+            "Invalid JSON pointer for this resource: '/{}'",
+            segments.join("/")
+        )));
+    }
+    Ok((segments.swap_remove(0), depth))
 }
 
 /// The checks Glance runs on every change while reading the request: read-only and reserved
@@ -112,27 +124,13 @@ pub(super) fn check_change(change: &PatchOp, depth: usize) -> Result<(), Error> 
     }
 }
 
-fn bad(message: &str) -> Error {
-    Error::InvalidInput(message.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::super::{MEDIA_TYPE_V2_0, MEDIA_TYPE_V2_1, parse_patch};
+    use super::super::tests::{message, parse};
+    use super::super::{MEDIA_TYPE_V2_0, MEDIA_TYPE_V2_1};
     use super::*;
-
-    fn parse(dialect: &str, body: Value) -> Result<Vec<PatchOp>, Error> {
-        parse_patch(Some(dialect), body.to_string().as_bytes()).map(|(_, ops)| ops)
-    }
-
-    fn message(result: Result<Vec<PatchOp>, Error>) -> String {
-        match result {
-            Err(Error::InvalidInput(m) | Error::Forbidden(m)) => m,
-            other => panic!("expected an error, got {other:?}"),
-        }
-    }
 
     #[test]
     fn both_dialects_give_the_same_operations() {

@@ -12,79 +12,15 @@ pub(crate) fn parse_iso8601(s: &str) -> Option<Timestamp> {
         bytes: s.as_bytes(),
         at: 0,
     };
-    let year = c.digits(4, 4)?;
-    let (mut month, mut day) = (1, 1);
-    let (mut hour, mut minute, mut second, mut micros) = (0, 0, 0, 0);
-    let mut offset = (1, 0, 0);
+    let date = c.date()?;
+    let (time, offset) = if c.done() {
+        (Time::MIDNIGHT, UtcOffset::UTC)
+    } else {
+        (c.time()?, c.zone()?)
+    };
     if !c.done() {
-        month = if c.eat(b'-') {
-            c.digits(1, 2)?
-        } else {
-            let m = c.digits(2, 2)?;
-            if c.done() {
-                return None; // YYYYMM is ambiguous and refused
-            }
-            m
-        };
-    }
-    if !c.done() {
-        day = if c.eat(b'-') {
-            c.digits(1, 2)?
-        } else {
-            c.digits(2, 2)?
-        };
-    }
-    if !c.done() {
-        if !(c.eat(b'T') || c.eat(b' ')) {
-            return None;
-        }
-        hour = c.digits(2, 2)?;
-        if let Some(m) = c.attempt(|c| {
-            c.eat(b':');
-            c.digits(2, 2)
-        }) {
-            minute = m;
-        }
-        if let Some(s) = c.attempt(|c| {
-            c.eat(b':');
-            c.digits(1, 2)
-        }) {
-            second = s;
-            if c.eat(b'.') || c.eat(b',') {
-                micros = c.fraction_micros()?;
-            }
-        }
-        if c.eat(b'Z') {
-        } else if let Some(sign) = c.sign() {
-            let h = c.digits(2, 2)?;
-            c.eat(b':');
-            let m = c.attempt(|c| c.digits(2, 2)).unwrap_or(0);
-            offset = (sign, h, m);
-        }
-    }
-    if !c.done() || year == 0 {
         return None;
     }
-    let date = Date::from_calendar_date(
-        i32::try_from(year).ok()?,
-        Month::try_from(u8::try_from(month).ok()?).ok()?,
-        u8::try_from(day).ok()?,
-    )
-    .ok()?;
-    let time = Time::from_hms_micro(
-        u8::try_from(hour).ok()?,
-        u8::try_from(minute).ok()?,
-        u8::try_from(second).ok()?,
-        micros,
-    )
-    .ok()?;
-    let (sign, oh, om) = offset;
-    let offset = UtcOffset::from_hms(
-        sign * i8::try_from(oh).ok()?,
-        sign * i8::try_from(om).ok()?,
-        0,
-    )
-    .ok()?;
     let instant = PrimitiveDateTime::new(date, time).assume_offset(offset);
     let micros = instant.unix_timestamp_nanos() / 1_000;
     i64::try_from(micros).ok().map(Timestamp::from_micros)
@@ -96,6 +32,90 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
+    /// `YYYY[-MM[-DD]]` or `YYYYMMDD`, a missing month or day being the first; year 0 and
+    /// days the calendar does not have are refused.
+    fn date(&mut self) -> Option<Date> {
+        let year = self.digits(4, 4)?;
+        let (mut month, mut day) = (1, 1);
+        if !self.done() {
+            month = if self.eat(b'-') {
+                self.digits(1, 2)?
+            } else {
+                let m = self.digits(2, 2)?;
+                if self.done() {
+                    return None; // YYYYMM is ambiguous and refused
+                }
+                m
+            };
+        }
+        if !self.done() {
+            day = if self.eat(b'-') {
+                self.digits(1, 2)?
+            } else {
+                self.digits(2, 2)?
+            };
+        }
+        if year == 0 {
+            return None;
+        }
+        Date::from_calendar_date(
+            i32::try_from(year).ok()?,
+            Month::try_from(u8::try_from(month).ok()?).ok()?,
+            u8::try_from(day).ok()?,
+        )
+        .ok()
+    }
+
+    /// `(T| )hh[:mm][:ss[.fff]]`, the separator from the date included.
+    fn time(&mut self) -> Option<Time> {
+        if !(self.eat(b'T') || self.eat(b' ')) {
+            return None;
+        }
+        let hour = self.digits(2, 2)?;
+        let minute = self
+            .attempt(|c| {
+                c.eat(b':');
+                c.digits(2, 2)
+            })
+            .unwrap_or(0);
+        let (mut second, mut micros) = (0, 0);
+        if let Some(s) = self.attempt(|c| {
+            c.eat(b':');
+            c.digits(1, 2)
+        }) {
+            second = s;
+            if self.eat(b'.') || self.eat(b',') {
+                micros = self.fraction_micros()?;
+            }
+        }
+        Time::from_hms_micro(
+            u8::try_from(hour).ok()?,
+            u8::try_from(minute).ok()?,
+            u8::try_from(second).ok()?,
+            micros,
+        )
+        .ok()
+    }
+
+    /// `[Z|±hh[:mm]]`; none is UTC.
+    fn zone(&mut self) -> Option<UtcOffset> {
+        if self.eat(b'Z') {
+            return Some(UtcOffset::UTC);
+        }
+        let Some(sign) = self.sign() else {
+            return Some(UtcOffset::UTC);
+        };
+        let hours = self.digits(2, 2)?;
+        self.eat(b':');
+        let minutes = self.attempt(|c| c.digits(2, 2)).unwrap_or(0);
+        UtcOffset::from_hms(
+            sign * i8::try_from(hours).ok()?,
+            sign * i8::try_from(minutes).ok()?,
+            0,
+        )
+        .ok()
+    }
+
     fn done(&self) -> bool {
         self.at == self.bytes.len()
     }
