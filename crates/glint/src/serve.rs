@@ -33,57 +33,14 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         config.server.public_url.clone()
     };
     let catalog = CatalogService::new(&public_url);
-    let identity = IdentityService::new(
-        db.clone(),
-        Duration::from_secs(config.identity.token_lifetime_secs),
-    )
-    .with_token_cache(TokenCacheSettings {
-        lifetime: Duration::from_secs(config.identity.token_cache_secs),
-        capacity: config.identity.token_cache_entries,
-    })
-    .with_lockout(config.lockout());
+    let identity = identity_service(&config, &db);
     spawn_token_purge(identity.clone());
-
-    say!(
-        "Glint {} serving on {public_url}",
-        env!("CARGO_PKG_VERSION")
-    );
-    say!("  identity (auth URL): {}", catalog.identity_url());
-    say!(
-        "  data folder:         {}",
-        config.server.data_dir.display()
-    );
-    say!(
-        "  database:            {}",
-        glint_db::redact(&config.database_url())
-    );
-    print_bootstrap(&report);
-
+    announce(&config, &catalog, &public_url, &report);
     let node_id = node_id(&config.server.data_dir)?;
     let stores = config.stores();
     let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
     let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
-    let recovered = images
-        .recover_uploads()
-        .await
-        .context("resetting uploads cut by the last stop")?;
-    if recovered > 0 {
-        say!("  {recovered} upload(s) cut by the last stop are queued again");
-    }
-    let resumed = images
-        .recover_trust_reports()
-        .await
-        .context("resuming trust reports cut by the last stop")?;
-    if resumed > 0 {
-        say!("  {resumed} trust report(s) cut by the last stop are queued again");
-    }
-    images.start_trust_reports();
-    glint_app::Sweeper::new(
-        db.clone(),
-        stores.clone(),
-        Duration::from_secs(config.images.sweep_grace_secs),
-    )
-    .start(Duration::from_secs(config.images.sweep_interval_secs));
+    resume_background_work(&config, &db, &stores, &images).await?;
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
     serve_metrics(&config.metrics.listen, &ops).await?;
     let settings = glint_http::ServeSettings {
@@ -107,6 +64,69 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         say!("  {dropped} log line(s) could not be written to standard error");
     }
     say!("Glint stopped");
+    Ok(())
+}
+
+/// The identity service as the configuration sets it up: token lifetime, cache and lockout.
+fn identity_service(config: &Config, db: &Db) -> IdentityService {
+    IdentityService::new(
+        db.clone(),
+        Duration::from_secs(config.identity.token_lifetime_secs),
+    )
+    .with_token_cache(TokenCacheSettings {
+        lifetime: Duration::from_secs(config.identity.token_cache_secs),
+        capacity: config.identity.token_cache_entries,
+    })
+    .with_lockout(config.lockout())
+}
+
+/// The start-up lines: where Glint serves, its data and database, and what bootstrap made.
+fn announce(config: &Config, catalog: &CatalogService, public_url: &str, report: &BootstrapReport) {
+    say!(
+        "Glint {} serving on {public_url}",
+        env!("CARGO_PKG_VERSION")
+    );
+    say!("  identity (auth URL): {}", catalog.identity_url());
+    say!(
+        "  data folder:         {}",
+        config.server.data_dir.display()
+    );
+    say!(
+        "  database:            {}",
+        glint_db::redact(&config.database_url())
+    );
+    print_bootstrap(report);
+}
+
+/// Puts back what the last stop cut (uploads, trust reports) and starts the background work:
+/// the trust report worker and the sweep of leftover data.
+async fn resume_background_work(
+    config: &Config,
+    db: &Db,
+    stores: &glint_app::Stores,
+    images: &ImageService,
+) -> Result<()> {
+    let recovered = images
+        .recover_uploads()
+        .await
+        .context("resetting uploads cut by the last stop")?;
+    if recovered > 0 {
+        say!("  {recovered} upload(s) cut by the last stop are queued again");
+    }
+    let resumed = images
+        .recover_trust_reports()
+        .await
+        .context("resuming trust reports cut by the last stop")?;
+    if resumed > 0 {
+        say!("  {resumed} trust report(s) cut by the last stop are queued again");
+    }
+    images.start_trust_reports();
+    glint_app::Sweeper::new(
+        db.clone(),
+        stores.clone(),
+        Duration::from_secs(config.images.sweep_grace_secs),
+    )
+    .start(Duration::from_secs(config.images.sweep_interval_secs));
     Ok(())
 }
 

@@ -59,22 +59,7 @@ pub async fn add(
             .fetch_optional(&mut tx)
             .await?;
     }
-    let rows = sql::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
-        .bind(image.as_str())
-        .fetch_all(&mut tx)
-        .await?;
-    let mut live = 0_u64;
-    let mut existing: Option<i64> = None;
-    for row in &rows {
-        let deleted: i64 = row.try_get("deleted")?;
-        let name: String = row.try_get("member")?;
-        if deleted == 0 {
-            live += 1;
-        }
-        if name == member {
-            existing = Some(deleted);
-        }
-    }
+    let (live, existing) = shares_of(&mut tx, image, member).await?;
     if quota.is_some_and(|q| live + 1 > q) {
         return Err(Error::QuotaExceeded(format!(
             "Image member limit exceeded for image {image}: the limit is {}",
@@ -112,6 +97,32 @@ pub async fn add(
         })?;
     tx.commit().await?;
     Ok(pending(image, member, now))
+}
+
+/// How many live shares the image has, and whether `member` has one (`Some(0)`), had one
+/// that was removed (`Some(1)`) or never had one (`None`).
+async fn shares_of(
+    tx: &mut crate::WriteTx,
+    image: &ImageId,
+    member: &str,
+) -> Result<(u64, Option<i64>)> {
+    let rows = sql::query("SELECT member, deleted FROM image_members WHERE image_id = $1")
+        .bind(image.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut live = 0_u64;
+    let mut existing: Option<i64> = None;
+    for row in &rows {
+        let deleted: i64 = row.try_get("deleted")?;
+        let name: String = row.try_get("member")?;
+        if deleted == 0 {
+            live += 1;
+        }
+        if name == member {
+            existing = Some(deleted);
+        }
+    }
+    Ok((live, existing))
 }
 
 fn pending(image: &ImageId, member: &str, now: Timestamp) -> ImageMember {

@@ -170,59 +170,21 @@ pub(super) fn statement(
     let mut sql = Sql::default();
     let region = sql.param(Value::from(scope.region.as_str().to_owned()));
     let branches = branches(scope, query);
-    let me = if branches
-        .iter()
-        .any(|b| matches!(b, Branch::Own(_) | Branch::SharedWithMe))
-    {
-        sql.param(Value::from(scope.account.to_owned()))
-    } else {
-        String::new()
-    };
-    let mut conditions = vec![format!("i.region = {region}")];
-    conditions.extend(always(query));
-    if let Some(protected) = query.protected {
-        conditions.push(format!("i.protected = {}", i64::from(protected)));
-    }
-    for tag in &query.tags {
-        let p = sql.param(Value::from(tag.clone()));
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.value = {p})"
-        ));
-    }
-    for filter in &query.filters {
-        conditions.push(filter_clause(&mut sql, filter));
-    }
+    let me = account_param(&mut sql, scope, &branches);
     let keys = ordering(query);
-    // The default order, `created_at` then `id` in one direction, is read off the indexes
-    // (for shares, only within one member status: the index puts the status first).
-    let by_creation = match keys.as_slice() {
-        [(Column::CreatedAt, a), (Column::Id, b)] if a == b => Some(*a),
-        _ => None,
-    };
+    let by_creation = creation_order(&keys);
     let shares_by_creation = by_creation.filter(|_| query.member_status != MemberStatusFilter::All);
-    let mut share_marker = String::new();
-    match (marker, by_creation) {
-        (Some(marker), Some(dir)) => {
-            let at = sql.param(Value::from(marker.created_at.micros()));
-            let id = sql.param(Value::from(marker.id.as_str().to_owned()));
-            let op = if dir == SortDir::Asc { ">" } else { "<" };
-            conditions.push(format!("(i.created_at, i.id) {op} ({at}, {id})"));
-            if shares_by_creation.is_some() {
-                share_marker = format!(" AND (m.image_created_at, m.image_id) {op} ({at}, {id})");
-            }
-        }
-        (Some(marker), None) => conditions.push(marker_clause(&mut sql, &keys, marker)),
-        (None, _) => {}
-    }
-    let common = conditions.join(" AND ");
-    let order_of = |table: &str| -> String {
-        let terms: Vec<String> = keys
-            .iter()
-            .map(|(c, d)| format!("{} {}", sort_expr_of(table, *c), d.as_str().to_uppercase()))
-            .collect();
-        terms.join(", ")
+    let mut conditions = vec![format!("i.region = {region}")];
+    conditions.extend(filter_conditions(&mut sql, query));
+    let (past_marker, share_marker) = match (marker, by_creation) {
+        (Some(marker), Some(dir)) => creation_marker(&mut sql, marker, dir),
+        (Some(marker), None) => (marker_clause(&mut sql, &keys, marker), None),
+        (None, _) => (String::new(), None),
     };
-    let order = order_of("i");
+    conditions.extend(Some(past_marker).filter(|c| !c.is_empty()));
+    let share_marker = share_marker.filter(|_| shares_by_creation.is_some());
+    let common = conditions.join(" AND ");
+    let order = order_of(&keys, "i");
     // The page size is written into the text, not bound: SQLite plans a bound LIMIT again on
     // every execution (re-preparing the whole statement took 40 % of a page's time), and the
     // few page sizes clients use each keep their own cached statement.
@@ -233,28 +195,16 @@ pub(super) fn statement(
     // sorting wide rows cost more than the rest. PostgreSQL merges the index-ordered branches
     // without sorting, and would hash-join the page back to a small table.
     let narrow = branches.len() > 1 && backend == Backend::Sqlite;
-    let columns = if !narrow {
-        row::select_list().to_owned()
-    } else {
-        let mut key_columns = vec!["i.id".to_owned()];
-        for (column, _) in &keys {
-            let name = format!("i.{}", column.as_str());
-            if !key_columns.contains(&name) {
-                key_columns.push(name);
-            }
-        }
-        key_columns.join(", ")
-    };
-    let mut selects: Vec<String> = branches
+    let columns = branch_columns(narrow, &keys);
+    let selects = branches
         .iter()
         .map(|branch| {
             let own = matches!(branch, Branch::Own(_));
             let source =
                 branch_source(*branch, &me, others_only && !own, shares_by_creation, query);
-            let extra = if *branch == Branch::SharedWithMe {
-                share_marker.as_str()
-            } else {
-                ""
+            let extra = match (branch, &share_marker) {
+                (Branch::SharedWithMe, Some(extra)) => extra.as_str(),
+                _ => "",
             };
             format!(
                 "SELECT {columns} FROM {} WHERE {} AND {common}{extra} ORDER BY {} LIMIT {limit}",
@@ -264,30 +214,118 @@ pub(super) fn statement(
             )
         })
         .collect();
-    sql.text = if selects.len() == 1 {
-        selects.remove(0)
-    } else {
-        let union: Vec<String> = selects
-            .iter()
-            .enumerate()
-            .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
-            .collect();
-        let page = format!(
-            "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
-            union.join(" UNION ALL "),
-            order_of("page")
-        );
-        if narrow {
-            format!(
-                "SELECT {} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id",
-                row::select_list()
-            )
-        } else {
-            page
-        }
-    };
-    sql.page_order = order_of("page");
+    sql.text = one_page(selects, &keys, &limit, narrow);
+    sql.page_order = order_of(&keys, "page");
     sql
+}
+
+/// The caller's account as a parameter, when a branch needs it (its own images, its shares).
+fn account_param(sql: &mut Sql, scope: &ListScope<'_>, branches: &[Branch]) -> String {
+    if branches
+        .iter()
+        .any(|b| matches!(b, Branch::Own(_) | Branch::SharedWithMe))
+    {
+        sql.param(Value::from(scope.account.to_owned()))
+    } else {
+        String::new()
+    }
+}
+
+/// The direction of the default order, `created_at` then `id` in one direction, which is read
+/// off the indexes (for shares, only within one member status: the index puts the status
+/// first); `None` for any other order.
+fn creation_order(keys: &[(Column, SortDir)]) -> Option<SortDir> {
+    match keys {
+        [(Column::CreatedAt, a), (Column::Id, b)] if a == b => Some(*a),
+        _ => None,
+    }
+}
+
+/// The conditions of the query's own filters: protected, tags and column filters.
+fn filter_conditions(sql: &mut Sql, query: &ImageListQuery) -> Vec<String> {
+    let mut conditions = Vec::from(always(query));
+    if let Some(protected) = query.protected {
+        conditions.push(format!("i.protected = {}", i64::from(protected)));
+    }
+    for tag in &query.tags {
+        let p = sql.param(Value::from(tag.clone()));
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.value = {p})"
+        ));
+    }
+    for filter in &query.filters {
+        conditions.push(filter_clause(sql, filter));
+    }
+    conditions
+}
+
+/// Past the marker in the default order (`created_at`, `id` in `dir`): the condition on the
+/// images, and the same on the share index's copy of those columns.
+fn creation_marker(sql: &mut Sql, marker: &Image, dir: SortDir) -> (String, Option<String>) {
+    let at = sql.param(Value::from(marker.created_at.micros()));
+    let id = sql.param(Value::from(marker.id.as_str().to_owned()));
+    let op = if dir == SortDir::Asc { ">" } else { "<" };
+    (
+        format!("(i.created_at, i.id) {op} ({at}, {id})"),
+        Some(format!(
+            " AND (m.image_created_at, m.image_id) {op} ({at}, {id})"
+        )),
+    )
+}
+
+/// `ORDER BY` terms for the sort keys on `table`'s columns.
+fn order_of(keys: &[(Column, SortDir)], table: &str) -> String {
+    let terms: Vec<String> = keys
+        .iter()
+        .map(|(c, d)| format!("{} {}", sort_expr_of(table, *c), d.as_str().to_uppercase()))
+        .collect();
+    terms.join(", ")
+}
+
+/// What each branch selects: the whole row, or (`narrow`) only the id and the sort keys.
+fn branch_columns(narrow: bool, keys: &[(Column, SortDir)]) -> String {
+    if !narrow {
+        return row::select_list().to_owned();
+    }
+    let mut key_columns = vec!["i.id".to_owned()];
+    for (column, _) in keys {
+        let name = format!("i.{}", column.as_str());
+        if !key_columns.contains(&name) {
+            key_columns.push(name);
+        }
+    }
+    key_columns.join(", ")
+}
+
+/// The page from the branches' selects: one select as it is; several merged, ordered and cut,
+/// and (`narrow`) joined back to their rows.
+fn one_page(
+    mut selects: Vec<String>,
+    keys: &[(Column, SortDir)],
+    limit: &str,
+    narrow: bool,
+) -> String {
+    if selects.len() == 1 {
+        return selects.remove(0);
+    }
+    let union: Vec<String> = selects
+        .iter()
+        .enumerate()
+        .map(|(n, select)| format!("SELECT * FROM ({select}) AS b{n}"))
+        .collect();
+    let page = format!(
+        "SELECT * FROM ({}) AS page ORDER BY {} LIMIT {limit}",
+        union.join(" UNION ALL "),
+        order_of(keys, "page")
+    );
+    if narrow {
+        format!(
+            "SELECT {} FROM ({page}) AS k CROSS JOIN images i WHERE i.id = k.id",
+            row::select_list()
+        )
+    } else {
+        page
+    }
 }
 
 pub(super) fn bound(sql: Sql) -> sql::Query {
