@@ -151,26 +151,16 @@ fn snapshot_record(
     metadata: BTreeMap<String, String>,
     ctx: &AuthContext,
 ) -> Image {
-    let now = Timestamp::now();
     let mut properties = metadata;
     properties.insert("image_type".into(), "snapshot".into());
     properties.insert("instance_uuid".into(), server.id.clone());
     properties.insert("base_image_ref".into(), server.image_id.to_string());
     properties.insert("user_id".into(), ctx.user_id.to_string());
+    let id = ImageId::random(&uuid::Uuid::new_v4().to_string());
+    let owner = Some(server.account_id.to_string());
     Image {
-        id: ImageId::random(&uuid::Uuid::new_v4().to_string()),
-        region: server.region.clone(),
         name: Some(name.to_owned()),
-        owner: Some(server.account_id.to_string()),
-        status: ImageStatus::Queued,
         visibility: Visibility::Private,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: None,
-        virtual_size: None,
         disk_format: Some(
             base.and_then(|b| b.disk_format.clone())
                 .unwrap_or_else(|| "raw".into()),
@@ -181,9 +171,7 @@ fn snapshot_record(
         ),
         min_ram: base.map_or(0, |b| b.min_ram),
         min_disk: base.map_or(0, |b| b.min_disk),
-        created_at: now,
-        updated_at: now,
-        tags: Default::default(),
         properties,
+        ..Image::queued(id, server.region.clone(), owner, Timestamp::now())
     }
 }

@@ -156,32 +156,23 @@ impl ImageService {
                 "Your account may not use region {region}."
             )));
         }
-        let now = Timestamp::now();
+        let id = match new.id {
+            Some(id) => id,
+            None => ImageId::random(&uuid::Uuid::new_v4().to_string()),
+        };
+        let owner = new.owner.unwrap_or_else(|| ctx.account_id.to_string());
         let image = Image {
-            id: match new.id {
-                Some(id) => id,
-                None => ImageId::random(&uuid::Uuid::new_v4().to_string()),
-            },
-            region: region.clone(),
             name: new.name,
-            owner: Some(new.owner.unwrap_or_else(|| ctx.account_id.to_string())),
-            status: ImageStatus::Queued,
             visibility,
             protected: new.protected,
             os_hidden: new.os_hidden,
-            checksum: None,
-            os_hash_algo: None,
-            os_hash_value: None,
-            size: None,
-            virtual_size: None,
             disk_format: new.disk_format,
             container_format: new.container_format,
             min_ram: new.min_ram,
             min_disk: new.min_disk,
-            created_at: now,
-            updated_at: now,
             tags: new.tags,
             properties: new.properties,
+            ..Image::queued(id, region.clone(), Some(owner), Timestamp::now())
         };
         images::insert(&self.db, &image).await?;
         Ok(image)

@@ -162,6 +162,37 @@ pub struct Image {
     pub properties: BTreeMap<String, String>,
 }
 
+impl Image {
+    /// A new image `id` in `region` as a create makes one before any field is set: `queued`,
+    /// `shared` (the reference's default visibility), no data, created and updated `at`.
+    /// Callers set the rest with struct update syntax.
+    pub fn queued(id: ImageId, region: RegionName, owner: Option<String>, at: Timestamp) -> Image {
+        Image {
+            id,
+            region,
+            name: None,
+            owner,
+            status: ImageStatus::Queued,
+            visibility: Visibility::Shared,
+            protected: false,
+            os_hidden: false,
+            checksum: None,
+            os_hash_algo: None,
+            os_hash_value: None,
+            size: None,
+            virtual_size: None,
+            disk_format: None,
+            container_format: None,
+            min_ram: 0,
+            min_disk: 0,
+            created_at: at,
+            updated_at: at,
+            tags: BTreeSet::new(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
 /// A consumer of one image: the share and the consumer's answer to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageMember {

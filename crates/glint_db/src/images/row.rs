@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
+use glint_core::image::{Image, ImageId};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
 use crate::sql::{Query, Row, Value};
@@ -273,29 +273,12 @@ pub(crate) fn bind(query: Query, image: &Image) -> Query {
 /// Reads an image (without tags and properties) from its columns in `COLUMNS` order:
 /// `next(position, kind)` gives each column's stored value.
 pub(crate) fn read(mut next: impl FnMut(usize, Kind) -> Result<Value>) -> Result<Image> {
-    let mut image = Image {
-        id: ImageId::from_trusted(String::new()),
-        region: RegionName::from_trusted(String::new()),
-        name: None,
-        owner: None,
-        status: ImageStatus::Queued,
-        visibility: Visibility::Private,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: None,
-        virtual_size: None,
-        disk_format: None,
-        container_format: None,
-        min_ram: 0,
-        min_disk: 0,
-        created_at: Timestamp::from_micros(0),
-        updated_at: Timestamp::from_micros(0),
-        tags: Default::default(),
-        properties: Default::default(),
-    };
+    let mut image = Image::queued(
+        ImageId::from_trusted(String::new()),
+        RegionName::from_trusted(String::new()),
+        None,
+        Timestamp::from_micros(0),
+    );
     for (at, column) in COLUMNS.iter().enumerate() {
         (column.put)(&mut image, next(at, column.kind)?)?;
     }

@@ -77,33 +77,21 @@ pub(super) fn set_property(image: &mut Image, path: &str, value: &Value) -> Resu
 /// A queued image owned by `p1` with one custom property, for tests.
 #[cfg(test)]
 pub(super) fn sample_image() -> Image {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeMap;
 
-    use crate::image::{ImageId, Visibility};
+    use crate::image::ImageId;
     use crate::{RegionName, Timestamp};
 
     Image {
-        id: ImageId::from_trusted("4b434528-5e2b-4e3c-a3bb-2c6d2bdd3d55".into()),
-        region: RegionName::from_trusted("r1".into()),
         name: Some("n".into()),
         owner: Some("p1".into()),
-        status: ImageStatus::Queued,
-        visibility: Visibility::Shared,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: None,
-        virtual_size: None,
-        disk_format: None,
-        container_format: None,
-        min_ram: 0,
-        min_disk: 0,
-        created_at: Timestamp::from_micros(0),
-        updated_at: Timestamp::from_micros(0),
-        tags: BTreeSet::new(),
         properties: BTreeMap::from([("os_distro".to_string(), "cirros".to_string())]),
+        ..Image::queued(
+            ImageId::from_trusted("4b434528-5e2b-4e3c-a3bb-2c6d2bdd3d55".into()),
+            RegionName::from_trusted("r1".into()),
+            None,
+            Timestamp::from_micros(0),
+        )
     }
 }
 

@@ -26,27 +26,14 @@ fn caller(account: &str, role: Role, regions: &[&str]) -> AuthContext {
 
 fn image(owner: &str, visibility: Visibility) -> Image {
     Image {
-        id: ImageId::from_trusted("11111111-2222-3333-4444-555555555555".into()),
-        region: region("DFW"),
-        name: None,
-        owner: Some(owner.into()),
         status: ImageStatus::Active,
         visibility,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
-        size: None,
-        virtual_size: None,
-        disk_format: None,
-        container_format: None,
-        min_ram: 0,
-        min_disk: 0,
-        created_at: Timestamp::from_micros(0),
-        updated_at: Timestamp::from_micros(0),
-        tags: Default::default(),
-        properties: Default::default(),
+        ..Image::queued(
+            ImageId::from_trusted("11111111-2222-3333-4444-555555555555".into()),
+            region("DFW"),
+            Some(owner.into()),
+            Timestamp::from_micros(0),
+        )
     }
 }
 
