@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use glint_core::RegionName;
 use glint_core::image::query::parse_list_query;
 use glint_db::image_list::{self, ListScope};
-use glint_db::{Db, sql};
+use glint_db::{Db, images, sql};
 
 use crate::dataset::OWNER;
 use crate::load;
@@ -60,11 +60,18 @@ pub async fn list_timing(db: &Db, account: &str, count: usize) -> Result<(f64, f
 }
 
 /// The owner's newest 100 images, every column a list reads, in one index-ordered statement.
-const OWNER_PAGE: &str = "SELECT i.id, i.region, i.name, i.owner, i.status, i.visibility, \
-    i.protected, i.os_hidden, i.checksum, i.os_hash_algo, i.os_hash_value, i.size, \
-    i.virtual_size, i.disk_format, i.container_format, i.min_ram, i.min_disk, i.created_at, \
-    i.updated_at FROM images i WHERE i.region = 'DFW' AND i.owner = $1 AND i.deleted = 0 \
-    ORDER BY i.created_at DESC, i.id DESC LIMIT 100";
+fn owner_page() -> String {
+    format!(
+        "SELECT {} FROM images i WHERE i.region = 'DFW' AND i.owner = $1 AND i.deleted = 0 \
+         ORDER BY i.created_at DESC, i.id DESC LIMIT 100",
+        images::select_list()
+    )
+}
+
+/// How many columns that page has.
+fn owner_page_columns() -> usize {
+    images::select_list().split(", ").count()
+}
 
 /// One sentence on the floor under a list at the store, p50s of `count` runs each.
 pub async fn probe(db: &Db, engine: &str, images: usize, count: usize) -> Result<String> {
@@ -73,15 +80,16 @@ pub async fn probe(db: &Db, engine: &str, images: usize, count: usize) -> Result
         Ok(())
     })
     .await?;
+    let page = owner_page();
     let (rows, _) = timed(count, || async {
-        let got = sql::query(OWNER_PAGE).bind(OWNER).fetch_all(db).await?;
+        let got = sql::query(page.clone()).bind(OWNER).fetch_all(db).await?;
         if got.len() != 100 {
             bail!("the owner's page had {} rows", got.len());
         }
         Ok(())
     })
     .await?;
-    let counted = format!("SELECT count(*) FROM ({OWNER_PAGE}) AS page");
+    let counted = format!("SELECT count(*) FROM ({page}) AS page");
     let (sql_only, _) = timed(count, || async {
         sql::query(counted.clone())
             .bind(OWNER)
@@ -92,9 +100,10 @@ pub async fn probe(db: &Db, engine: &str, images: usize, count: usize) -> Result
     .await?;
     let text = format!(
         "{engine}, {images} images, p50 at the store: a round trip (SELECT 1) {:.0} µs; the \
-         owner's page of 100 rows × 19 columns fetched {rows:.2} ms, the same statement \
+         owner's page of 100 rows × {} columns fetched {rows:.2} ms, the same statement \
          without moving its rows (count(*) over it) {sql_only:.2} ms.",
-        trip * 1000.0
+        trip * 1000.0,
+        owner_page_columns()
     );
     println!("  {text}");
     Ok(text)

@@ -17,6 +17,12 @@ use glint_core::{Error, RegionName, Result, Timestamp};
 use crate::sql::{self, On};
 use crate::{Db, WriteTx, is_unique_violation};
 
+/// The image columns every read of an image selects, over the images table aliased `i`
+/// (`i.id, i.region, …`), for statements outside the store such as the benchmarks' floor.
+pub fn select_list() -> &'static str {
+    row::select_list()
+}
+
 /// Fills in the tags and properties of `images`: one query for the whole batch (a tag is a
 /// row without a name).
 pub(crate) async fn load_details<'a>(on: impl Into<On<'a>>, images: &mut [Image]) -> Result<()> {

@@ -295,3 +295,66 @@ pub(crate) fn from_row(row: &Row) -> Result<Image> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
+    use glint_core::{RegionName, Timestamp};
+
+    use super::{COLUMNS, Kind, assignments, read};
+    use crate::sql::Value;
+
+    #[test]
+    fn every_column_reads_back_the_value_it_binds() {
+        let image = Image {
+            id: ImageId::from_trusted("id".into()),
+            region: RegionName::from_trusted("DFW".into()),
+            name: Some("name".into()),
+            owner: Some("owner".into()),
+            status: ImageStatus::Deactivated,
+            visibility: Visibility::Community,
+            protected: true,
+            os_hidden: false,
+            checksum: Some("checksum".into()),
+            os_hash_algo: Some("algo".into()),
+            os_hash_value: Some("hash".into()),
+            size: Some(1),
+            virtual_size: Some(2),
+            disk_format: Some("disk".into()),
+            container_format: Some("container".into()),
+            min_ram: 3,
+            min_disk: 4,
+            created_at: Timestamp::from_micros(5),
+            updated_at: Timestamp::from_micros(6),
+            tags: BTreeSet::new(),
+            properties: BTreeMap::new(),
+        };
+        let values: Vec<Value> = COLUMNS.iter().map(|c| (c.value)(&image)).collect();
+        for (value, column) in values.iter().zip(&COLUMNS) {
+            let kind = match value {
+                Value::Text(_) => Kind::Text,
+                Value::Int(_) => Kind::Int,
+            };
+            assert_eq!(
+                kind, column.kind,
+                "{} binds a value of another kind",
+                column.name
+            );
+        }
+        let back = read(|at, _| Ok(values[at].clone())).expect("read");
+        assert_eq!(back, image);
+    }
+
+    #[test]
+    fn an_update_sets_every_column_but_the_images_identity_and_place() {
+        assert_eq!(
+            assignments(),
+            "name = $3, owner = $4, status = $5, visibility = $6, protected = $7, \
+             os_hidden = $8, checksum = $9, os_hash_algo = $10, os_hash_value = $11, size = $12, \
+             virtual_size = $13, disk_format = $14, container_format = $15, min_ram = $16, \
+             min_disk = $17, updated_at = $19"
+        );
+    }
+}
