@@ -1,25 +1,12 @@
 //! Who may do what to an image: the reference's policy rules (new defaults) plus Glint's region
-//! rule, in one place. An image the caller may not see is `NotFound`, never `Forbidden`, so that
+//! rule, in one place; who may *see* one is the core's rule (`glint_core::image::visible`). An image the caller may not see is `NotFound`, never `Forbidden`, so that
 //! nothing hints at its existence; an image it sees but may not change is `Forbidden`.
 
 use glint_core::error::Kind;
-use glint_core::image::{Image, ImageMember, Visibility};
-use glint_core::{AuthContext, Error, RegionName, Result, Role};
+use glint_core::image::{Image, Visibility};
+use glint_core::{AuthContext, Error, Result, Role};
 
-/// Whether the caller owns the image (acts for the owning account).
-pub(crate) fn owns(ctx: &AuthContext, image: &Image) -> bool {
-    image.owner.as_deref() == Some(ctx.account_id.as_str())
-}
-
-/// Whether the caller may use the region at all (the admin may use every region).
-pub(crate) fn may_use_region(ctx: &AuthContext, region: &RegionName) -> bool {
-    ctx.is_admin() || ctx.may_use_region(region)
-}
-
-/// Whether the caller can see the image, given its own member row (if any).
-pub(crate) fn can_see(ctx: &AuthContext, image: &Image, membership: Option<&ImageMember>) -> bool {
-    glint_core::image::visible::can_see(ctx, image, membership)
-}
+pub(crate) use glint_core::image::visible::{can_see, may_use_region, owns};
 
 /// `NotFound` for an image the caller cannot see.
 pub(crate) fn not_found(image: &str) -> Error {
