@@ -86,7 +86,9 @@ pub async fn user(admin: &AdminService, command: UserCommand) -> Result<()> {
                 .await?;
             println!(
                 "created user {} in account {} with role {}",
-                user.name, user.account_id, user.role
+                user.name,
+                user.account_id,
+                user.role.map_or("none", Role::as_str)
             );
         }
         UserCommand::Unlock { username, account } => {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod compute;
+mod directory;
 pub mod identity;
 pub mod images;
 pub mod leftovers;
@@ -18,6 +19,7 @@ pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
+pub use directory::UserUpdate;
 pub use glint_inspect::TrustReport;
 pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,

@@ -37,7 +37,8 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
 }
 
 /// The caller behind a token hash, if the token exists, is not revoked and has not expired at
-/// `now`. The role and regions are read as they are now, so a changed grant applies at once.
+/// `now`, and its user and account are enabled and the user holds a role. The role and regions
+/// are read as they are now, so a changed grant applies at once.
 /// One round trip: a row per region of the account (one row with no region if it has none).
 pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthContext>> {
     let rows = sql::query(
@@ -48,6 +49,7 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
          JOIN accounts a ON a.id = t.account_id \
          LEFT JOIN account_regions r ON r.account_id = t.account_id \
          WHERE t.hash = $1 AND t.revoked = 0 AND t.expires_at > $2 \
+           AND u.enabled = 1 AND a.enabled = 1 AND u.role <> '' \
          ORDER BY r.region",
     )
     .bind(hash)

@@ -41,14 +41,7 @@ pub fn router(state: AppState) -> Router {
                 .post(identity::tokens::issue_token)
                 .delete(identity::tokens::revoke_token),
         )
-        .route(
-            "/identity/v3/projects",
-            get(identity::projects::list_projects),
-        )
-        .route(
-            "/identity/v3/projects/{project_id}",
-            get(identity::projects::show_project),
-        )
+        .merge(identity_admin_routes())
         .merge(image::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
@@ -61,6 +54,59 @@ pub fn router(state: AppState) -> Router {
             .fallback_service(routes)
             .layer(middleware::from_fn_with_state(state, image::negotiate)),
     )
+}
+
+/// Keystone's administration: projects, users, roles, role assignments and the domain.
+fn identity_admin_routes() -> Router<AppState> {
+    use axum::routing::{post, put};
+    use identity::{domains, projects, roles, users};
+    Router::new()
+        .route(
+            "/identity/v3/projects",
+            get(projects::list_projects).post(projects::create_project),
+        )
+        .route(
+            "/identity/v3/projects/{project_id}",
+            get(projects::show_project)
+                .patch(projects::update_project)
+                .delete(projects::delete_project),
+        )
+        .route(
+            "/identity/v3/projects/{project_id}/users/{user_id}/roles",
+            get(roles::list_project_user_roles),
+        )
+        .route(
+            "/identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}",
+            put(roles::grant_role)
+                .delete(roles::revoke_role)
+                .get(roles::check_role)
+                .head(roles::check_role),
+        )
+        .route(
+            "/identity/v3/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route(
+            "/identity/v3/users/{user_id}",
+            get(users::show_user)
+                .patch(users::update_user)
+                .delete(users::delete_user),
+        )
+        .route(
+            "/identity/v3/users/{user_id}/password",
+            post(users::change_password),
+        )
+        .route("/identity/v3/roles", get(roles::list_roles))
+        .route("/identity/v3/roles/{role_id}", get(roles::show_role))
+        .route(
+            "/identity/v3/role_assignments",
+            get(roles::list_role_assignments),
+        )
+        .route("/identity/v3/domains", get(domains::list_domains))
+        .route(
+            "/identity/v3/domains/{domain_id}",
+            get(domains::show_domain),
+        )
 }
 
 /// The layers around everything: the request id outermost, so that every answer carries it,
