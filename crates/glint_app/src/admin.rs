@@ -141,7 +141,8 @@ impl AdminService {
             account,
             ..users::UserFilter::default()
         };
-        users::list(&self.db, &filter).await
+        let found = users::list(&self.db, &filter).await?;
+        Ok(found.into_iter().map(|u| u.user).collect())
     }
 
     /// Changes the user named `username`: disabling it or setting its password revokes its

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use glint_core::error::Kind;
 use glint_core::{AccountId, AuthContext, Error, Result, Role, User};
-use glint_db::users::{self, UserFilter};
+use glint_db::users::{self, UserFilter, UserWithPassword};
 
 use super::policy::{changeable, may_assign, not_self, readable, require_manager};
 use super::{IdentityService, UserRef};
@@ -49,9 +49,13 @@ impl IdentityService {
             }
             filter.account = Some(caller.account_id.clone());
         }
+        // `enabled` is matched as the user is seen (a locked user reads as disabled).
+        let enabled = filter.enabled.take();
         let found = users::list(&self.db, &filter).await?;
         Ok(found
             .into_iter()
+            .map(|u| self.as_seen(u))
+            .filter(|u| enabled.is_none_or(|e| u.enabled == e))
             .filter(|u| readable(caller, u.clone()).is_ok())
             .collect())
     }
@@ -124,11 +128,11 @@ impl IdentityService {
             not_self(caller, &user, "disable")?;
         }
         let ends_tokens = update.ends_tokens();
-        let changed = directory::update_user(&self.db, &user.id, update).await?;
+        directory::update_user(&self.db, &user.id, update).await?;
         if ends_tokens {
             self.forget_user(&user.id);
         }
-        Ok(changed)
+        self.stored_user(user.id.as_str()).await
     }
 
     /// Deletes a user the caller administers (never itself), with its tokens.
@@ -165,11 +169,22 @@ impl IdentityService {
         Ok(())
     }
 
-    /// The stored user with this id, whoever asks.
+    /// The stored user with this id, whoever asks, as `as_seen` shows it.
     pub(super) async fn stored_user(&self, id: &str) -> Result<User> {
         users::get(&self.db, id)
             .await?
-            .map(|u| u.user)
+            .map(|u| self.as_seen(u))
             .ok_or_else(|| Error::not_found(Kind::User, id))
+    }
+
+    /// A user as those who administer it see it: one locked out by failed sign-ins reads as
+    /// disabled, so that setting it enabled (which clients send only when it changes) unlocks
+    /// it, as Keystone's `openstack user set --enable` does.
+    fn as_seen(&self, found: UserWithPassword) -> User {
+        let mut user = found.user;
+        if self.lockout.locks(&found.failed_sign_ins, self.clock.now()) {
+            user.enabled = false;
+        }
+        user
     }
 }

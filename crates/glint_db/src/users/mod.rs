@@ -107,14 +107,15 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<UserWithPassword>> {
 
 /// The users of an account, by name.
 pub async fn list_for_account(db: &Db, account: &AccountId) -> Result<Vec<User>> {
-    list(
-        db,
-        &UserFilter {
-            account: Some(account.clone()),
-            ..UserFilter::default()
-        },
-    )
-    .await
+    let filter = UserFilter {
+        account: Some(account.clone()),
+        ..UserFilter::default()
+    };
+    Ok(list(db, &filter)
+        .await?
+        .into_iter()
+        .map(|u| u.user)
+        .collect())
 }
 
 /// Which users a list returns: every condition given must hold.
@@ -125,8 +126,8 @@ pub struct UserFilter {
     pub enabled: Option<bool>,
 }
 
-/// The users the filter lets through, by name.
-pub async fn list(db: &Db, filter: &UserFilter) -> Result<Vec<User>> {
+/// The users the filter lets through, by name, with their failed sign-ins.
+pub async fn list(db: &Db, filter: &UserFilter) -> Result<Vec<UserWithPassword>> {
     let mut conditions = Vec::new();
     let mut values: Vec<sql::Value> = Vec::new();
     if let Some(account) = &filter.account {
@@ -150,7 +151,7 @@ pub async fn list(db: &Db, filter: &UserFilter) -> Result<Vec<User>> {
         query = query.bind(value);
     }
     let rows = query.fetch_all(db).await?;
-    rows.iter().map(|r| from_row(r).map(|u| u.user)).collect()
+    rows.iter().map(from_row).collect()
 }
 
 /// Counts a failed sign-in of the user at `at`, in one statement, so that failures at the same

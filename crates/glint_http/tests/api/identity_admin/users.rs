@@ -12,7 +12,7 @@ on_both_engines!(
     a_user_created_through_the_api_holds_no_role_until_one_is_granted,
     users_are_listed_by_name_and_enabled_and_shown_as_keystone_shows_them,
     a_disabled_user_cannot_sign_in_and_its_token_answers_401_at_once,
-    enabling_a_locked_user_unlocks_it,
+    a_locked_user_reads_as_disabled_and_enabling_it_unlocks_it,
     a_password_set_by_a_manager_works_and_ends_the_old_tokens,
     deleting_a_user_revokes_its_tokens_at_once,
     a_user_changes_its_own_password_with_the_original_one,
@@ -169,7 +169,7 @@ async fn a_disabled_user_cannot_sign_in_and_its_token_answers_401_at_once(engine
     assert_keystone_error(&r, StatusCode::FORBIDDEN);
 }
 
-async fn enabling_a_locked_user_unlocks_it(engine: Engine) {
+async fn a_locked_user_reads_as_disabled_and_enabling_it_unlocks_it(engine: Engine) {
     let Some(app) = world(engine).await else {
         return;
     };
@@ -186,6 +186,12 @@ async fn enabling_a_locked_user_unlocks_it(engine: Engine) {
         "locked"
     );
     let path = format!("/users/{}", id_of(&app, "bob").await);
+    assert_eq!(
+        get(&app, &admin, &path).await.body["user"]["enabled"],
+        false
+    );
+    let r = get(&app, &admin, "/users?enabled=false").await;
+    assert_eq!(names(&r.body, "users"), ["bob"]);
     let r = call(
         &app,
         &admin,
@@ -195,6 +201,7 @@ async fn enabling_a_locked_user_unlocks_it(engine: Engine) {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["user"]["enabled"], true);
     assert_eq!(
         app.sign_in("bob", PASSWORD, "beta").await.status,
         StatusCode::CREATED
