@@ -52,6 +52,15 @@ impl IdentityService {
             .collect()
     }
 
+    /// The roles the caller may grant (the panel's choices): every role for the admin, all but
+    /// `admin` for anyone else.
+    pub fn assignable_roles(&self, caller: &AuthContext) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| may_assign(caller, *r).is_ok())
+            .collect()
+    }
+
     /// The role with this id.
     pub fn role(&self, id: &str) -> Result<Role> {
         role_by_id(id)

@@ -12,6 +12,7 @@ use crate::app::{Setup, TestApp, TestResponse};
 mod concurrency;
 mod isolation;
 mod operator;
+mod panel;
 mod projects;
 mod roles;
 mod users;
