@@ -253,6 +253,7 @@ async fn bad_project_bodies_are_400_in_keystones_shape(engine: Engine) {
         json!({"name": "x"}),
         json!({"project": {"enabled": "no"}}),
         json!({"project": {"name": ""}}),
+        json!({"project": {"description": "nul\u{0}"}}),
     ] {
         let r = call(
             &app,

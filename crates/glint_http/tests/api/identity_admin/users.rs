@@ -16,6 +16,7 @@ on_both_engines!(
     a_password_set_by_a_manager_works_and_ends_the_old_tokens,
     deleting_a_user_revokes_its_tokens_at_once,
     a_user_changes_its_own_password_with_the_original_one,
+    wrong_original_passwords_count_toward_the_lockout,
     bad_user_bodies_are_400_in_keystones_shape,
 );
 
@@ -341,6 +342,7 @@ async fn bad_user_bodies_are_400_in_keystones_shape(engine: Engine) {
         json!({"user": {"enabled": "no"}}),
         json!({"user": {"password": ""}}),
         json!({"user": {"default_project_id": ACME}}),
+        json!({"user": {"name": "nul\u{0}"}}),
     ] {
         let r = call(&app, &admin, Method::PATCH, &path, Some(body)).await;
         assert_keystone_error(&r, StatusCode::BAD_REQUEST);
@@ -354,4 +356,34 @@ async fn bad_user_bodies_are_400_in_keystones_shape(engine: Engine) {
     )
     .await;
     assert_keystone_error(&r, StatusCode::BAD_REQUEST);
+    for odd in ["%00", "a%00b", &"x".repeat(5000)] {
+        assert_keystone_error(
+            &get(&app, &admin, &format!("/users/{odd}")).await,
+            StatusCode::NOT_FOUND,
+        );
+        let r = get(&app, &admin, &format!("/users?name={odd}")).await;
+        assert_eq!(r.body["users"], json!([]), "{odd}");
+    }
+}
+
+async fn wrong_original_passwords_count_toward_the_lockout(engine: Engine) {
+    let Some(app) = world(engine).await else {
+        return;
+    };
+    let path = format!("/identity/v3/users/{}/password", id_of(&app, "bob").await);
+    let guess = json!({"user": {"password": "mine now", "original_password": "guess"}});
+    for _ in 0..6 {
+        let r = app
+            .request(Method::POST, &path, &[], Some(guess.clone()))
+            .await;
+        assert_keystone_error(&r, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        app.sign_in("bob", PASSWORD, "beta").await.status,
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+    let right = json!({"user": {"password": "mine now", "original_password": PASSWORD}});
+    let r = app.request(Method::POST, &path, &[], Some(right)).await;
+    assert_keystone_error(&r, StatusCode::UNAUTHORIZED);
 }
