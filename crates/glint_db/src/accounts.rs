@@ -263,8 +263,9 @@ pub enum Deleted {
 }
 
 /// Deletes the account with its users and their tokens, unless it owns images: counted in the
-/// same transaction, with the account's row locked, so the answer holds at the commit for
-/// every writer that checks the account in its own transaction.
+/// same transaction, with the account's row locked (on SQLite, under the write lock). An image
+/// created at that very moment by a token of the account is not held back by the lock, since
+/// image creation does not read the account row (see docs/ARCHITECTURE.md).
 pub async fn delete(db: &Db, id: &AccountId) -> Result<Deleted> {
     let mut tx = db.begin_write().await?;
     let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };

@@ -18,7 +18,7 @@ pub struct NewToken<'a> {
     pub expires_at: Timestamp,
 }
 
-/// Stores a newly issued token.
+/// Stores a newly issued token; `NotFound` when its user or account was deleted meanwhile.
 pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     let _turn = db.write_turn().await;
     sql::query(
@@ -32,7 +32,14 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     .bind(token.issued_at.micros())
     .bind(token.expires_at.micros())
     .execute(db)
-    .await?;
+    .await
+    .map_err(|e| {
+        if e.is_foreign_key_violation() {
+            glint_core::Error::not_found(glint_core::error::Kind::User, token.user_id.as_str())
+        } else {
+            glint_core::Error::from(e)
+        }
+    })?;
     Ok(())
 }
 

@@ -162,18 +162,21 @@ impl IdentityService {
         let issued_at = now;
         let lifetime = i64::try_from(self.token_lifetime.as_secs()).unwrap_or(i64::MAX);
         let expires_at = issued_at.plus_seconds(lifetime);
-        tokens::insert(
-            &self.db,
-            &NewToken {
-                hash: &secret::token_hash(&secret),
-                user_id: &user.id,
-                account_id: &account.id,
-                audit_id: &audit_id,
-                issued_at,
-                expires_at,
-            },
-        )
-        .await?;
+        let token = NewToken {
+            hash: &secret::token_hash(&secret),
+            user_id: &user.id,
+            account_id: &account.id,
+            audit_id: &audit_id,
+            issued_at,
+            expires_at,
+        };
+        // A user or account deleted while it signed in is the sign-in's one refusal.
+        tokens::insert(&self.db, &token)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound { .. } => refused(),
+                other => other,
+            })?;
         tracing::info!(user = %user.name, account = %account.id, "token issued");
         Ok(IssuedToken {
             secret,

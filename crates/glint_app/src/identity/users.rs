@@ -24,6 +24,11 @@ pub struct NewUser {
     pub role: Option<Role>,
 }
 
+/// The refusal of a new user's account that does not exist.
+fn gone_account(account: &(impl std::fmt::Display + ?Sized)) -> Error {
+    Error::InvalidInput(format!("default_project_id {account} is not an account."))
+}
+
 impl IdentityService {
     /// A user the caller may read: itself, or a user it administers.
     pub async fn user(&self, caller: &AuthContext, id: &str) -> Result<User> {
@@ -79,7 +84,16 @@ impl IdentityService {
             role: new.role,
             enabled: new.enabled,
         };
-        let user = directory::create_user(&self.db, spec, password).await?;
+        let user = directory::create_user(&self.db, spec, password)
+            .await
+            .map_err(|e| match e {
+                // The account was deleted while the user was being created.
+                Error::NotFound {
+                    kind: Kind::Account,
+                    ..
+                } => gone_account(&account),
+                other => other,
+            })?;
         tracing::info!(user = %user.name, account = %account, "user created");
         Ok(user)
     }
@@ -104,9 +118,7 @@ impl IdentityService {
             Ok(id) => glint_db::accounts::get(&self.db, &id).await?,
             Err(_) => None,
         };
-        found.map(|a| a.id).ok_or_else(|| {
-            Error::InvalidInput(format!("default_project_id {account} is not an account."))
-        })
+        found.map(|a| a.id).ok_or_else(|| gone_account(account))
     }
 
     /// Changes a user the caller administers. A user's account cannot change; nobody disables

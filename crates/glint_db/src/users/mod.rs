@@ -65,7 +65,8 @@ fn from_row(row: &Row) -> Result<UserWithPassword> {
     })
 }
 
-/// Creates a user; `Conflict` if the username is taken.
+/// Creates a user; `Conflict` if the username is taken, `NotFound` (an account) when its
+/// account is gone.
 pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
     let _turn = db.write_turn().await;
     sql::query(
@@ -84,6 +85,8 @@ pub async fn create(db: &Db, user: &User, password_hash: &str) -> Result<()> {
     .map_err(|e| {
         if is_unique_violation(&e) {
             Error::conflict(Kind::User, user.name.as_str())
+        } else if e.is_foreign_key_violation() {
+            Error::not_found(Kind::Account, user.account_id.as_str())
         } else {
             Error::from(e)
         }

@@ -5,12 +5,13 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use super::{ACME, Engine, call, id_of, on_both_engines, world};
+use super::{ACME, BETA, Engine, call, id_of, on_both_engines, world};
 use crate::app::PASSWORD;
 
 on_both_engines!(
     concurrent_grants_of_different_roles_leave_exactly_one,
     concurrent_sign_ins_and_a_disable_leave_no_live_token,
+    users_created_and_signing_in_while_their_account_is_deleted_get_clear_answers,
 );
 
 async fn concurrent_grants_of_different_roles_leave_exactly_one(engine: Engine) {
@@ -86,4 +87,48 @@ async fn concurrent_sign_ins_and_a_disable_leave_no_live_token(engine: Engine) {
             );
         }
     }
+}
+
+async fn users_created_and_signing_in_while_their_account_is_deleted_get_clear_answers(
+    engine: Engine,
+) {
+    let Some(app) = world(engine).await else {
+        return;
+    };
+    let admin = app.token("admin", "admin").await;
+    let creates = (0..8).map(|i| {
+        let body = json!({"user": {"name": format!("late{i}"), "password": PASSWORD, "default_project_id": BETA}});
+        let (app, admin) = (&app, &admin);
+        async move { call(app, admin, Method::POST, "/users", Some(body)).await.status }
+    });
+    let sign_ins = (0..4).map(|_| async { app.sign_in("bob", PASSWORD, "beta").await.status });
+    let beta = format!("/projects/{BETA}");
+    let delete = call(&app, &admin, Method::DELETE, &beta, None);
+    let (created, signed, deleted) = futures::future::join3(
+        futures::future::join_all(creates),
+        futures::future::join_all(sign_ins),
+        delete,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    for status in created {
+        assert!(
+            matches!(status, StatusCode::CREATED | StatusCode::BAD_REQUEST),
+            "{status}"
+        );
+    }
+    for status in signed {
+        assert!(
+            matches!(status, StatusCode::CREATED | StatusCode::UNAUTHORIZED),
+            "{status}"
+        );
+    }
+    let r = call(&app, &admin, Method::GET, "/users", None).await;
+    let left: Vec<_> = r.body["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| u["default_project_id"] == BETA)
+        .collect();
+    assert!(left.is_empty(), "no user outlives its account: {left:?}");
 }
