@@ -4,8 +4,8 @@
 use std::io::Read;
 
 use anyhow::{Context, Result, bail};
-use glint_app::AdminService;
-use glint_core::{Account, Role};
+use glint_app::{AdminService, UserUpdate};
+use glint_core::{Account, Role, User};
 
 use crate::cli::{AccountCommand, RegionCommand, UserCommand};
 
@@ -63,6 +63,21 @@ pub async fn account(admin: &AdminService, command: AccountCommand) -> Result<()
                 );
             }
         }
+        AccountCommand::Set {
+            account, enable, ..
+        } => {
+            let account = admin.set_account_enabled(&account, enable).await?;
+            let state = if account.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            };
+            println!("{state} {}", describe(&account));
+        }
+        AccountCommand::Delete { account } => {
+            let account = admin.delete_account(&account).await?;
+            println!("deleted {} and its users", describe(&account));
+        }
         AccountCommand::SetRegions { account, regions } => {
             let account = admin.set_account_regions(&account, &regions).await?;
             println!("updated {}", describe(&account));
@@ -86,8 +101,37 @@ pub async fn user(admin: &AdminService, command: UserCommand) -> Result<()> {
                 .await?;
             println!(
                 "created user {} in account {} with role {}",
-                user.name, user.account_id, user.role
+                user.name,
+                user.account_id,
+                role_name(&user)
             );
+        }
+        UserCommand::List { account } => list_users(admin, account.as_deref()).await?,
+        UserCommand::Set {
+            username,
+            enable,
+            disable,
+            password_stdin,
+        } => {
+            let update = UserUpdate {
+                name: None,
+                enabled: (enable || disable).then_some(enable),
+                password: if password_stdin {
+                    Some(read_password()?)
+                } else {
+                    None
+                },
+            };
+            let user = admin.set_user(&username, update).await?;
+            let state = if user.enabled { "enabled" } else { "disabled" };
+            println!(
+                "updated user {} in account {}: {state}",
+                user.name, user.account_id
+            );
+        }
+        UserCommand::Delete { username } => {
+            let user = admin.delete_user(&username).await?;
+            println!("deleted user {} of account {}", user.name, user.account_id);
         }
         UserCommand::Unlock { username, account } => {
             let user = admin.unlock_user(&username, &account).await?;
@@ -98,6 +142,30 @@ pub async fn user(admin: &AdminService, command: UserCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `glint user list`: one line per user.
+async fn list_users(admin: &AdminService, account: Option<&str>) -> Result<()> {
+    println!(
+        "{:<24} {:<10} {:<8} {:<8} ID",
+        "NAME", "ACCOUNT", "ROLE", "ENABLED"
+    );
+    for user in admin.list_users(account).await? {
+        println!(
+            "{:<24} {:<10} {:<8} {:<8} {}",
+            user.name,
+            user.account_id,
+            role_name(&user),
+            if user.enabled { "yes" } else { "no" },
+            user.id
+        );
+    }
+    Ok(())
+}
+
+/// The role a user holds, or "none".
+fn role_name(user: &User) -> &'static str {
+    user.role.map_or("none", Role::as_str)
 }
 
 /// The password from standard input: the first line, without its line ending.

@@ -77,6 +77,23 @@ pub enum AccountCommand {
     },
     /// List accounts.
     List,
+    /// Enable or disable an account: a disabled account cannot sign in and its tokens stop.
+    #[command(group = clap::ArgGroup::new("state").required(true))]
+    Set {
+        /// Account name or number.
+        account: String,
+        /// Let the account sign in again.
+        #[arg(long, group = "state")]
+        enable: bool,
+        /// Stop the account signing in; its tokens stop working.
+        #[arg(long, group = "state")]
+        disable: bool,
+    },
+    /// Delete an account and its users; refused while the account owns images.
+    Delete {
+        /// Account name or number.
+        account: String,
+    },
     /// Replace the regions an account may use.
     SetRegions {
         /// Account name or number.
@@ -100,6 +117,29 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// List users, of every account or of one.
+    List {
+        /// Account name or number.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Change a user: enable (which also unlocks) or disable it, or set its password (read
+    /// from standard input). Disabling or a new password ends the user's tokens.
+    #[command(group = clap::ArgGroup::new("change").required(true).multiple(true))]
+    Set {
+        username: String,
+        /// Let the user sign in again (and forget its failed sign-ins).
+        #[arg(long, group = "change", conflicts_with = "disable")]
+        enable: bool,
+        /// Stop the user signing in; its tokens stop working.
+        #[arg(long, group = "change")]
+        disable: bool,
+        /// Set a new password, read from standard input.
+        #[arg(long, group = "change")]
+        password_stdin: bool,
+    },
+    /// Delete a user and its tokens.
+    Delete { username: String },
     /// Unlock a user locked out by failed sign-ins: its right password works again at once.
     Unlock {
         username: String,
@@ -156,6 +196,34 @@ mod tests {
                 if regions.as_deref() == Some(&["DFW".to_owned(), "IAD".to_owned()][..])
         ));
         assert_eq!(cli.overrides().data_dir, Some(PathBuf::from("d")));
+    }
+
+    #[test]
+    fn user_set_needs_a_change_and_takes_one_state() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["glint", "user", "set"], args].concat());
+        assert!(parse(&["alice"]).is_err(), "a change is required");
+        assert!(parse(&["alice", "--enable", "--disable"]).is_err());
+        let Ok(cli) = parse(&["alice", "--disable", "--password-stdin"]) else {
+            panic!("parse failed")
+        };
+        assert!(matches!(
+            cli.command,
+            Command::User(UserCommand::Set {
+                disable: true,
+                password_stdin: true,
+                enable: false,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn account_set_takes_exactly_one_state() {
+        let parse =
+            |args: &[&str]| Cli::try_parse_from([&["glint", "account", "set"], args].concat());
+        assert!(parse(&["acme"]).is_err());
+        assert!(parse(&["acme", "--enable", "--disable"]).is_err());
+        assert!(parse(&["acme", "--disable"]).is_ok());
     }
 
     #[test]

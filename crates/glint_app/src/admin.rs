@@ -1,14 +1,14 @@
 //! Administration: regions, accounts and users, as the `glint` admin commands and the first
-//! start (bootstrap) need them, including unlocking a user locked out by failed sign-ins.
+//! start (bootstrap) need them: listing, changing, disabling and deleting users and accounts,
+//! and unlocking a user locked out by failed sign-ins. The operator needs no caller; the same
+//! operations with a caller's rights checked are `IdentityService`'s.
 
 use glint_core::error::Kind;
-use glint_core::{
-    Account, AccountId, AccountName, Error, Region, RegionName, Result, Role, Timestamp, User,
-    UserId, Username,
-};
+use glint_core::{Account, AccountId, Error, Region, RegionName, Result, Role, User};
 use glint_db::{Db, accounts, regions, users};
 
-use crate::{password, secret};
+use crate::directory::{self, AccountSpec, UserUpdate};
+use crate::secret;
 
 /// The bootstrap administrator's account, user and the role it holds.
 pub const ADMIN_ACCOUNT: &str = "admin";
@@ -58,51 +58,24 @@ impl AdminService {
         number: Option<&str>,
         regions: Option<&[String]>,
     ) -> Result<Account> {
-        let name = AccountName::parse(name)?;
-        let regions = match regions {
-            Some(list) => parse_regions(list)?,
-            None => regions::list(&self.db)
-                .await?
-                .into_iter()
-                .map(|r| r.name)
-                .collect(),
+        let spec = AccountSpec {
+            name,
+            number,
+            regions: regions.map(parse_regions).transpose()?,
+            description: "",
+            enabled: true,
         };
-        if let Some(number) = number {
-            return accounts::create(&self.db, &AccountId::parse(number)?, &name, &regions).await;
-        }
-        if accounts::find_by_name(&self.db, name.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(Error::conflict(Kind::Account, name.as_str()));
-        }
-        for _ in 0..20 {
-            let id = AccountId::parse(&secret::random_in(100_000, 99_999_999)?.to_string())?;
-            if accounts::get(&self.db, &id).await?.is_none() {
-                return accounts::create(&self.db, &id, &name, &regions).await;
-            }
-        }
-        Err(Error::Internal(
-            "could not draw a free account number".into(),
-        ))
+        directory::create_account(&self.db, spec).await
     }
 
     /// Every account.
     pub async fn list_accounts(&self) -> Result<Vec<Account>> {
-        accounts::list(&self.db, None).await
+        accounts::list(&self.db, None, None).await
     }
 
     /// Finds an account by number or by name.
     pub async fn find_account(&self, name_or_number: &str) -> Result<Account> {
-        let by_number = match AccountId::parse(name_or_number) {
-            Ok(id) => accounts::get(&self.db, &id).await?,
-            Err(_) => None,
-        };
-        let found = match by_number {
-            Some(a) => Some(a),
-            None => accounts::find_by_name(&self.db, name_or_number).await?,
-        };
-        found.ok_or_else(|| Error::not_found(Kind::Account, name_or_number))
+        directory::find_account(&self.db, name_or_number).await
     }
 
     /// Replaces the regions an account may use.
@@ -119,27 +92,15 @@ impl AdminService {
         role: Role,
         password: String,
     ) -> Result<User> {
-        let name = Username::parse(username)?;
-        if password.is_empty() {
-            return Err(Error::InvalidInput("the password must not be empty".into()));
-        }
+        directory::check_password(&password)?;
         let account = self.find_account(account).await?;
-        if users::find_by_name(&self.db, name.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(Error::conflict(Kind::User, name.as_str()));
-        }
-        let user = User {
-            id: UserId::parse(&uuid::Uuid::new_v4().simple().to_string())?,
-            name,
-            account_id: account.id,
-            role,
-            created_at: Timestamp::now(),
+        let spec = directory::UserSpec {
+            name: username,
+            account: &account.id,
+            role: Some(role),
+            enabled: true,
         };
-        let hash = password::hash(password).await?;
-        users::create(&self.db, &user, &hash).await?;
-        Ok(user)
+        directory::create_user(&self.db, spec, password).await
     }
 
     /// Unlocks the user named `username` of `account` (name or number): its failed sign-ins
@@ -158,14 +119,69 @@ impl AdminService {
 
     /// Sets the user with this id enabled again, as Keystone's `PATCH /v3/users/{id}` with
     /// `"enabled": true` does: its failed sign-ins are forgotten, so a user locked out by them
-    /// may sign in at once. (Glint users are otherwise always enabled.)
+    /// may sign in at once.
     pub async fn enable_user(&self, id: &str) -> Result<User> {
         let found = users::get(&self.db, id)
             .await?
             .ok_or_else(|| Error::not_found(Kind::User, id))?;
-        users::clear_failed_sign_ins(&self.db, &found.user.id).await?;
-        tracing::info!(user = %found.user.name, "user enabled");
+        let update = UserUpdate {
+            enabled: Some(true),
+            ..UserUpdate::default()
+        };
+        directory::update_user(&self.db, &found.user.id, update).await
+    }
+
+    /// The users of every account, or of one (name or number), by name.
+    pub async fn list_users(&self, account: Option<&str>) -> Result<Vec<User>> {
+        let account = match account {
+            Some(a) => Some(self.find_account(a).await?.id),
+            None => None,
+        };
+        let filter = users::UserFilter {
+            account,
+            ..users::UserFilter::default()
+        };
+        let found = users::list(&self.db, &filter).await?;
+        Ok(found.into_iter().map(|u| u.user).collect())
+    }
+
+    /// Changes the user named `username`: disabling it or setting its password revokes its
+    /// tokens, enabling it unlocks it.
+    pub async fn set_user(&self, username: &str, update: UserUpdate) -> Result<User> {
+        let found = users::find_by_name(&self.db, username)
+            .await?
+            .ok_or_else(|| Error::not_found(Kind::User, username))?;
+        directory::update_user(&self.db, &found.user.id, update).await
+    }
+
+    /// Deletes the user named `username` and its tokens.
+    pub async fn delete_user(&self, username: &str) -> Result<User> {
+        let found = users::find_by_name(&self.db, username)
+            .await?
+            .ok_or_else(|| Error::not_found(Kind::User, username))?;
+        directory::delete_user(&self.db, &found.user.id).await?;
         Ok(found.user)
+    }
+
+    /// Enables or disables an account (name or number); disabling revokes every token scoped
+    /// to it.
+    pub async fn set_account_enabled(&self, account: &str, enabled: bool) -> Result<Account> {
+        let account = self.find_account(account).await?;
+        let changes = accounts::AccountChanges {
+            enabled: Some(enabled),
+            revoke_tokens: !enabled,
+            ..accounts::AccountChanges::default()
+        };
+        accounts::update(&self.db, &account.id, &changes)
+            .await?
+            .ok_or_else(|| Error::not_found(Kind::Account, account.id.as_str()))
+    }
+
+    /// Deletes an account (name or number) with its users; refused while it owns images.
+    pub async fn delete_account(&self, account: &str) -> Result<Account> {
+        let account = self.find_account(account).await?;
+        directory::delete_account(&self.db, &account.id).await?;
+        Ok(account)
     }
 
     /// Creates the regions among `names` that do not exist; returns those it created.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod compute;
+mod directory;
 pub mod health;
 pub mod identity;
 pub mod images;
@@ -19,6 +20,7 @@ pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
+pub use directory::UserUpdate;
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
 pub use health::{HealthCheck, HealthReport, HealthService};
 pub use identity::{

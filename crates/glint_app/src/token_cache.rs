@@ -1,6 +1,7 @@
 //! This node's short memory of validated tokens: a token checked against the store is trusted
 //! for a few seconds without asking again, never beyond its own expiry, and forgotten at once
-//! when it is revoked on this node. Other nodes notice a revocation (or a changed grant) after
+//! when it is revoked on this node, or when its user or account is disabled, deleted or changes
+//! role on this node. Other nodes notice a revocation (or a changed grant) after
 //! at most the cache's lifetime. Bounded in size; a lifetime of zero turns it off.
 
 use std::collections::HashMap;
@@ -127,6 +128,15 @@ impl TokenCache {
         state.generation += 1;
         state.entries.remove(hash);
     }
+
+    /// Forgets every token whose caller `matches` (a user disabled, deleted or given another
+    /// role; an account disabled), and makes every check still in flight unable to remember
+    /// one: the change applies on this node at once.
+    pub(crate) fn forget(&self, matches: impl Fn(&AuthContext) -> bool) {
+        let mut state = self.lock();
+        state.generation += 1;
+        state.entries.retain(|_, e| !matches(&e.context));
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +192,21 @@ mod tests {
         short.put("h", &context(60), short.generation());
         std::thread::sleep(Duration::from_millis(5));
         assert!(short.get("h").is_none());
+    }
+
+    #[test]
+    fn forgetting_a_user_drops_only_its_tokens_and_checks_in_flight() {
+        let c = cache(Duration::from_secs(60), 10);
+        let mut other = context(60);
+        other.user_id = UserId::from_trusted("v".into());
+        c.put("mine", &context(60), c.generation());
+        c.put("theirs", &other, c.generation());
+        let in_flight = c.generation();
+        c.forget(|ctx| ctx.user_id.as_str() == "u");
+        assert!(c.get("mine").is_none());
+        assert!(c.get("theirs").is_some());
+        c.put("mine", &context(60), in_flight);
+        assert!(c.get("mine").is_none());
     }
 
     #[test]

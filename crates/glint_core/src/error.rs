@@ -15,6 +15,9 @@ pub enum Kind {
     Tag,
     Server,
     Flavor,
+    Role,
+    RoleAssignment,
+    Domain,
 }
 
 impl fmt::Display for Kind {
@@ -29,6 +32,9 @@ impl fmt::Display for Kind {
             Kind::Tag => "tag",
             Kind::Server => "server",
             Kind::Flavor => "flavor",
+            Kind::Role => "role",
+            Kind::RoleAssignment => "role assignment",
+            Kind::Domain => "domain",
         })
     }
 }

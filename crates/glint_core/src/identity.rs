@@ -10,16 +10,23 @@ pub struct Account {
     pub name: AccountName,
     /// The regions this account may use, sorted by name.
     pub regions: Vec<RegionName>,
+    /// A disabled account cannot sign in, and tokens scoped to it stop working.
+    pub enabled: bool,
+    /// Free text (Keystone's project description).
+    pub description: String,
     pub created_at: Timestamp,
 }
 
-/// A user of an account, with one granted role.
+/// A user of an account, with at most one granted role in it (none: it cannot sign in until
+/// one is granted, as a Keystone user without a role assignment).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub name: Username,
     pub account_id: AccountId,
-    pub role: Role,
+    pub role: Option<Role>,
+    /// A disabled user cannot sign in, and its tokens stop working.
+    pub enabled: bool,
     pub created_at: Timestamp,
 }
 

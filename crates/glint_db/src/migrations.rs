@@ -18,6 +18,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0005_trust_reports.sql",
     "0006_share_created_at.sql",
     "0007_sign_in_failures.sql",
+    "0008_enabled_and_roles.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -28,6 +29,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_trust_reports.sql"),
     include_str!("../../../migrations/sqlite/0006_share_created_at.sql"),
     include_str!("../../../migrations/sqlite/0007_sign_in_failures.sql"),
+    include_str!("../../../migrations/sqlite/0008_enabled_and_roles.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -37,6 +39,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0005_trust_reports.sql"),
     include_str!("../../../migrations/postgres/0006_share_created_at.sql"),
     include_str!("../../../migrations/postgres/0007_sign_in_failures.sql"),
+    include_str!("../../../migrations/postgres/0008_enabled_and_roles.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

@@ -18,7 +18,7 @@ pub struct NewToken<'a> {
     pub expires_at: Timestamp,
 }
 
-/// Stores a newly issued token.
+/// Stores a newly issued token; `NotFound` when its user or account was deleted meanwhile.
 pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     let _turn = db.write_turn().await;
     sql::query(
@@ -32,12 +32,20 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     .bind(token.issued_at.micros())
     .bind(token.expires_at.micros())
     .execute(db)
-    .await?;
+    .await
+    .map_err(|e| {
+        if e.is_foreign_key_violation() {
+            glint_core::Error::not_found(glint_core::error::Kind::User, token.user_id.as_str())
+        } else {
+            glint_core::Error::from(e)
+        }
+    })?;
     Ok(())
 }
 
 /// The caller behind a token hash, if the token exists, is not revoked and has not expired at
-/// `now`. The role and regions are read as they are now, so a changed grant applies at once.
+/// `now`, and its user and account are enabled and the user holds a role. The role and regions
+/// are read as they are now, so a changed grant applies at once.
 /// One round trip: a row per region of the account (one row with no region if it has none).
 pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthContext>> {
     let rows = sql::query(
@@ -48,6 +56,7 @@ pub async fn lookup(db: &Db, hash: &str, now: Timestamp) -> Result<Option<AuthCo
          JOIN accounts a ON a.id = t.account_id \
          LEFT JOIN account_regions r ON r.account_id = t.account_id \
          WHERE t.hash = $1 AND t.revoked = 0 AND t.expires_at > $2 \
+           AND u.enabled = 1 AND a.enabled = 1 AND u.role <> '' \
          ORDER BY r.region",
     )
     .bind(hash)

@@ -31,7 +31,8 @@ async fn alice(db: &Db) -> UserId {
         id: UserId::parse("a11ce").unwrap(),
         name: Username::parse("alice").unwrap(),
         account_id: account,
-        role: Role::Member,
+        role: Some(Role::Member),
+        enabled: true,
         created_at: Timestamp::now(),
     };
     users::create(db, &user, "hash").await.unwrap();

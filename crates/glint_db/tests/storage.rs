@@ -51,7 +51,8 @@ fn user(id: &str, name: &str, account: &str, role: Role) -> User {
         id: UserId::parse(id).expect("user id"),
         name: Username::parse(name).expect("username"),
         account_id: AccountId::parse(account).expect("account"),
-        role,
+        role: Some(role),
+        enabled: true,
         created_at: Timestamp::now(),
     }
 }
@@ -117,7 +118,7 @@ async fn accounts_keep_their_regions(db: &Db) {
         .expect("set");
     assert_eq!(moved.regions, [region("LON")]);
     account(db, "112233", "beta", &[]).await;
-    let all: Vec<_> = accounts::list(db, None)
+    let all: Vec<_> = accounts::list(db, None, None)
         .await
         .expect("list")
         .into_iter()
@@ -125,7 +126,7 @@ async fn accounts_keep_their_regions(db: &Db) {
         .collect();
     assert_eq!(all, [("acme".to_owned(), 1), ("beta".to_owned(), 0)]);
     assert_eq!(
-        accounts::list(db, Some("beta"))
+        accounts::list(db, Some("beta"), None)
             .await
             .expect("filter")
             .len(),
@@ -219,7 +220,7 @@ async fn users_are_unique_by_name(db: &Db) {
         .await
         .expect("find")
         .expect("exists");
-    assert_eq!(found.user.role, Role::Manager);
+    assert_eq!(found.user.role, Some(Role::Manager));
     assert_eq!(found.password_hash, "$argon2id$fake");
     assert_eq!(
         users::get(db, "a1")

@@ -1,6 +1,6 @@
-//! The single list of every route Glint serves, the state the handlers share, and the layers
-//! that apply to all of them (request counts for the metrics, request ids, version negotiation,
-//! JSON bodies for 404 and 405, and a 500 answer for a handler's panic).
+//! Every route Glint serves, merged from each API's `routes()`, the state the handlers share,
+//! and the layers that apply to all of them (request counts for the metrics, request ids,
+//! version negotiation, JSON bodies for 404 and 405, and a 500 answer for a handler's panic).
 
 use axum::Json;
 use axum::Router;
@@ -8,7 +8,6 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use glint_app::{CatalogService, ComputeService, IdentityService, ImageService};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,26 +30,7 @@ pub struct AppState {
 
 /// Every route, with the layers that apply to all of them.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/identity", get(identity::discovery::versions))
-        .route("/identity/", get(identity::discovery::versions))
-        .route("/identity/v3", get(identity::discovery::version))
-        .route("/identity/v3/", get(identity::discovery::version))
-        .route(
-            "/identity/v3/auth/tokens",
-            get(identity::tokens::validate_token)
-                .head(identity::tokens::check_token)
-                .post(identity::tokens::issue_token)
-                .delete(identity::tokens::revoke_token),
-        )
-        .route(
-            "/identity/v3/projects",
-            get(identity::projects::list_projects),
-        )
-        .route(
-            "/identity/v3/projects/{project_id}",
-            get(identity::projects::show_project),
-        )
+    let routes = identity::routes()
         .merge(image::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
@@ -145,7 +125,7 @@ mod tests {
         let app = outer_layers(
             Router::new().route(
                 "/boom",
-                get(|| async {
+                axum::routing::get(|| async {
                     if true {
                         panic!("something broke");
                     }

@@ -1,24 +1,33 @@
 //! Identity: password sign-in scoped to an account (`sign_in`), with the lockout after too many
-//! failures in a row (`lockout`) and a per-client throttle behind it (`throttle`), and the life
-//! of tokens (issue, validate, revoke). Every failure to sign in gives the same answer, whatever
-//! its cause, a lockout included.
+//! failures in a row (`lockout`) and a per-client throttle behind it (`throttle`), the life of
+//! tokens (issue, validate, revoke), and Keystone's administration of projects (`projects`),
+//! users (`users`) and role assignments (`roles`), each checked by `policy`. Every failure to
+//! sign in gives the same answer, whatever its cause, a lockout included.
 
 mod lockout;
+mod policy;
+mod projects;
+mod roles;
 mod sign_in;
 mod throttle;
+mod users;
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use glint_core::error::Kind;
-use glint_core::{Account, AccountId, AuthContext, Error, Result};
-use glint_db::{Db, accounts, tokens};
+use glint_core::{AccountId, AuthContext, Error, Result, UserId};
+use glint_db::{Db, tokens};
 
 pub use self::lockout::LockoutSettings;
+pub use self::projects::{ProjectFilter, ProjectSpec, ProjectUpdate};
+pub use self::roles::{Assignment, AssignmentFilter};
 use self::throttle::{Throttle, ThrottleLimits};
+pub use self::users::NewUser;
 use crate::clock::Clock;
 use crate::secret;
 use crate::token_cache::{TokenCache, TokenCacheSettings};
+pub use glint_db::users::UserFilter;
 
 /// The one domain Glint has, as Keystone names it.
 pub const DEFAULT_DOMAIN_ID: &str = "default";
@@ -183,32 +192,13 @@ impl IdentityService {
         Ok(())
     }
 
-    /// A project (account) by number: a caller sees its own; the admin sees any. Another
-    /// account's number is `Forbidden` whether or not it exists, so nothing leaks.
-    pub async fn project(&self, caller: &AuthContext, id: &str) -> Result<Account> {
-        if !caller.is_admin() && caller.account_id.as_str() != id {
-            return Err(Error::Forbidden(
-                "You are not authorized to see another account.".into(),
-            ));
-        }
-        let found = match AccountId::parse(id) {
-            Ok(id) => accounts::get(&self.db, &id).await?,
-            Err(_) => None,
-        };
-        found.ok_or_else(|| Error::not_found(Kind::Account, id))
+    /// This node forgets the cached tokens of the user at once (disabled, deleted, new role).
+    fn forget_user(&self, id: &UserId) {
+        self.cache.forget(|ctx| &ctx.user_id == id);
     }
 
-    /// Every project, optionally only the one named `name`: for the admin only.
-    pub async fn list_projects(
-        &self,
-        caller: &AuthContext,
-        name: Option<&str>,
-    ) -> Result<Vec<Account>> {
-        if !caller.is_admin() {
-            return Err(Error::Forbidden(
-                "You are not authorized to list accounts.".into(),
-            ));
-        }
-        accounts::list(&self.db, name).await
+    /// This node forgets the cached tokens scoped to the account at once (disabled, deleted).
+    fn forget_account(&self, id: &AccountId) {
+        self.cache.forget(|ctx| &ctx.account_id == id);
     }
 }

@@ -76,6 +76,17 @@ impl DbError {
         }
     }
 
+    /// Whether a foreign-key constraint refused the statement (what it refers to is gone).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(e)) => e.is_foreign_key_violation(),
+            DbError::Lite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+            }
+            _ => false,
+        }
+    }
+
     /// Whether a unique or primary-key constraint refused the statement (a duplicate).
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -24,6 +24,7 @@ use crate::router::AppState;
 pub(crate) struct SignInQuery {
     expired: Option<String>,
     signed_out: Option<String>,
+    password_changed: Option<String>,
 }
 
 /// The sign-in form.
@@ -103,6 +104,11 @@ pub(crate) async fn sign_in_page(
 ) -> Response {
     let notice = if q.expired.is_some() {
         Some("Your session has expired. Sign in again to continue.".to_owned())
+    } else if q.password_changed.is_some() {
+        Some(
+            "Your password was changed and your sessions ended. Sign in with the new password."
+                .to_owned(),
+        )
     } else {
         q.signed_out
             .map(|_| "You have signed out of the Control Panel.".to_owned())

@@ -2,6 +2,7 @@
 //! sharing workflow, over the same services as the APIs. Handlers only read the session, call
 //! one service and render its result or its message; every rule stays in `glint_app`.
 
+mod account;
 mod assets;
 mod auth;
 mod cookies;
@@ -54,6 +55,14 @@ pub(crate) fn routes() -> Router<AppState> {
             "/servers/{region}/{server_id}/delete",
             post(servers::delete_server),
         )
+        .route("/account", get(account::account_page))
+        .route("/account/users", post(account::add_user))
+        .route("/account/users/{user_id}/role", post(account::change_role))
+        .route(
+            "/account/users/{user_id}/delete",
+            post(account::remove_user),
+        )
+        .route("/account/password", post(account::change_password))
         .route("/static/{file}", get(assets::serve))
         .route_layer(middleware::from_fn(csrf::guard))
 }

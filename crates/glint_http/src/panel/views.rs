@@ -79,7 +79,7 @@ pub(crate) fn region_options(
 #[derive(Debug, Clone)]
 pub(crate) struct Chrome {
     pub title: String,
-    /// Which top-bar entry is current: `images`, `servers` or `create`.
+    /// Which top-bar entry is current: `images`, `servers`, `create` or `account`.
     pub nav: &'static str,
     pub account_name: String,
     pub account_number: String,
