@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use glint_app::{PasswordAuth, ProjectScope, UserRef};
+use glint_app::{IssuedToken, PasswordAuth, ProjectScope, UserRef};
 use glint_core::{AccountId, Error, Timestamp};
 use serde::Deserialize;
 
@@ -175,7 +175,12 @@ pub(crate) async fn sign_in(
         }
         Err(e) => return PanelError::page(e).into_response(),
     };
-    let secure = secure(&state);
+    session_started(&issued, secure(&state))
+}
+
+/// Where a successful sign-in goes (Saved Images), with the session's cookies: the token (for
+/// as long as it lives), a fresh CSRF secret, and the marker that a session was started.
+fn session_started(issued: &IssuedToken, secure: bool) -> Response {
     let lifetime = (issued.context.expires_at.micros() - Timestamp::now().micros()) / 1_000_000;
     let mut response = Redirect::to("/images").into_response();
     let jar = response.headers_mut();
