@@ -217,3 +217,29 @@ def test_sigterm_during_a_500_mib_upload_lets_it_finish_then_exits_0(server_with
     assert shown["checksum"] == md5.hexdigest()
     assert shown["os_hash_value"] == sha512.hexdigest()
     say(f"SIGTERM at 100 MiB of 500: upload completed, exit 0 {took:.1f}s after the signal")
+
+
+def test_check_config_reports_what_it_reaches_and_fails_naming_what_it_cannot(
+        server_with, glint_bin, tmp_path):
+    import subprocess
+
+    server = server_with()
+    found = server.admin("check-config")
+    assert "ok   database:" in found.stdout, found.stdout
+    for region in ("DFW", "IAD", "LON"):
+        assert f"ok   store {region}: local disk at" in found.stdout, found.stdout
+    assert "All 4 checks passed." in found.stdout
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    broken = subprocess.run(
+        [str(glint_bin), "--data-dir", str(tmp_path / "data"),
+         "--database-url", f"sqlite://{tmp_path}/missing/glint.db?mode=rw", "check-config"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={**server.env(), "GLINT__STORAGE__URL": f"file://{blocker}/{{region}}"},
+    )
+    assert broken.returncode != 0
+    assert "FAIL database:" in broken.stdout, broken.stdout
+    assert "FAIL store DFW:" in broken.stdout, broken.stdout
+    assert "check-config: 4 of 4 checks failed" in broken.stderr, broken.stderr
+    say("check-config: 4 checks pass on a running server's configuration; 4 of 4 fail on a broken one")

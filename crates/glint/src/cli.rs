@@ -49,7 +49,8 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Load the configuration, check that the database and every region's image store can be
-    /// reached, and print what was found; exits non-zero when a check fails. Changes nothing.
+    /// reached, and print what was found; exits non-zero when a check fails. The database is
+    /// not migrated.
     CheckConfig,
 }
 

@@ -16,7 +16,7 @@ use crate::router::AppState;
 
 /// The answer to a load balancer's poll.
 pub(crate) async fn healthcheck(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let report = state.ops.health.check().await;
+    let report = state.ops.health().check().await;
     let status = if report.healthy() {
         StatusCode::OK
     } else {

@@ -29,23 +29,32 @@ pub use metrics::Metrics;
 use metrics::family;
 
 /// What the operations endpoints share: the health checks and this process's request figures.
+/// One `Arc`, because the router clones its state several times per request: a clone must
+/// cost one atomic increment, not copies of the services' settings.
 #[derive(Debug, Clone)]
-pub struct Ops {
-    pub(crate) health: HealthService,
-    pub(crate) metrics: Arc<Metrics>,
+pub struct Ops(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    health: HealthService,
+    metrics: Arc<Metrics>,
 }
 
 impl Ops {
     pub fn new(health: HealthService) -> Self {
-        Ops {
+        Ops(Arc::new(Shared {
             health,
             metrics: Arc::default(),
-        }
+        }))
     }
 
     /// The request figures, for `ServeSettings::metrics` (bytes received and sent).
     pub fn metrics(&self) -> Arc<Metrics> {
-        self.metrics.clone()
+        self.0.metrics.clone()
+    }
+
+    pub(crate) fn health(&self) -> &HealthService {
+        &self.0.health
     }
 }
 
@@ -77,8 +86,8 @@ async fn metrics_for_admin(
 /// Every figure in Prometheus' text format (version 0.0.4).
 async fn exposition(ops: &Ops) -> Response {
     let mut out = String::with_capacity(16 * 1024);
-    ops.metrics.write_requests(&mut out);
-    let m = &ops.metrics;
+    let m = &ops.0.metrics;
+    m.write_requests(&mut out);
     let plain = [
         (
             "glint_http_requests_in_flight",
@@ -117,7 +126,7 @@ async fn exposition(ops: &Ops) -> Response {
 /// The metadata store's connections and the trust reports waiting (left out while the
 /// database cannot be read).
 async fn write_store(ops: &Ops, out: &mut String) {
-    let pool = ops.health.pool();
+    let pool = ops.health().pool();
     family(
         out,
         "glint_db_connections",
@@ -130,7 +139,7 @@ async fn write_store(ops: &Ops, out: &mut String) {
         pool.in_use
     );
     let _ = writeln!(out, "glint_db_connections{{state=\"idle\"}} {}", pool.idle);
-    match ops.health.trust_reports().await {
+    match ops.health().trust_reports().await {
         Ok((waiting, running)) => {
             family(
                 out,
