@@ -47,14 +47,14 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         metrics: Some(ops.metrics()),
         ..config.serve_settings()
     };
-    let app = glint_http::router(AppState {
+    let app = glint_http::router(AppState::new(glint_http::Services {
         identity,
         images,
         compute,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,
-    });
+    }));
     // The peer address feeds the sign-in throttle (through X-Forwarded-For when it is a
     // trusted proxy); `serve` hands it to every request.
     glint_http::serve(listener, app, settings, shutdown_signal()).await;

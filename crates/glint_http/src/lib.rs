@@ -17,5 +17,5 @@ mod server;
 
 pub use client_address::TrustedProxies;
 pub use ops::{Metrics, Ops, metrics_router};
-pub use router::{AppState, router};
+pub use router::{AppState, Services, router};
 pub use server::{ServeSettings, descriptor_limit, serve};

@@ -2,6 +2,8 @@
 //! and the layers that apply to all of them (request counts for the metrics, request ids,
 //! version negotiation, JSON bodies for 404 and 405, and a 500 answer for a handler's panic).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::Request;
@@ -18,14 +20,34 @@ use crate::{compute, identity, image, ops, request_id};
 
 /// What every handler may reach: the app services, the proxies whose `X-Forwarded-For`
 /// names the client, and the operations endpoints' health checks and metrics.
-#[derive(Debug, Clone)]
-pub struct AppState {
+#[derive(Debug)]
+pub struct Services {
     pub identity: IdentityService,
     pub images: ImageService,
     pub compute: ComputeService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,
+}
+
+/// The router's state: the services behind one `Arc`. axum clones its state several times a
+/// request (once per layer and route that takes it), and cloning the services field by field
+/// copied their settings (strings, maps) each time.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
 }
 
 /// Every route, with the layers that apply to all of them.

@@ -146,14 +146,14 @@ impl TestApp {
         let identity = IdentityService::new(db.db.clone(), setup.token_lifetime)
             .with_lockout(setup.lockout)
             .with_clock(clock.clone());
-        let state = AppState {
+        let state = AppState::new(glint_http::Services {
             identity,
             images: images.clone(),
             compute,
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,
-        };
+        });
         TestApp {
             client: Client {
                 router: router(state),

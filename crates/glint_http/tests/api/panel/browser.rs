@@ -180,13 +180,13 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
     let images = ImageService::new(db.db.clone(), stores.clone(), Default::default());
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
     let compute = ComputeService::new(db.db.clone(), stores, images.clone(), Vec::new());
-    let state = glint_http::AppState {
+    let state = glint_http::AppState::new(glint_http::Services {
         identity: IdentityService::new(db.db.clone(), std::time::Duration::from_secs(3600)),
         images,
         compute,
         catalog: CatalogService::new("https://panel.example.com"),
         trusted_proxies: glint_http::TrustedProxies::none(),
         ops,
-    };
+    });
     (glint_http::router(state), db, blobs)
 }
