@@ -19,7 +19,7 @@ const FORM_LIMIT: usize = 256 * 1024;
 const REFUSED: &str =
     "This form has expired or did not come from the Control Panel. Reload the page and try again.";
 
-/// The value of `name` in an `application/x-www-form-urlencoded` body.
+/// The value of `name` in a URL-encoded HTML form body.
 pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
     body.split(|b| *b == b'&')
         .filter_map(|pair| {
