@@ -9,29 +9,16 @@ use glint_db::{Db, images, regions};
 pub async fn shared_image(db: &Db) -> ImageId {
     let region = RegionName::parse("DFW").expect("region name");
     regions::ensure(db, &region).await.expect("ensure region");
-    let now = Timestamp::now();
+    let id = ImageId::random(&uuid::Uuid::new_v4().to_string());
     let image = Image {
-        id: ImageId::random(&uuid::Uuid::new_v4().to_string()),
-        region,
         name: Some("disk".into()),
-        owner: Some("1000".into()),
         status: ImageStatus::Active,
         visibility: Visibility::Shared,
-        protected: false,
-        os_hidden: false,
-        checksum: None,
-        os_hash_algo: None,
-        os_hash_value: None,
         size: Some(10),
         virtual_size: Some(10),
         disk_format: Some("raw".into()),
         container_format: Some("bare".into()),
-        min_ram: 0,
-        min_disk: 0,
-        created_at: now,
-        updated_at: now,
-        tags: Default::default(),
-        properties: Default::default(),
+        ..Image::queued(id, region, Some("1000".into()), Timestamp::now())
     };
     images::insert(db, &image).await.expect("insert image");
     image.id

@@ -201,3 +201,33 @@ impl std::ops::Deref for TestApp {
         &self.client
     }
 }
+
+/// The store a spec declared with `on_both_engines!` runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each spec once and runs it on both engines.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::app::Engine::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::app::Engine::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_engines;

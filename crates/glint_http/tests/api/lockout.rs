@@ -15,38 +15,11 @@ use glint_app::LockoutSettings;
 use glint_core::Role;
 use serde_json::json;
 
-use crate::app::{PASSWORD, Setup, TestApp, TestResponse, password_auth};
+use crate::app::{Engine, PASSWORD, Setup, TestApp, TestResponse, on_both_engines, password_auth};
 use crate::panel::browser::Browser;
 
 const REFUSED: &str = "The username, password or account is not correct.";
 const FIFTEEN_MINUTES: Duration = Duration::from_secs(15 * 60);
-
-#[derive(Debug, Clone, Copy)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Engine::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Engine::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_engines!(
     the_sixth_wrong_password_in_a_row_locks_the_user_for_the_api_and_the_panel,

@@ -17,34 +17,7 @@ mod projects;
 mod roles;
 mod users;
 
-#[derive(Debug, Clone, Copy)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-/// Declares each spec once and runs it on both engines.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::identity_admin::Engine::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::identity_admin::Engine::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_both_engines;
+pub(crate) use crate::app::{Engine, on_both_engines};
 
 pub const ACME: &str = "554433";
 pub const BETA: &str = "112233";
