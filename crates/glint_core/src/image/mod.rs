@@ -48,12 +48,12 @@ impl ImageId {
 
     /// Parses an id given by a client: 8-4-4-4-12 hex digits.
     pub fn parse(value: &str) -> Result<Self, Error> {
-        let groups: Vec<&str> = value.split('-').collect();
-        let shape_ok = groups.len() == 5
-            && groups
-                .iter()
+        let shape_ok = value.len() == 36
+            && value.split('-').count() == 5
+            && value
+                .split('-')
                 .zip([8, 4, 4, 4, 12])
-                .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+                .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
         if shape_ok {
             Ok(ImageId(value.to_owned()))
         } else {
@@ -202,4 +202,27 @@ pub struct ImageMember {
     pub status: MemberStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageId;
+
+    #[test]
+    fn image_ids_are_uuids_in_their_hyphenated_form() {
+        assert!(ImageId::parse("1b2c3d4e-0000-4000-8000-00000000000a").is_ok());
+        assert!(ImageId::parse("1B2C3D4E-0000-4000-8000-00000000000A").is_ok());
+        for refused in [
+            "",
+            "nope",
+            "1b2c3d4e000040008000000000000000000a",
+            "1b2c3d4e-0000-4000-8000-00000000000",
+            "1b2c3d4e-0000-4000-8000-00000000000g",
+            "1b2c3d4e-0000-4000-80-0000-000000000a",
+            "1b2c3d4e0-000-4000-8000-00000000000a",
+            "1b2c3d4é-000-4000-8000-00000000000a",
+        ] {
+            assert!(ImageId::parse(refused).is_err(), "{refused}");
+        }
+    }
 }
