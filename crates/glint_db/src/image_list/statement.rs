@@ -178,10 +178,10 @@ pub(super) fn statement(
     conditions.extend(filter_conditions(&mut sql, query));
     let (past_marker, share_marker) = match (marker, by_creation) {
         (Some(marker), Some(dir)) => creation_marker(&mut sql, marker, dir),
-        (Some(marker), None) => (marker_clause(&mut sql, &keys, marker), None),
-        (None, _) => (String::new(), None),
+        (Some(marker), None) => (Some(marker_clause(&mut sql, &keys, marker)), None),
+        (None, _) => (None, None),
     };
-    conditions.extend(Some(past_marker).filter(|c| !c.is_empty()));
+    conditions.extend(past_marker);
     let share_marker = share_marker.filter(|_| shares_by_creation.is_some());
     let common = conditions.join(" AND ");
     let order = order_of(&keys, "i");
@@ -261,12 +261,16 @@ fn filter_conditions(sql: &mut Sql, query: &ImageListQuery) -> Vec<String> {
 
 /// Past the marker in the default order (`created_at`, `id` in `dir`): the condition on the
 /// images, and the same on the share index's copy of those columns.
-fn creation_marker(sql: &mut Sql, marker: &Image, dir: SortDir) -> (String, Option<String>) {
+fn creation_marker(
+    sql: &mut Sql,
+    marker: &Image,
+    dir: SortDir,
+) -> (Option<String>, Option<String>) {
     let at = sql.param(Value::from(marker.created_at.micros()));
     let id = sql.param(Value::from(marker.id.as_str().to_owned()));
     let op = if dir == SortDir::Asc { ">" } else { "<" };
     (
-        format!("(i.created_at, i.id) {op} ({at}, {id})"),
+        Some(format!("(i.created_at, i.id) {op} ({at}, {id})")),
         Some(format!(
             " AND (m.image_created_at, m.image_id) {op} ({at}, {id})"
         )),
