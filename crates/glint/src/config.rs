@@ -15,6 +15,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
     pub images: ImagesConfig,
+    pub sharing: SharingConfig,
     pub storage: StorageConfig,
     pub compute: ComputeConfig,
     pub bootstrap: BootstrapConfig,
@@ -97,6 +98,18 @@ pub struct ImagesConfig {
     pub sweep_interval_secs: u64,
     /// Seconds stored data no record names is kept before a sweep removes it.
     pub sweep_grace_secs: u64,
+}
+
+/// The courtesy rules of sharing: reminders, and how long an offer may stay pending.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingConfig {
+    /// Days between two reminders of one pending share.
+    pub reminder_interval_days: u32,
+    /// Most reminders per share.
+    pub reminder_limit: u32,
+    /// Days a share may stay pending before it is removed; 0: for ever.
+    pub pending_expiry_days: u32,
 }
 
 /// Where image data lives.
@@ -210,6 +223,11 @@ require_format_match = true
 trust_report_timeout_secs = 120
 sweep_interval_secs = 3600
 sweep_grace_secs = 3600
+
+[sharing]
+reminder_interval_days = 7
+reminder_limit = 3
+pending_expiry_days = 0
 
 [storage]
 url = ""
@@ -327,6 +345,13 @@ impl Config {
             max_page: i.max_page,
             require_format_match: i.require_format_match,
             trust_report_timeout: std::time::Duration::from_secs(i.trust_report_timeout_secs),
+            reminders: glint_core::event::ReminderRules {
+                every_secs: i64::from(self.sharing.reminder_interval_days) * 86_400,
+                limit: self.sharing.reminder_limit,
+            },
+            pending_expiry: (self.sharing.pending_expiry_days > 0).then(|| {
+                std::time::Duration::from_secs(u64::from(self.sharing.pending_expiry_days) * 86_400)
+            }),
         }
     }
 

@@ -51,6 +51,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         identity,
         images,
         compute,
+        events: glint_app::EventService::new(db.clone()),
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,
@@ -121,6 +122,7 @@ async fn resume_background_work(
         say!("  {resumed} trust report(s) cut by the last stop are queued again");
     }
     images.start_trust_reports();
+    images.start_share_expiry();
     glint_app::Sweeper::new(
         db.clone(),
         stores.clone(),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod compute;
 mod directory;
+pub mod events;
 pub mod health;
 pub mod identity;
 pub mod images;
@@ -21,6 +22,7 @@ pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter};
 pub use directory::UserUpdate;
+pub use events::{EventPage, EventService, FeedEvent};
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
 pub use health::{HealthCheck, HealthReport, HealthService};
 pub use identity::{

@@ -62,6 +62,13 @@ pub enum Error {
         minutes(*.retry_after_secs)
     )]
     TooManyRequests { retry_after_secs: u64 },
+    /// The caller has used up an allowance (a share's reminders); the message says when it may
+    /// try again, `retry_after_secs` in seconds (`None`: not again) (429).
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
     /// The caller is known but lacks the role or ownership needed; the message names what is needed.
     #[error("{0}")]
     Forbidden(String),

@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod image;
 pub mod names;

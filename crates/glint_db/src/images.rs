@@ -5,15 +5,17 @@
 mod modify;
 pub(crate) mod row;
 
-pub use modify::modify;
+pub use modify::{modify, modify_telling};
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use glint_core::error::Kind;
+use glint_core::event::EventKind;
 use glint_core::image::{Image, ImageId, ImageStatus};
 use glint_core::{Error, RegionName, Result, Timestamp};
 
+use crate::events::{self, Change, Recording};
 use crate::sql::{self, On};
 use crate::{Db, WriteTx, is_unique_violation};
 
@@ -115,9 +117,10 @@ async fn read_one(db: &Db, id: &str, condition: &str) -> Result<Option<Image>> {
     Ok(Some(image))
 }
 
-/// Marks an image deleted, with its members. Returns false if it was already gone.
-pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
-    let now = Timestamp::now().micros();
+/// Marks an image deleted, with its members, telling each consumer and the producer. Returns
+/// false if it was already gone.
+pub async fn delete(db: &Db, id: &ImageId, change: &Change<'_>) -> Result<bool> {
+    let now = change.at.micros();
     let mut tx = db.begin_write().await?;
     let done = sql::query(
         "UPDATE images SET status = 'deleted', deleted = 1, deleted_at = $1, updated_at = $1 \
@@ -127,6 +130,19 @@ pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
     .bind(id.as_str())
     .execute(&mut tx)
     .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    if !tx.is_sqlite() {
+        sql::query(
+            "SELECT member FROM image_members WHERE image_id = $1 AND deleted = 0 FOR UPDATE",
+        )
+        .bind(id.as_str())
+        .fetch_all(&mut tx)
+        .await?;
+    }
+    let deleted = Recording::new(EventKind::Deleted, id, change.actor, change.at);
+    events::record(&mut tx, &deleted).await?;
     sql::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1 WHERE image_id = $2 AND deleted = 0",
     )
@@ -135,7 +151,7 @@ pub async fn delete(db: &Db, id: &ImageId) -> Result<bool> {
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
-    Ok(done.rows_affected() == 1)
+    Ok(true)
 }
 
 /// Moves an image from `from` to the data-receiving status `to` for `node`, or takes over an

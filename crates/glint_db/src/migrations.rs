@@ -19,6 +19,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0006_share_created_at.sql",
     "0007_sign_in_failures.sql",
     "0008_enabled_and_roles.sql",
+    "0009_share_events.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -30,6 +31,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0006_share_created_at.sql"),
     include_str!("../../../migrations/sqlite/0007_sign_in_failures.sql"),
     include_str!("../../../migrations/sqlite/0008_enabled_and_roles.sql"),
+    include_str!("../../../migrations/sqlite/0009_share_events.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -40,6 +42,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0006_share_created_at.sql"),
     include_str!("../../../migrations/postgres/0007_sign_in_failures.sql"),
     include_str!("../../../migrations/postgres/0008_enabled_and_roles.sql"),
+    include_str!("../../../migrations/postgres/0009_share_events.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

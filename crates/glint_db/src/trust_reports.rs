@@ -2,10 +2,12 @@
 //! (a claim goes stale when its node stops), and kept with the image once written. The report
 //! itself is opaque JSON here; `glint_app` knows its shape.
 
+use glint_core::event::EventKind;
 use glint_core::image::ImageId;
 use glint_core::{Result, Timestamp};
 
 use crate::Db;
+use crate::events::{self, Change, Recording};
 use crate::sql::{self, Row};
 
 /// Where an image's report is.
@@ -141,22 +143,39 @@ pub async fn claim_next(db: &Db, node: &str, stale_before: Timestamp) -> Result<
     Ok(None)
 }
 
-/// Writes the report `node` claimed; false if the claim was lost meanwhile (another node took
-/// it over, or the image got new data and its report was queued again).
-pub async fn finish(db: &Db, image: &ImageId, node: &str, report_json: &str) -> Result<bool> {
-    let _turn = db.write_turn().await;
+/// Writes the report `node` claimed, telling the image's consumers and its producer that it is
+/// ready, with its number of `warnings`; false if the claim was lost meanwhile (another node
+/// took it over, or the image got new data and its report was queued again).
+pub async fn finish(
+    db: &Db,
+    image: &ImageId,
+    node: &str,
+    report_json: &str,
+    warnings: usize,
+    change: &Change<'_>,
+) -> Result<bool> {
+    let mut tx = db.begin_write().await?;
     let done = sql::query(
         "UPDATE trust_reports SET state = 'done', report = $1, finished_at = $2, \
          claimed_by = NULL, claimed_at = NULL \
          WHERE image_id = $3 AND state = 'running' AND claimed_by = $4",
     )
     .bind(report_json)
-    .bind(Timestamp::now().micros())
+    .bind(change.at.micros())
     .bind(image.as_str())
     .bind(node)
-    .execute(db)
+    .execute(&mut tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let mut detail = serde_json::Map::new();
+    detail.insert("warnings".into(), serde_json::json!(warnings));
+    let ready = Recording::new(EventKind::TrustReportReady, image, change.actor, change.at)
+        .with_detail(detail);
+    events::record(&mut tx, &ready).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Puts back every report `node` was writing when it stopped; returns how many.

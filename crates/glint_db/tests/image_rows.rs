@@ -136,9 +136,15 @@ async fn every_field_survives_every_path_an_image_row_takes(db: &Db) {
     assert_eq!(listed, vec![changed.clone()]);
 
     // The sharing read: the image without tags and properties, with the caller's share.
-    members::add(db, &loaded.id, "5003", None)
-        .await
-        .expect("share");
+    members::add(
+        db,
+        &loaded.id,
+        "5003",
+        None,
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .expect("share");
     let (image, share) = members::image_with_share(db, loaded.id.as_str(), "5003")
         .await
         .expect("read")

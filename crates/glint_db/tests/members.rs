@@ -26,9 +26,16 @@ async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
     // 24 adds at once, 3 of each of 8 accounts, under a quota of 5.
     let adds = (0..24).map(|n| {
         let (db, id) = (db.clone(), id.clone());
-        tokio::spawn(
-            async move { members::add(&db, &id, &format!("{}", 5000 + n % 8), Some(5)).await },
-        )
+        tokio::spawn(async move {
+            members::add(
+                &db,
+                &id,
+                &format!("{}", 5000 + n % 8),
+                Some(5),
+                &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+            )
+            .await
+        })
     });
     let mut added = Vec::new();
     let (mut over_quota, mut duplicates) = (0, 0);
@@ -52,20 +59,80 @@ async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
     assert_eq!(members::list(db, &id).await.unwrap().len(), 5);
 
     // A removed member comes back as a new pending share, within the quota.
-    members::remove(db, &id, &added[0]).await.unwrap();
-    members::add(db, &id, &added[0], Some(5)).await.unwrap();
-    let again = members::add(db, &id, &added[0], Some(6)).await;
+    members::remove(
+        db,
+        &id,
+        &added[0],
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
+    members::add(
+        db,
+        &id,
+        &added[0],
+        Some(5),
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
+    let again = members::add(
+        db,
+        &id,
+        &added[0],
+        Some(6),
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await;
     assert!(matches!(again, Err(Error::StateConflict(_))), "{again:?}");
-    let full = members::add(db, &id, "9999", Some(5)).await;
+    let full = members::add(
+        db,
+        &id,
+        "9999",
+        Some(5),
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await;
     assert!(matches!(full, Err(Error::QuotaExceeded(_))), "{full:?}");
 }
 
 async fn a_share_keeps_its_images_created_at(db: &Db) {
     let id = image(db).await;
-    members::add(db, &id, "6001", None).await.unwrap();
-    members::add(db, &id, "6002", None).await.unwrap();
-    members::remove(db, &id, "6002").await.unwrap();
-    members::add(db, &id, "6002", None).await.unwrap();
+    members::add(
+        db,
+        &id,
+        "6001",
+        None,
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
+    members::add(
+        db,
+        &id,
+        "6002",
+        None,
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
+    members::remove(
+        db,
+        &id,
+        "6002",
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
+    members::add(
+        db,
+        &id,
+        "6002",
+        None,
+        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+    )
+    .await
+    .unwrap();
     let rows = sql::query(
         "SELECT m.image_created_at, i.created_at FROM image_members m \
          JOIN images i ON i.id = m.image_id WHERE m.image_id = $1 ORDER BY m.member",

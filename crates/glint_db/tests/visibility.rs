@@ -155,7 +155,14 @@ async fn store(db: &Db, images: &[Image]) {
     }
     bulk::insert_members(db, &live).await.expect("members");
     for (image, member) in removed {
-        members::remove(db, &image, member).await.expect("remove");
+        members::remove(
+            db,
+            &image,
+            member,
+            &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+        )
+        .await
+        .expect("remove");
     }
 }
 

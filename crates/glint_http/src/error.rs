@@ -16,7 +16,7 @@ pub(crate) fn status_of(error: &Error) -> StatusCode {
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::TooManyRequests { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::StateConflict(_) => StatusCode::CONFLICT,
         Error::QuotaExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -42,9 +42,11 @@ pub(crate) fn public_message(error: &Error) -> String {
 /// The `Retry-After` header of an error that has one.
 pub(crate) fn retry_after(error: &Error) -> Option<(header::HeaderName, HeaderValue)> {
     match error {
-        Error::TooManyRequests { retry_after_secs } => {
-            Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)))
-        }
+        Error::TooManyRequests { retry_after_secs }
+        | Error::RateLimited {
+            retry_after_secs: Some(retry_after_secs),
+            ..
+        } => Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@
 mod client_address;
 mod compute;
 mod error;
+mod events;
 mod extract;
 mod identity;
 mod image;

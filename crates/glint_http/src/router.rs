@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use glint_app::{CatalogService, ComputeService, IdentityService, ImageService};
+use glint_app::{CatalogService, ComputeService, EventService, IdentityService, ImageService};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -25,6 +25,7 @@ pub struct Services {
     pub identity: IdentityService,
     pub images: ImageService,
     pub compute: ComputeService,
+    pub events: EventService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,
@@ -54,6 +55,7 @@ impl std::ops::Deref for AppState {
 pub fn router(state: AppState) -> Router {
     let routes = identity::routes()
         .merge(image::routes())
+        .merge(crate::events::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .merge(ops::routes())

@@ -15,16 +15,18 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use glint_core::event::{EventActor, EventKind, ReminderRules};
 use glint_core::image::create::NewImage;
 use glint_core::image::patch::{PatchCaller, apply_patch};
 use glint_core::image::{
     Deferred, Image, ImageId, ImageLimits, ImageMember, ImagePatch, ImageStatus, Visibility,
 };
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
+use glint_db::events::{Change, Recording};
 use glint_db::{Db, images, members};
 use tokio::sync::Notify;
 
-use crate::Stores;
+use crate::{Clock, Stores};
 
 pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
@@ -48,6 +50,10 @@ pub struct ImageSettings {
     pub require_format_match: bool,
     /// Longest the trust report may spend on one image.
     pub trust_report_timeout: Duration,
+    /// The courtesy rules for reminders of pending shares.
+    pub reminders: ReminderRules,
+    /// How long a share may stay `pending` before it is removed (`None`: for ever).
+    pub pending_expiry: Option<Duration>,
 }
 
 impl Default for ImageSettings {
@@ -60,6 +66,8 @@ impl Default for ImageSettings {
             max_page: 1000,
             require_format_match: true,
             trust_report_timeout: Duration::from_secs(120),
+            reminders: ReminderRules::default(),
+            pending_expiry: None,
         }
     }
 }
@@ -72,6 +80,8 @@ pub struct ImageService {
     settings: ImageSettings,
     /// Wakes this node's trust report worker when a report is queued.
     reports_wake: Arc<Notify>,
+    /// The time of changes and their events (a test moves it forward).
+    clock: Clock,
 }
 
 impl ImageService {
@@ -82,7 +92,19 @@ impl ImageService {
             stores,
             settings,
             reports_wake: Arc::new(Notify::new()),
+            clock: Clock::system(),
         }
+    }
+
+    /// The same service on `clock` (a test's, which it moves forward).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// A change by the caller, now: what the events of the change say.
+    fn change_by<'a>(&self, actor: &'a EventActor) -> Change<'a> {
+        Change::by(actor, self.clock.now())
     }
 
     /// Puts back to `queued` every image this node was receiving data for when it stopped, and
@@ -293,16 +315,24 @@ impl ImageService {
         action: &str,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
-        images::modify(&self.db, &image.id, |current| {
+        let actor = EventActor::from(ctx);
+        let change = self.change_by(&actor);
+        let kind = if to == ImageStatus::Deactivated {
+            EventKind::Deactivated
+        } else {
+            EventKind::Reactivated
+        };
+        let told = Recording::new(kind, &image.id, change.actor, change.at);
+        let toggle = |current: &mut Image| {
             policy::require_change(ctx, current, action)?;
             let Some(status) = current.status.toggle(to, action)? else {
                 return Ok(false);
             };
             current.status = status;
-            current.updated_at = Timestamp::now();
+            current.updated_at = change.at;
             Ok(true)
-        })
-        .await?;
+        };
+        images::modify_telling(&self.db, &image.id, toggle, Some(&told)).await?;
         Ok(())
     }
 
@@ -322,7 +352,8 @@ impl ImageService {
             )));
         }
         image.status.transition(ImageStatus::Deleted)?;
-        if !images::delete(&self.db, &image.id).await? {
+        let actor = EventActor::from(ctx);
+        if !images::delete(&self.db, &image.id, &self.change_by(&actor)).await? {
             return Err(policy::not_found(id.as_str()));
         }
         let in_use = glint_db::servers::image_in_use(&self.db, &image.id).await?;

@@ -4,9 +4,10 @@
 //! row. Roles follow the product: `member` in the owner account shares, `manager` in the consumer
 //! account answers, because accepting shows the image to every user of that account.
 
+use glint_core::event::EventActor;
 use glint_core::image::{Deferred, Image, ImageId, ImageMember, MemberStatus, Visibility};
 use glint_core::{AuthContext, Error, RegionName, Result, Role};
-use glint_db::members;
+use glint_db::members::{self, Reminder};
 
 use super::{ImageService, policy};
 
@@ -83,7 +84,8 @@ impl ImageService {
             return Err(Error::InvalidInput("Member can't be empty".into()));
         }
         let quota = u64::try_from(self.settings.limits.member_quota).ok();
-        members::add(&self.db, &image.id, member, quota).await
+        let actor = EventActor::from(ctx);
+        members::add(&self.db, &image.id, member, quota, &self.change_by(&actor)).await
     }
 
     /// The members the caller may see: all of them for the owner and the admin, its own row for
@@ -153,7 +155,8 @@ impl ImageService {
             }
             ctx.require(Role::Manager, "accept or reject shared images")?;
         }
-        members::set_status(&self.db, &image.id, member, status).await
+        let actor = EventActor::from(ctx);
+        members::set_status(&self.db, &image.id, member, status, &self.change_by(&actor)).await
     }
 
     /// Removes a consumer from the image.
@@ -168,6 +171,66 @@ impl ImageService {
         let (image, _) = self.shared_image(ctx, region, image_id).await?;
         only_shared(&image, "delete members")?;
         require_producer(ctx, &image, "remove members")?;
-        members::remove(&self.db, &image.id, member).await
+        let actor = EventActor::from(ctx);
+        members::remove(&self.db, &image.id, member, &self.change_by(&actor)).await
+    }
+
+    /// The producer reminds a consumer of a share still `pending`, within the courtesy rules
+    /// (`RateLimited` beyond them); both parties get the reminder as an event.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn remind_member(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &ImageId,
+        member: &str,
+    ) -> Result<Reminder> {
+        let (image, _) = self.shared_image(ctx, region, image_id).await?;
+        only_shared(&image, "remind members")?;
+        require_producer(ctx, &image, "send reminders")?;
+        let actor = EventActor::from(ctx);
+        let change = self.change_by(&actor);
+        let rules = self.settings.reminders;
+        members::remind(&self.db, &image.id, member, &change, |share, sent, last| {
+            rules.allow(share.status, sent, last, change.at)
+        })
+        .await
+    }
+
+    /// Runs `expire_pending_shares` every ten minutes, when offers expire at all.
+    pub fn start_share_expiry(&self) -> Option<tokio::task::JoinHandle<()>> {
+        self.settings.pending_expiry?;
+        let service = self.clone();
+        Some(tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                match service.expire_pending_shares().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(expired = n, "pending shares expired"),
+                    Err(e) => tracing::warn!(error = %e, "could not expire pending shares"),
+                }
+            }
+        }))
+    }
+
+    /// Removes the shares left `pending` longer than the operator allows, telling both parties
+    /// of each; returns how many (none when offers never expire).
+    pub async fn expire_pending_shares(&self) -> Result<usize> {
+        let Some(expiry) = self.settings.pending_expiry else {
+            return Ok(0);
+        };
+        let now = self.clock.now();
+        let expiry = i64::try_from(expiry.as_secs()).unwrap_or(i64::MAX);
+        let change = glint_db::events::Change::by_service(now);
+        let mut total = 0;
+        loop {
+            let expired =
+                members::expire_pending(&self.db, now.plus_seconds(-expiry), 100, &change).await?;
+            total += expired.len();
+            if expired.len() < 100 {
+                return Ok(total);
+            }
+        }
     }
 }

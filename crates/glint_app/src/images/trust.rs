@@ -175,7 +175,9 @@ impl ImageService {
         };
         let json = serde_json::to_string(&report)
             .map_err(|e| Error::Internal(format!("trust report: {e}")))?;
-        if trust_reports::finish(&self.db, &image.id, node, &json).await? {
+        let warnings = report.warnings().len();
+        let change = glint_db::events::Change::by_service(self.clock.now());
+        if trust_reports::finish(&self.db, &image.id, node, &json, warnings, &change).await? {
             tracing::info!(image = %image.id, warnings = report.warnings().len(), "trust report written");
         }
         Ok(true)

@@ -5,6 +5,11 @@
 
 mod filters;
 mod form;
+
+/// The decoded `(key, value)` pairs of a raw query string, in order.
+pub fn decode_pairs(raw: &str) -> Vec<(String, String)> {
+    form::decode_pairs(raw)
+}
 mod iso8601;
 mod terms;
 

@@ -10,6 +10,7 @@ use glint_core::image::{Image, ImageId};
 use glint_core::{Error, Result};
 
 use super::{load_details, row};
+use crate::events::{self, Recording};
 use crate::sql;
 use crate::{Db, WriteTx};
 
@@ -18,6 +19,20 @@ use crate::{Db, WriteTx};
 /// anything to write; an error from it leaves the image as it was. Returns the image as stored.
 /// `NotFound` if there is no such image (or it is deleted).
 pub async fn modify<F>(db: &Db, id: &ImageId, change: F) -> Result<Image>
+where
+    F: FnOnce(&mut Image) -> Result<bool>,
+{
+    modify_telling(db, id, change, None).await
+}
+
+/// `modify`, which also records `told` for the image's live shares when it writes a change
+/// (a deactivation or reactivation the consumers hear of), in the same transaction.
+pub async fn modify_telling<F>(
+    db: &Db,
+    id: &ImageId,
+    change: F,
+    told: Option<&Recording<'_>>,
+) -> Result<Image>
 where
     F: FnOnce(&mut Image) -> Result<bool>,
 {
@@ -48,6 +63,9 @@ where
     }
     write_fields(&mut tx, &after).await?;
     write_detail_changes(&mut tx, &before, &after).await?;
+    if let Some(told) = told {
+        events::record(&mut tx, told).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -100,3 +100,26 @@ pub(crate) async fn remove_member(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `POST /v2/images/{id}/members/{member_id}/actions/glint-remind` (Glint's extension): 200
+/// with the reminder's number, how many are left and when the next may be sent; 429 beyond the
+/// courtesy rules, 409 for a share that is not pending.
+pub(crate) async fn remind_member(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    _: NoBody,
+    Typed(p, _): Typed<ImageItemPath>,
+) -> Result<Json<Value>, ImageError> {
+    let sent = state
+        .images
+        .remind_member(&ctx, &p.at.region, &p.at.image, &p.item)
+        .await?;
+    Ok(Json(json!({
+        "image_id": p.at.image.as_str(),
+        "member_id": p.item,
+        "sent_at": sent.sent_at.to_glance(),
+        "reminder": sent.allowance.number,
+        "reminders_left": sent.allowance.left,
+        "next_allowed_at": sent.allowance.next_at.map(|t| t.to_glance()),
+    })))
+}

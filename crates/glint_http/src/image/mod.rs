@@ -2,7 +2,7 @@
 //! images, tags, actions, data, members, schemas and discovery info, and Glint's own
 //! extension: an image's trust report (`…/glint-inspection`).
 
-mod body;
+pub(crate) mod body;
 mod data;
 mod images;
 mod members;
@@ -82,5 +82,9 @@ pub(crate) fn routes() -> Router<AppState> {
             get(members::show_member)
                 .put(members::update_member)
                 .delete(members::remove_member),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-remind"),
+            post(members::remind_member),
         )
 }

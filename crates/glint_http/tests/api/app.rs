@@ -132,7 +132,9 @@ impl TestApp {
             ..ImageSettings::default()
         };
         (setup.image_settings)(&mut settings);
-        let images = ImageService::new(db.db.clone(), stores.clone(), settings);
+        let clock = Clock::system();
+        let images =
+            ImageService::new(db.db.clone(), stores.clone(), settings).with_clock(clock.clone());
         let report_worker = images.start_trust_reports();
         let ops =
             glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
@@ -142,7 +144,6 @@ impl TestApp {
             images.clone(),
             glint_app::compute::default_flavors(),
         );
-        let clock = Clock::system();
         let identity = IdentityService::new(db.db.clone(), setup.token_lifetime)
             .with_lockout(setup.lockout)
             .with_clock(clock.clone());
@@ -150,6 +151,7 @@ impl TestApp {
             identity,
             images: images.clone(),
             compute,
+            events: glint_app::EventService::new(db.db.clone()),
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,

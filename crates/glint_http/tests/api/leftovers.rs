@@ -38,9 +38,13 @@ async fn run(app: TestApp) {
         .upload_with(json!({}), b"crashed delete".to_vec())
         .await;
     assert!(
-        glint_db::images::delete(&app.db, &ImageId::from_trusted(crashed.id.clone()))
-            .await
-            .expect("delete")
+        glint_db::images::delete(
+            &app.db,
+            &ImageId::from_trusted(crashed.id.clone()),
+            &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
+        )
+        .await
+        .expect("delete")
     );
     // Deleted through the API while a server built from it lives: its data backs rebuilds.
     let backing = alice

@@ -184,6 +184,7 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
         identity: IdentityService::new(db.db.clone(), std::time::Duration::from_secs(3600)),
         images,
         compute,
+        events: glint_app::EventService::new(db.db.clone()),
         catalog: CatalogService::new("https://panel.example.com"),
         trusted_proxies: glint_http::TrustedProxies::none(),
         ops,

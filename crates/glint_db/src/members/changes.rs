@@ -1,0 +1,176 @@
+//! The changes to a share after it is made: the consumer's answer, the producer's removal and
+//! reminders, and the expiry of offers left pending. Each locks the share's row first, then
+//! records its event (which takes the event writers' lock last, see `events`), then commits.
+
+use glint_core::error::Kind;
+use glint_core::event::{EventKind, ReminderAllowance};
+use glint_core::image::{ImageId, ImageMember, MemberStatus};
+use glint_core::{Error, Result, Timestamp};
+use serde_json::json;
+
+use super::{from_row, select_list};
+use crate::events::{self, Change, Recording};
+use crate::sql;
+use crate::{Db, WriteTx};
+
+/// The live share of `member`, its row locked until the transaction ends (on PostgreSQL; the
+/// SQLite transaction holds the database's write lock).
+async fn lock_share(tx: &mut WriteTx, image: &ImageId, member: &str) -> Result<ImageMember> {
+    let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
+    let sql = format!(
+        "SELECT {} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0{lock}",
+        select_list("")
+    );
+    let row = sql::query(sql)
+        .bind(image.as_str())
+        .bind(member)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(Error::not_found(Kind::Member, member)),
+    }
+}
+
+/// Sets a live member's status (the consumer's answer) and tells both parties when it changed;
+/// `NotFound` if there is no such live member.
+pub async fn set_status(
+    db: &Db,
+    image: &ImageId,
+    member: &str,
+    status: MemberStatus,
+    change: &Change<'_>,
+) -> Result<ImageMember> {
+    let mut tx = db.begin_write().await?;
+    let before = lock_share(&mut tx, image, member).await?;
+    sql::query(
+        "UPDATE image_members SET status = $1, updated_at = $2 \
+         WHERE image_id = $3 AND member = $4 AND deleted = 0",
+    )
+    .bind(status.as_str())
+    .bind(change.at.micros())
+    .bind(image.as_str())
+    .bind(member)
+    .execute(&mut tx)
+    .await?;
+    if before.status != status {
+        let answer = Recording::new(EventKind::of_answer(status), image, change.actor, change.at);
+        events::record(&mut tx, &answer.for_consumer(member)).await?;
+    }
+    tx.commit().await?;
+    Ok(ImageMember {
+        status,
+        updated_at: change.at,
+        ..before
+    })
+}
+
+/// Removes a live member, telling both parties; `NotFound` if there is none.
+pub async fn remove(db: &Db, image: &ImageId, member: &str, change: &Change<'_>) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    lock_share(&mut tx, image, member).await?;
+    let removed = Recording::new(EventKind::Removed, image, change.actor, change.at);
+    events::record(&mut tx, &removed.for_consumer(member)).await?;
+    soft_delete(&mut tx, image, member, change.at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn soft_delete(tx: &mut WriteTx, image: &ImageId, member: &str, at: Timestamp) -> Result<()> {
+    sql::query(
+        "UPDATE image_members SET deleted = 1, updated_at = $1 \
+         WHERE image_id = $2 AND member = $3 AND deleted = 0",
+    )
+    .bind(at.micros())
+    .bind(image.as_str())
+    .bind(member)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// A reminder that was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reminder {
+    pub sent_at: Timestamp,
+    pub allowance: ReminderAllowance,
+}
+
+/// Reminds `member` of its share if `allow` agrees, given the share and the reminders sent on
+/// it so far (how many, and the last one's time); records the reminder as an event for both
+/// parties. `NotFound` if there is no live share.
+pub async fn remind<F>(
+    db: &Db,
+    image: &ImageId,
+    member: &str,
+    change: &Change<'_>,
+    allow: F,
+) -> Result<Reminder>
+where
+    F: FnOnce(&ImageMember, u32, Option<Timestamp>) -> Result<ReminderAllowance>,
+{
+    let mut tx = db.begin_write().await?;
+    let share = lock_share(&mut tx, image, member).await?;
+    let (sent, last) = events::reminders_since(&mut tx, image, member, share.created_at).await?;
+    let allowance = allow(&share, sent, last)?;
+    let mut detail = serde_json::Map::new();
+    detail.insert("reminder".into(), json!(allowance.number));
+    detail.insert("reminders_left".into(), json!(allowance.left));
+    let reminded = Recording::new(EventKind::Reminded, image, change.actor, change.at)
+        .for_consumer(member)
+        .with_detail(detail);
+    events::record(&mut tx, &reminded).await?;
+    tx.commit().await?;
+    Ok(Reminder {
+        sent_at: change.at,
+        allowance,
+    })
+}
+
+/// A pending share that expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiredShare {
+    pub image: ImageId,
+    pub member: String,
+}
+
+/// Removes up to `batch` shares still `pending` that were offered before `offered_before`,
+/// telling both parties of each. Safe with several nodes: each share is removed (and told) by
+/// one of them. Returns the shares removed.
+pub async fn expire_pending(
+    db: &Db,
+    offered_before: Timestamp,
+    batch: u32,
+    change: &Change<'_>,
+) -> Result<Vec<ExpiredShare>> {
+    let mut tx = db.begin_write().await?;
+    let lock = if tx.is_sqlite() {
+        ""
+    } else {
+        " FOR UPDATE SKIP LOCKED"
+    };
+    let sql = format!(
+        "SELECT image_id, member FROM image_members \
+         WHERE deleted = 0 AND status = $1 AND created_at < $2 \
+         ORDER BY created_at, image_id, member LIMIT {batch}{lock}"
+    );
+    let rows = sql::query(sql)
+        .bind(MemberStatus::Pending.as_str())
+        .bind(offered_before.micros())
+        .fetch_all(&mut tx)
+        .await?;
+    let mut expired = Vec::with_capacity(rows.len());
+    for row in &rows {
+        expired.push(ExpiredShare {
+            image: ImageId::from_trusted(row.try_get("image_id")?),
+            member: row.try_get("member")?,
+        });
+    }
+    for share in &expired {
+        let told = Recording::new(EventKind::Expired, &share.image, change.actor, change.at);
+        events::record(&mut tx, &told.for_consumer(&share.member)).await?;
+        soft_delete(&mut tx, &share.image, &share.member, change.at).await?;
+    }
+    tx.commit().await?;
+    Ok(expired)
+}

@@ -1,0 +1,28 @@
+-- The life of each share, for its two parties: one row per event, written in the transaction
+-- of the change it records (an outbox). Ids grow in commit order (SQLite writes one
+-- transaction at a time), so a poller that asks for the events after the last id it saw never
+-- misses one. The image's name and region are copied, so the event still reads after the
+-- image is gone. actor_* are empty for changes the service makes by itself (an expiry).
+CREATE TABLE share_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    image_id TEXT NOT NULL,
+    image_name TEXT,
+    region TEXT NOT NULL,
+    producer TEXT NOT NULL,
+    consumer TEXT NOT NULL,
+    actor_user_id TEXT,
+    actor_user_name TEXT,
+    detail TEXT
+);
+CREATE INDEX share_events_producer ON share_events (producer, id);
+CREATE INDEX share_events_consumer ON share_events (consumer, id);
+CREATE INDEX share_events_share ON share_events (image_id, consumer, kind, id);
+
+-- Which events each user has read (the panel's bell counts the others).
+CREATE TABLE share_event_reads (
+    user_id TEXT NOT NULL,
+    event_id BIGINT NOT NULL,
+    PRIMARY KEY (user_id, event_id)
+);
