@@ -190,6 +190,9 @@ impl IntoResponse for ImageError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, value);
         }
+        if let Some((name, value)) = retry_after(&self.error) {
+            response.headers_mut().insert(name, value);
+        }
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             response.headers_mut().insert(
                 "accept-patch",

@@ -10,6 +10,7 @@ mod app;
 mod compute;
 mod concurrency;
 mod data;
+mod events;
 mod identity;
 mod identity_admin;
 mod image_updates;
