@@ -8,6 +8,12 @@ use std::str::FromStr;
 use crate::image::ImageId;
 use crate::{AccountId, Error, RegionName, Result, Timestamp, UserId, Username};
 
+mod feed;
+mod reminders;
+
+pub use feed::FeedRequest;
+pub use reminders::{ReminderAllowance, ReminderRules};
+
 /// What happened. The wire names are stable: clients filter on them and webhooks carry them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
@@ -232,197 +238,9 @@ impl EventQuery {
     }
 }
 
-/// What a caller asks of its feed (the query string of a feed request).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FeedRequest {
-    /// One region (`None`: every region the caller may use).
-    pub region: Option<RegionName>,
-    /// Only of these kinds (`type=`, repeated or comma-separated).
-    pub kinds: Vec<EventKind>,
-    /// Only for this image (`image_id=`).
-    pub image: Option<ImageId>,
-    /// The last event of the page before (older events follow).
-    pub marker: Option<EventId>,
-    /// Only events after this one (a poller's last seen).
-    pub since: Option<EventId>,
-    pub limit: Option<u32>,
-}
-
-impl FeedRequest {
-    /// Reads a feed's query string; an unknown parameter or a bad value is `InvalidInput`.
-    pub fn parse(raw_query: Option<&str>) -> Result<Self> {
-        let mut request = FeedRequest::default();
-        let pairs = raw_query
-            .map(crate::image::query::decode_pairs)
-            .unwrap_or_default();
-        for (key, value) in pairs {
-            match key.as_str() {
-                "limit" => {
-                    let limit = value.parse::<u32>().map_err(|_| {
-                        Error::InvalidInput(format!(
-                            "Invalid limit '{value}': it must be a whole number from 0"
-                        ))
-                    })?;
-                    request.limit = Some(limit);
-                }
-                "marker" => request.marker = Some(EventId::parse(&value, "marker")?),
-                "since" => request.since = Some(EventId::parse(&value, "since")?),
-                "type" => {
-                    for name in value.split(',').filter(|n| !n.is_empty()) {
-                        request.kinds.push(name.parse()?);
-                    }
-                }
-                "image_id" => request.image = Some(ImageId::parse(&value)?),
-                other => {
-                    return Err(Error::InvalidInput(format!(
-                        "Unknown parameter '{other}': the events feed takes limit, marker, \
-                         since, type and image_id"
-                    )));
-                }
-            }
-        }
-        Ok(request)
-    }
-}
-
-/// The seed's courtesy rules for reminders: only on a share still `pending`, at most one per
-/// `every_secs`, at most `limit` per share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReminderRules {
-    pub every_secs: i64,
-    pub limit: u32,
-}
-
-impl Default for ReminderRules {
-    fn default() -> Self {
-        ReminderRules {
-            every_secs: 7 * 24 * 3600,
-            limit: 3,
-        }
-    }
-}
-
-/// A reminder the rules allow: its number on the share, how many are left, and when the next
-/// may be sent (`None`: no more).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReminderAllowance {
-    pub number: u32,
-    pub left: u32,
-    pub next_at: Option<Timestamp>,
-}
-
-impl ReminderRules {
-    /// Whether one more reminder may go at `now` on a share in `status` that has had `sent`
-    /// reminders, the last at `last`.
-    pub fn allow(
-        &self,
-        status: crate::image::MemberStatus,
-        sent: u32,
-        last: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<ReminderAllowance> {
-        use crate::image::MemberStatus;
-        match status {
-            MemberStatus::Pending => {}
-            MemberStatus::Rejected => {
-                return Err(Error::StateConflict(
-                    "The consumer rejected this share; rejected shares get no reminders.".into(),
-                ));
-            }
-            MemberStatus::Accepted => {
-                return Err(Error::StateConflict(
-                    "The consumer already accepted this share; only pending shares get reminders."
-                        .into(),
-                ));
-            }
-        }
-        if sent >= self.limit {
-            return Err(Error::RateLimited {
-                message: format!(
-                    "This share has had its {} reminders; no more may be sent.",
-                    self.limit
-                ),
-                retry_after_secs: None,
-            });
-        }
-        if let Some(last) = last {
-            let next = last.plus_seconds(self.every_secs);
-            if next > now {
-                let wait = (next.micros() - now.micros() + 999_999) / 1_000_000;
-                return Err(Error::RateLimited {
-                    message: format!(
-                        "A reminder for this share was sent recently; the next may be sent at {}.",
-                        next.to_glance()
-                    ),
-                    retry_after_secs: Some(u64::try_from(wait).unwrap_or(0)),
-                });
-            }
-        }
-        let left = self.limit - sent - 1;
-        Ok(ReminderAllowance {
-            number: sent + 1,
-            left,
-            next_at: (left > 0).then(|| now.plus_seconds(self.every_secs)),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::MemberStatus;
-
-    #[test]
-    fn reminders_follow_the_courtesy_rules() {
-        let rules = ReminderRules::default();
-        let start = Timestamp::from_micros(1_000_000_000_000);
-        let day = 24 * 3600;
-        let first = rules.allow(MemberStatus::Pending, 0, None, start);
-        assert!(matches!(first, Ok(a) if a.number == 1 && a.left == 2));
-        let soon = rules.allow(
-            MemberStatus::Pending,
-            1,
-            Some(start),
-            start.plus_seconds(day),
-        );
-        assert!(
-            matches!(soon, Err(Error::RateLimited { retry_after_secs: Some(s), .. }) if s == 6 * day as u64)
-        );
-        let week = rules.allow(
-            MemberStatus::Pending,
-            1,
-            Some(start),
-            start.plus_seconds(7 * day),
-        );
-        assert!(matches!(week, Ok(a) if a.number == 2 && a.left == 1));
-        let last = rules.allow(
-            MemberStatus::Pending,
-            2,
-            Some(start),
-            start.plus_seconds(7 * day),
-        );
-        assert!(matches!(last, Ok(a) if a.left == 0 && a.next_at.is_none()));
-        let spent = rules.allow(
-            MemberStatus::Pending,
-            3,
-            Some(start),
-            start.plus_seconds(99 * day),
-        );
-        assert!(matches!(
-            spent,
-            Err(Error::RateLimited {
-                retry_after_secs: None,
-                ..
-            })
-        ));
-        for answered in [MemberStatus::Rejected, MemberStatus::Accepted] {
-            let refused = rules.allow(answered, 0, None, start);
-            assert!(
-                matches!(refused, Err(Error::StateConflict(_))),
-                "{answered:?}"
-            );
-        }
-    }
 
     #[test]
     fn every_kind_reads_back_from_its_wire_name() {
@@ -431,35 +249,6 @@ mod tests {
         }
         let refused = "share.deleted".parse::<EventKind>();
         assert!(matches!(refused, Err(Error::InvalidInput(m)) if m.contains("share.created")));
-    }
-
-    #[test]
-    fn a_feed_query_reads_every_parameter_and_refuses_the_rest() {
-        let image = "0b4f2b43-3d2a-4b5e-8a8e-3d3b2f1e9c7a";
-        let raw = format!(
-            "limit=5&marker=90&since=12&type=share.accepted,share.removed&type=image.deleted&image_id={image}"
-        );
-        let read = FeedRequest::parse(Some(&raw)).ok();
-        let expected = FeedRequest {
-            region: None,
-            kinds: vec![EventKind::Accepted, EventKind::Removed, EventKind::Deleted],
-            image: ImageId::parse(image).ok(),
-            marker: Some(EventId(90)),
-            since: Some(EventId(12)),
-            limit: Some(5),
-        };
-        assert_eq!(read, Some(expected));
-        assert_eq!(FeedRequest::parse(None).ok(), Some(FeedRequest::default()));
-        for bad in [
-            "limit=-1",
-            "marker=abc",
-            "type=share",
-            "image_id=x",
-            "sort=id",
-            "since=",
-        ] {
-            assert!(FeedRequest::parse(Some(bad)).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -73,6 +73,13 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(&format!("{v2}/info/import"), get(schemas::import_info))
         .route(&format!("{v2}/info/stores"), get(schemas::stores_info))
+        .merge(member_routes())
+}
+
+/// The member routes: sharing, answers, removal and reminders.
+fn member_routes() -> Router<AppState> {
+    let v2 = "/image/{region}/v2";
+    Router::new()
         .route(
             &format!("{v2}/images/{{image_id}}/members"),
             get(members::list_members).post(members::add_member),
