@@ -169,3 +169,24 @@ def test_remove_project_revokes_the_share(producer, consumer, shared, tmp_path):
     assert not out.exists() or out.read_bytes() != DATA
     listed = consumer.sdk(MEMBER).image.images(member_status="all")
     assert shared.id not in [img.id for img in listed]
+
+
+def test_the_cli_sharing_flow_is_told_to_both_parties(producer, consumer, image):
+    """The share events feed (Glint's extension) tells both accounts of each step
+    the unmodified CLI takes, and no one else."""
+    producer.cli(PRODUCER, "image", "add", "project", image.id, consumer.number)
+    consumer.cli(MANAGER, "image", "set", "--accept", image.id)
+    producer.cli(PRODUCER, "image", "remove", "project", image.id, consumer.number)
+    feed_url = f"{producer.server.base_url}/glint/v1/events?image_id={image.id}"
+    for account, user, actors in (
+        (producer, PRODUCER, [PRODUCER, MANAGER, PRODUCER]),
+        (consumer, MEMBER, [PRODUCER, MANAGER, PRODUCER]),
+    ):
+        events = account.session(user).get(feed_url).json()["events"]
+        assert [e["type"] for e in events] == [
+            "share.removed", "share.accepted", "share.created",
+        ], events
+        assert [e["actor"]["user_name"] for e in events] == actors
+        assert {(e["producer"], e["consumer"]) for e in events} == {
+            (producer.number, consumer.number)
+        }
