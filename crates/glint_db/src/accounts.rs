@@ -262,7 +262,7 @@ pub enum Deleted {
     OwnsImages(i64),
 }
 
-/// Deletes the account with its users and their tokens, unless it owns images: counted in the
+/// Deletes the account with its users, their tokens and read marks, unless it owns images: counted in the
 /// same transaction, with the account's row locked (on SQLite, under the write lock). An image
 /// created at that very moment by a token of the account is not held back by the lock, since
 /// image creation does not read the account row (see docs/ARCHITECTURE.md).
@@ -288,6 +288,8 @@ pub async fn delete(db: &Db, id: &AccountId) -> Result<Deleted> {
     for statement in [
         "DELETE FROM tokens WHERE account_id = $1",
         "DELETE FROM tokens WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
+        "DELETE FROM share_event_reads \
+         WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
         "DELETE FROM users WHERE account_id = $1",
         "DELETE FROM account_regions WHERE account_id = $1",
         "DELETE FROM accounts WHERE id = $1",

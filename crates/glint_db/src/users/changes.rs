@@ -116,13 +116,19 @@ pub async fn set_role(
     Ok(true)
 }
 
-/// Deletes the user and, with it, its tokens; whether there was such a user.
+/// Deletes the user and, with it, its tokens and its read marks of events; whether there was
+/// such a user.
 pub async fn delete(db: &Db, id: &UserId) -> Result<bool> {
     let mut tx = db.begin_write().await?;
-    sql::query("DELETE FROM tokens WHERE user_id = $1")
-        .bind(id.as_str())
-        .execute(&mut tx)
-        .await?;
+    for statement in [
+        "DELETE FROM tokens WHERE user_id = $1",
+        "DELETE FROM share_event_reads WHERE user_id = $1",
+    ] {
+        sql::query(statement)
+            .bind(id.as_str())
+            .execute(&mut tx)
+            .await?;
+    }
     let done = sql::query("DELETE FROM users WHERE id = $1")
         .bind(id.as_str())
         .execute(&mut tx)
