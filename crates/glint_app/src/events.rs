@@ -1,6 +1,7 @@
 //! The share events feed: each account's events (its shares as producer and as consumer) in the
-//! regions it may use, newest first, in pages; per-user read marks and the unread count. An
-//! account sees only events where it is a party; the admin sees every event.
+//! regions it may use, newest first, in pages; per-user read marks (a user's own changes count
+//! as read for it) and the unread count. An account sees only events where it is a party; the
+//! admin sees every event.
 
 use glint_core::error::Kind;
 use glint_core::event::{EventId, EventQuery, FeedRequest, ShareEvent};
