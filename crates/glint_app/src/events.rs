@@ -103,6 +103,24 @@ impl EventService {
         events::unread(&self.db, &Self::scope(ctx, 0), &ctx.user_id, UNREAD_CAP).await
     }
 
+    /// Opens one of the caller's events: marks it read for its user and returns it. An event
+    /// the caller may not see is `NotFound`, as one that does not exist.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn open(&self, ctx: &AuthContext, id: EventId) -> Result<ShareEvent> {
+        // The one event with this id: the window between its neighbours' ids.
+        let mut query = Self::scope(ctx, 1);
+        query.before = Some(EventId::from_stored(id.get().saturating_add(1)));
+        query.after = Some(EventId::from_stored(id.get().saturating_sub(1)));
+        let found = events::list(&self.db, &query, &ctx.user_id).await?;
+        let Some((event, read)) = found.into_iter().next() else {
+            return Err(Error::not_found(Kind::Event, id.to_string()));
+        };
+        if !read {
+            events::mark_read(&self.db, &Self::scope(ctx, 0), &ctx.user_id, Some(&[id])).await?;
+        }
+        Ok(event)
+    }
+
     /// Marks events read for the caller's user: `ids`, or every event when `None`. Ids of events
     /// the caller may not see are ignored (it learns nothing of them).
     pub async fn mark_read(&self, ctx: &AuthContext, ids: Option<&[EventId]>) -> Result<u64> {
