@@ -122,7 +122,9 @@ pub(crate) async fn image_detail(
     let shown = flash.is_some();
     let here = format!("/images/{}/{}", image.region, image.id);
     let view = DetailPage {
-        chrome: Chrome::new(&session, "Image Detail", "images", here.clone()).with_flash(flash),
+        chrome: Chrome::load(&state, &session, "Image Detail", "images", here.clone())
+            .await?
+            .with_flash(flash),
         id: image.id.to_string(),
         name: label(&image),
         region: image.region.to_string(),

@@ -8,8 +8,10 @@ mod auth;
 mod cookies;
 mod csrf;
 mod detail;
+mod event_text;
 mod format;
 mod images;
+mod notifications;
 mod reply;
 mod servers;
 mod session;
@@ -54,6 +56,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/servers/{region}/{server_id}/delete",
             post(servers::delete_server),
+        )
+        .route("/notifications", get(notifications::notifications_page))
+        .route("/notifications/read", post(notifications::mark_all_read))
+        .route(
+            "/notifications/{event_id}/open",
+            post(notifications::open_notification),
         )
         .route("/account", get(account::account_page))
         .route("/account/users", post(account::add_user))

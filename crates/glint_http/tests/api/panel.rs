@@ -3,6 +3,7 @@
 //! for answering shares, all through the real router over a real store.
 
 pub mod browser;
+mod notifications;
 mod redirects;
 
 use axum::body::Body;
