@@ -12,6 +12,7 @@ mod event_text;
 mod format;
 mod images;
 mod notifications;
+mod reminders;
 mod reply;
 mod servers;
 mod session;
@@ -43,6 +44,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{image}/consumers/{{member_id}}/remove"),
             post(detail::remove_consumer),
+        )
+        .route(
+            &format!("{image}/consumers/{{member_id}}/remind"),
+            post(reminders::remind_consumer),
         )
         .route(
             "/shares/{region}/{image_id}/{decision}",

@@ -5,6 +5,7 @@
 pub mod browser;
 mod notifications;
 mod redirects;
+mod reminders;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
