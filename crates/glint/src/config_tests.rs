@@ -105,6 +105,9 @@ fn the_example_file_documents_every_option_and_loads() -> Result<()> {
         "regions",
         "format",
         "shutdown_grace_secs",
+        "reminder_interval_days",
+        "reminder_limit",
+        "pending_expiry_days",
     ] {
         assert!(text.contains(&format!("{key} =")), "example lacks {key}");
     }

@@ -1,6 +1,7 @@
 //! The share events feed: each account's events (its shares as producer and as consumer) in the
-//! regions it may use, newest first, in pages; per-user read marks and the unread count. An
-//! account sees only events where it is a party; the admin sees every event.
+//! regions it may use, newest first, in pages; per-user read marks (a user's own changes count
+//! as read for it) and the unread count. An account sees only events where it is a party; the
+//! admin sees every event.
 
 use glint_core::error::Kind;
 use glint_core::event::{EventId, EventQuery, FeedRequest, ShareEvent};
@@ -100,6 +101,24 @@ impl EventService {
     /// How many of the caller's events its user has not read (up to `UNREAD_CAP`).
     pub async fn unread(&self, ctx: &AuthContext) -> Result<u32> {
         events::unread(&self.db, &Self::scope(ctx, 0), &ctx.user_id, UNREAD_CAP).await
+    }
+
+    /// Opens one of the caller's events: marks it read for its user and returns it. An event
+    /// the caller may not see is `NotFound`, as one that does not exist.
+    #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
+    pub async fn open(&self, ctx: &AuthContext, id: EventId) -> Result<ShareEvent> {
+        // The one event with this id: the window between its neighbours' ids.
+        let mut query = Self::scope(ctx, 1);
+        query.before = Some(EventId::from_stored(id.get().saturating_add(1)));
+        query.after = Some(EventId::from_stored(id.get().saturating_sub(1)));
+        let found = events::list(&self.db, &query, &ctx.user_id).await?;
+        let Some((event, read)) = found.into_iter().next() else {
+            return Err(Error::not_found(Kind::Event, id.to_string()));
+        };
+        if !read {
+            events::mark_read(&self.db, &Self::scope(ctx, 0), &ctx.user_id, Some(&[id])).await?;
+        }
+        Ok(event)
     }
 
     /// Marks events read for the caller's user: `ids`, or every event when `None`. Ids of events

@@ -1,8 +1,9 @@
 //! Share events: written inside the transaction of the change they record (one per live share
-//! the change concerns), read back as a feed per account, and marked read per user. Writers of
-//! events hold one advisory lock on PostgreSQL from their event to their commit (SQLite writes
-//! one transaction at a time anyway), so event ids grow in commit order and a poller that asks
-//! for the events after the last id it saw never misses one committed later with a lower id.
+//! the change concerns), read back as a feed per account, and marked read per user (a user's
+//! own changes count as read for it). Writers of events hold one advisory lock on PostgreSQL
+//! from their event to their commit (SQLite writes one transaction at a time anyway), so event
+//! ids grow in commit order and a poller that asks for the events after the last id it saw
+//! never misses one committed later with a lower id.
 
 use glint_core::event::{EventActor, EventId, EventKind, EventQuery, ShareEvent};
 use glint_core::image::ImageId;
@@ -210,6 +211,12 @@ fn conditions(query: &EventQuery, first: usize) -> (String, Vec<Value>) {
     (clauses.join(" AND "), args)
 }
 
+/// Whether `reader` has read `event`: it marked it read, or it made the change itself (a user's
+/// own actions are not news to it; other users of its account still see them unread).
+fn is_read(event: &ShareEvent, marked: bool, reader: &UserId) -> bool {
+    marked || event.actor.as_ref().is_some_and(|a| a.user_id == *reader)
+}
+
 /// The events `query` asks for, newest first, each with whether `reader` has read it.
 pub async fn list(db: &Db, query: &EventQuery, reader: &UserId) -> Result<Vec<(ShareEvent, bool)>> {
     let (conditions, args) = conditions(query, 2);
@@ -226,17 +233,21 @@ pub async fn list(db: &Db, query: &EventQuery, reader: &UserId) -> Result<Vec<(S
     let rows = select.fetch_all(db).await?;
     rows.iter()
         .map(|row| {
-            let read: Option<i64> = row.try_get(11)?;
-            Ok((from_row(row)?, read.is_some()))
+            let marked: Option<i64> = row.try_get(11)?;
+            let event = from_row(row)?;
+            let read = is_read(&event, marked.is_some(), reader);
+            Ok((event, read))
         })
         .collect()
 }
 
-/// How many of the events `scope` selects `reader` has not read, counting up to `cap`.
+/// How many of the events `scope` selects `reader` has not read (as `is_read` tells), counting
+/// up to `cap`.
 pub async fn unread(db: &Db, scope: &EventQuery, reader: &UserId, cap: u32) -> Result<u32> {
     let (conditions, args) = conditions(scope, 2);
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT e.id FROM share_events e WHERE {conditions} \
+         AND (e.actor_user_id IS NULL OR e.actor_user_id <> $1) \
          AND NOT EXISTS (SELECT 1 FROM share_event_reads r \
          WHERE r.event_id = e.id AND r.user_id = $1) ORDER BY e.id DESC LIMIT {cap}) unread"
     );

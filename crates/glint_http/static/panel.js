@@ -54,6 +54,17 @@
       .catch(function () { setBusy(form, false); showError(form, 'The Control Panel could not be reached. Check your connection and try again.'); });
   }
 
+  // A link to Saved Images#pending-ID (from Notifications) opens that share's dialog; the
+  // address loses the fragment, so that a reload after "Decide later" does not open it again.
+  function openLinkedDialog() {
+    var id = window.location.hash.slice(1);
+    var dialog = id ? document.getElementById(id) : null;
+    if (!dialog || !dialog.hasAttribute('data-opens-from-link')) { return; }
+    openDialog(dialog);
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  openLinkedDialog();
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (form.id === 'upload-form') { event.preventDefault(); upload(form); return; }

@@ -71,7 +71,9 @@ pub(crate) async fn account_page(
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let view = AccountPage {
-        chrome: Chrome::new(&session, "Account", "account", HERE.into()).with_flash(flash),
+        chrome: Chrome::load(&state, &session, "Account", "account", HERE.into())
+            .await?
+            .with_flash(flash),
         users,
         roles: state
             .identity

@@ -1,5 +1,6 @@
 //! Image Detail: an image's properties and, for the account's own images, the Image Sharing
-//! table of consumers with their answers, the Share Image dialog and the remove action. A
+//! table of consumers with their answers (Send reminder on pending ones: `reminders`), the
+//! Share Image dialog and the remove action. A
 //! consumer looking at a shared image sees where it stands, and after a rejection is told to
 //! ask the producer to share it again (the panel has no accept button for it). Owners and
 //! consumers alike see the image's trust report.
@@ -10,8 +11,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
-use glint_core::Error;
 use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
+use glint_core::{Error, Role};
 use serde::Deserialize;
 
 use super::format;
@@ -31,6 +32,9 @@ pub(crate) struct MemberRow {
     pub tone: &'static str,
     pub since: String,
     pub remove_url: String,
+    /// Where Send reminder posts, on a pending share the caller's role may remind of.
+    pub remind_url: Option<String>,
+    pub rejected: bool,
 }
 
 #[derive(Template)]
@@ -49,6 +53,8 @@ pub(crate) struct DetailPage {
     custom: Vec<(String, String)>,
     tags: Vec<String>,
     members: Vec<MemberRow>,
+    /// The reminders' courtesy rules in words, when a row has Send reminder.
+    reminder_rules: Option<String>,
     /// For a consumer: where its share stands, and what it can do.
     consumer_note: Option<String>,
     /// What Glint found inside the image.
@@ -121,8 +127,11 @@ pub(crate) async fn image_detail(
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images/{}/{}", image.region, image.id);
+    let (rows, reminder_rules) = member_rows(&state, &session, &here, &members);
     let view = DetailPage {
-        chrome: Chrome::new(&session, "Image Detail", "images", here.clone()).with_flash(flash),
+        chrome: Chrome::load(&state, &session, "Image Detail", "images", here.clone())
+            .await?
+            .with_flash(flash),
         id: image.id.to_string(),
         name: label(&image),
         region: image.region.to_string(),
@@ -138,7 +147,8 @@ pub(crate) async fn image_detail(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         tags: image.tags.iter().cloned().collect(),
-        members: members.iter().map(|m| MemberRow::new(&here, m)).collect(),
+        members: rows,
+        reminder_rules,
         consumer_note: note,
         consumer_tone: tone,
         trust,
@@ -168,14 +178,38 @@ async fn sharing(
     }
 }
 
+/// The Image Sharing rows, and the reminders' rules in words when a row may send one.
+fn member_rows(
+    state: &AppState,
+    session: &Session,
+    detail: &str,
+    members: &[ImageMember],
+) -> (Vec<MemberRow>, Option<String>) {
+    let may_remind = session.ctx.role.implies(Role::Member);
+    let rows: Vec<MemberRow> = members
+        .iter()
+        .map(|m| MemberRow::new(detail, m, may_remind))
+        .collect();
+    let rules = rows
+        .iter()
+        .any(|r| r.remind_url.is_some())
+        .then(|| super::reminders::rules_text(&state.images.settings().reminders));
+    (rows, rules)
+}
+
 impl MemberRow {
-    fn new(detail: &str, member: &ImageMember) -> MemberRow {
+    /// The row of `member`; `may_remind` is display only (the service decides).
+    fn new(detail: &str, member: &ImageMember, may_remind: bool) -> MemberRow {
+        let consumer = format!("{detail}/consumers/{}", member.member_id);
+        let pending = member.status == MemberStatus::Pending;
         MemberRow {
             account: member.member_id.clone(),
             status: format::member_status(member.status),
             tone: format::member_tone(member.status),
             since: format::time(member.updated_at),
-            remove_url: format!("{detail}/consumers/{}/remove", member.member_id),
+            remove_url: format!("{consumer}/remove"),
+            remind_url: (pending && may_remind).then(|| format!("{consumer}/remind")),
+            rejected: member.status == MemberStatus::Rejected,
         }
     }
 }

@@ -65,7 +65,8 @@ pub(crate) async fn saved_images(
         Selection::All => String::new(),
     };
     let view = ImagesPage {
-        chrome: Chrome::new(&session, "Saved Images", "images", here)
+        chrome: Chrome::load(&state, &session, "Saved Images", "images", here)
+            .await?
             .with_selector(&session, &selection)
             .with_flash(flash),
         rows: saved

@@ -8,8 +8,11 @@ mod auth;
 mod cookies;
 mod csrf;
 mod detail;
+mod event_text;
 mod format;
 mod images;
+mod notifications;
+mod reminders;
 mod reply;
 mod servers;
 mod session;
@@ -43,6 +46,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(detail::remove_consumer),
         )
         .route(
+            &format!("{image}/consumers/{{member_id}}/remind"),
+            post(reminders::remind_consumer),
+        )
+        .route(
             "/shares/{region}/{image_id}/{decision}",
             post(shares::decide),
         )
@@ -54,6 +61,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/servers/{region}/{server_id}/delete",
             post(servers::delete_server),
+        )
+        .route("/notifications", get(notifications::notifications_page))
+        .route("/notifications/read", post(notifications::mark_all_read))
+        .route(
+            "/notifications/{event_id}/open",
+            post(notifications::open_notification),
         )
         .route("/account", get(account::account_page))
         .route("/account/users", post(account::add_user))

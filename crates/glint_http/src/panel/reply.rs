@@ -28,6 +28,9 @@ pub(crate) fn message_of(error: &Error) -> String {
         Error::NotFound {
             kind: Kind::Image, ..
         } => "The image could not be found: it may have been deleted, or it is no longer shared with your account.".into(),
+        Error::NotFound {
+            kind: Kind::Event, ..
+        } => "The notification could not be found.".into(),
         other => public_message(other),
     }
 }

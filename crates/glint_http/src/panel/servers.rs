@@ -119,7 +119,8 @@ pub(crate) async fn server_list(
     };
     let here = format!("/servers?region={}", selection.value());
     let view = ServersPage {
-        chrome: Chrome::new(&session, "Server List", "servers", here)
+        chrome: Chrome::load(&state, &session, "Server List", "servers", here)
+            .await?
             .with_selector(&session, &selection)
             .with_flash(flash),
         rows,
@@ -164,12 +165,14 @@ pub(crate) async fn create_server_page(
     let shown = flash.is_some();
     let value = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
     let view = CreateServerPage {
-        chrome: Chrome::new(
+        chrome: Chrome::load(
+            &state,
             &session,
             "Create Server",
             "create",
             format!("/servers/new?region={value}"),
         )
+        .await?
         .with_flash(flash),
         regions: region_options(&session, &value, false),
         pending: Pending::new(&session, pending),

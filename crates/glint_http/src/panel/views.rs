@@ -1,15 +1,16 @@
-//! What the templates show: the page frame (`Chrome`: top bar, region selector, Account menu,
-//! flash message) and the rows built from service results. Every string reaches HTML through
-//! askama's escaping; nothing here is marked safe.
+//! What the templates show: the page frame (`Chrome`: top bar, the bell with the unread count,
+//! region selector, Account menu, flash message) and the rows built from service results.
+//! Every string reaches HTML through askama's escaping; nothing here is marked safe.
 
 use askama::Template;
 use glint_core::image::Image;
 use glint_core::{RegionName, Role};
 
 use super::format;
-use super::reply::Flash;
+use super::reply::{Flash, PanelError};
 use super::session::Session;
 use super::trust::TrustView;
+use crate::router::AppState;
 
 /// The label of the selector's every-region choice.
 pub(crate) const ALL_REGIONS: &str = "All Regions (Global)";
@@ -75,12 +76,39 @@ pub(crate) fn region_options(
         .collect()
 }
 
+/// The top bar's bell: how many of the user's notifications it has not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bell {
+    /// The badge's text: `None` when nothing is unread, "99+" past 99.
+    pub count: Option<String>,
+    /// What a screen reader says for it.
+    pub label: String,
+}
+
+impl Bell {
+    /// The bell for `unread` notifications, as `EventService::unread` counts them (up to its cap).
+    pub fn new(unread: u32) -> Bell {
+        let count = match unread {
+            0 => None,
+            n if n > 99 => Some("99+".to_owned()),
+            n => Some(n.to_string()),
+        };
+        let label = match &count {
+            None => "Notifications: none unread".to_owned(),
+            Some(n) => format!("Notifications: {n} unread"),
+        };
+        Bell { count, label }
+    }
+}
+
 /// The frame of every signed-in page.
 #[derive(Debug, Clone)]
 pub(crate) struct Chrome {
     pub title: String,
-    /// Which top-bar entry is current: `images`, `servers`, `create` or `account`.
+    /// Which top-bar entry is current: `images`, `servers`, `create`, `account` or
+    /// `notifications` (the bell).
     pub nav: &'static str,
+    pub bell: Bell,
     pub account_name: String,
     pub account_number: String,
     pub username: String,
@@ -96,10 +124,23 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    pub fn new(session: &Session, title: &str, nav: &'static str, here: String) -> Chrome {
+    /// The frame of a page for `session`, with the bell's count (one count query per page).
+    pub async fn load(
+        state: &AppState,
+        session: &Session,
+        title: &str,
+        nav: &'static str,
+        here: String,
+    ) -> Result<Chrome, PanelError> {
+        let unread = state.events.unread(&session.ctx).await?;
+        Ok(Chrome::new(session, title, nav, here, Bell::new(unread)))
+    }
+
+    fn new(session: &Session, title: &str, nav: &'static str, here: String, bell: Bell) -> Chrome {
         Chrome {
             title: title.into(),
             nav,
+            bell,
             account_name: session.ctx.account_name.to_string(),
             account_number: session.ctx.account_id.to_string(),
             username: session.ctx.username.to_string(),
@@ -235,4 +276,20 @@ pub(crate) struct ErrorPage<'a> {
     pub status: u16,
     pub reason: &'a str,
     pub message: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bell_shows_no_zero_and_stops_at_99_plus() {
+        assert_eq!(Bell::new(0).count, None);
+        assert_eq!(Bell::new(0).label, "Notifications: none unread");
+        assert_eq!(Bell::new(1).count.as_deref(), Some("1"));
+        assert_eq!(Bell::new(99).count.as_deref(), Some("99"));
+        let capped = Bell::new(glint_app::events::UNREAD_CAP);
+        assert_eq!(capped.count.as_deref(), Some("99+"));
+        assert_eq!(capped.label, "Notifications: 99+ unread");
+    }
 }

@@ -3,7 +3,9 @@
 //! for answering shares, all through the real router over a real store.
 
 pub mod browser;
+mod notifications;
 mod redirects;
+mod reminders;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -28,7 +28,9 @@ async fn a_share_is_told_to_both_parties_and_no_one_else(engine: Engine) {
     let event = w.told_to_both("share.created", &image.id, Some("p")).await;
     assert_eq!(event["image"]["name"], "tuned-web-server");
     assert_eq!(event["image"]["region"], "DFW");
-    assert_eq!(event["read"], false);
+    assert_eq!(event["read"], false, "new to the consumer");
+    let own = feed(&w.producer, "").await;
+    assert_eq!(own[0]["read"], true, "the producer's own change is read for it");
     assert!(event["id"].is_string() && event["created_at"].is_string());
 }
 
