@@ -7,6 +7,7 @@ pub mod event;
 pub mod identity;
 pub mod image;
 pub mod names;
+pub mod network;
 pub mod role;
 pub mod timestamp;
 
