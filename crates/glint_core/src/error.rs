@@ -18,6 +18,7 @@ pub enum Kind {
     Role,
     RoleAssignment,
     Domain,
+    Webhook,
 }
 
 impl fmt::Display for Kind {
@@ -35,6 +36,7 @@ impl fmt::Display for Kind {
             Kind::Role => "role",
             Kind::RoleAssignment => "role assignment",
             Kind::Domain => "domain",
+            Kind::Webhook => "webhook",
         })
     }
 }

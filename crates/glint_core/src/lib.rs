@@ -10,6 +10,7 @@ pub mod names;
 pub mod network;
 pub mod role;
 pub mod timestamp;
+pub mod webhook;
 
 pub use error::{Error, Result};
 pub use identity::{Account, AuthContext, Region, User};
