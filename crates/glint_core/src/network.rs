@@ -134,14 +134,23 @@ impl WebhookNetworks {
 
     /// `Ok` when a delivery may connect to `ip`; otherwise a refusal naming the address and why.
     pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
+        self.check_named(None, ip)
+    }
+
+    /// The same for an address that `host` (a name) resolves to, naming both.
+    pub fn check_named(&self, host: Option<&str>, ip: IpAddr) -> Result<(), Error> {
         let Some(why) = non_public(ip) else {
             return Ok(());
         };
         if self.allowed.iter().any(|r| r.contains(ip)) {
             return Ok(());
         }
+        let at = match host {
+            Some(host) => format!("{host} ({ip})"),
+            None => ip.to_string(),
+        };
         Err(Error::InvalidInput(format!(
-            "Webhook endpoints may not be at {ip}: it is {why}. Endpoints must be on the public \
+            "Webhook endpoints may not be at {at}: it is {why}. Endpoints must be on the public \
              internet unless the operator allows the network ([webhooks] allow_networks)."
         )))
     }

@@ -41,6 +41,7 @@ impl Config {
                 .list_separator(",")
                 .with_list_parse_key("bootstrap.regions")
                 .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("webhooks.allow_networks")
                 .try_parsing(true),
         );
         if let Some(listen) = &overrides.listen {
@@ -64,6 +65,7 @@ impl Config {
             anyhow::bail!("identity.token_cache_secs must be at most 60");
         }
         config.trusted_proxies()?;
+        config.webhook_settings(String::new())?;
         Ok(config)
     }
 
@@ -127,6 +129,32 @@ impl Config {
                 std::time::Duration::from_secs(u64::from(self.sharing.pending_expiry_days) * 86_400)
             }),
         }
+    }
+
+    /// How this node (`node_id`) delivers webhooks.
+    pub fn webhook_settings(&self, node_id: String) -> Result<glint_app::WebhookSettings> {
+        use std::time::Duration;
+        let w = &self.webhooks;
+        let allowed = glint_core::network::parse_ranges(&w.allow_networks)
+            .map_err(|e| anyhow::anyhow!("webhooks.allow_networks: {e}"))?;
+        if w.timeout_secs == 0 || w.retry_base_secs == 0 || w.poll_interval_ms < 10 {
+            anyhow::bail!(
+                "webhooks.timeout_secs and webhooks.retry_base_secs must be at least 1, \
+                 webhooks.poll_interval_ms at least 10"
+            );
+        }
+        Ok(glint_app::WebhookSettings {
+            node_id,
+            networks: glint_core::network::WebhookNetworks::allowing(allowed),
+            timeout: Duration::from_secs(w.timeout_secs),
+            retry: glint_core::webhook::RetryPolicy {
+                base: Duration::from_secs(w.retry_base_secs),
+                cap: Duration::from_secs(w.retry_max_secs.max(w.retry_base_secs)),
+                give_up_after: Duration::from_secs(w.retry_period_secs),
+            },
+            poll_interval: Duration::from_millis(w.poll_interval_ms),
+            max_endpoints: w.max_endpoints_per_account,
+        })
     }
 
     /// The flavors offered.

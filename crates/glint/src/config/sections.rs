@@ -19,6 +19,7 @@ pub struct Config {
     pub bootstrap: BootstrapConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 /// Where Glint listens and keeps its files.
@@ -175,3 +176,23 @@ pub struct MetricsConfig {
     pub listen: String,
 }
 
+/// Webhook deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Networks off the public internet (addresses or CIDR ranges) where endpoints may be; none
+    /// by default: loopback, private, link-local and the like are refused.
+    pub allow_networks: Vec<String>,
+    /// Seconds a delivery's request may take.
+    pub timeout_secs: u64,
+    /// Seconds before the first retry of a failed delivery; the wait doubles after each failure.
+    pub retry_base_secs: u64,
+    /// Longest wait between two attempts, in seconds.
+    pub retry_max_secs: u64,
+    /// Seconds after its first attempt that a delivery is still tried, then marked failed.
+    pub retry_period_secs: u64,
+    /// Milliseconds between two looks for new events when the worker is idle.
+    pub poll_interval_ms: u64,
+    /// Most endpoints per account.
+    pub max_endpoints_per_account: u32,
+}

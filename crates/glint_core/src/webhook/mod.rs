@@ -160,3 +160,41 @@ pub struct Delivery {
     /// The attempts the log still holds, newest first.
     pub log: Vec<Attempt>,
 }
+
+/// The event of a test delivery: the shape of a share event's wire form (`ShareEvent::to_wire`),
+/// of type `webhook.test`, with no image and no parties, sent by `actor` of `account`.
+pub fn test_event(
+    id: &str,
+    at: Timestamp,
+    account: &AccountId,
+    actor: &crate::event::EventActor,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "type": TEST_EVENT_TYPE,
+        "created_at": at.to_keystone(),
+        "image": null,
+        "producer": null,
+        "consumer": null,
+        "actor": {
+            "user_id": actor.user_id.as_str(),
+            "user_name": actor.user_name.as_str(),
+        },
+        "detail": {"account": account.as_str()},
+    })
+}
+
+/// A delivery's body: the event's wire form with the delivery's ids.
+pub fn delivery_body(
+    delivery_id: &str,
+    endpoint_id: &WebhookId,
+    attempt: u32,
+    event: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "delivery_id": delivery_id,
+        "endpoint_id": endpoint_id.as_str(),
+        "attempt": attempt,
+        "event": event,
+    })
+}
