@@ -4,6 +4,7 @@
 
 pub mod browser;
 mod redirects;
+mod webhooks;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
