@@ -57,6 +57,19 @@ impl Default for Setup {
     }
 }
 
+/// The webhook service over `db` with the specs' settings changed by `tweak`.
+fn webhook_service(
+    db: &glint_db::Db,
+    tweak: fn(&mut WebhookSettings),
+    clock: &Clock,
+) -> WebhookService {
+    let mut settings = test_webhook_settings();
+    tweak(&mut settings);
+    WebhookService::new(db.clone(), settings)
+        .expect("webhook service")
+        .with_clock(clock.clone())
+}
+
 /// Webhooks as the specs run them: endpoints on 127.0.0.1 allowed, a look for work every
 /// 20 ms, requests of at most 2 s, retries 100 ms apart doubling to 400 ms.
 pub fn test_webhook_settings() -> WebhookSettings {
@@ -171,11 +184,7 @@ impl TestApp {
         let identity = IdentityService::new(db.db.clone(), setup.token_lifetime)
             .with_lockout(setup.lockout)
             .with_clock(clock.clone());
-        let mut webhook_settings = test_webhook_settings();
-        (setup.webhooks)(&mut webhook_settings);
-        let webhooks = WebhookService::new(db.db.clone(), webhook_settings)
-            .expect("webhook service")
-            .with_clock(clock.clone());
+        let webhooks = webhook_service(&db.db, setup.webhooks, &clock);
         let state = AppState::new(glint_http::Services {
             identity,
             images: images.clone(),

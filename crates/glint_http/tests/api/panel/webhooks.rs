@@ -10,18 +10,26 @@ use glint_core::Role;
 
 use super::browser::Browser;
 use crate::app::TestApp;
+use crate::spec::Actor;
 use crate::webhooks::receiver::Receiver;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_adds_tests_and_deletes_a_webhook_others_only_look_or_get_nothing() {
+/// acme (554433: alice member, rita reader) and beta (112233: bob member), the webhook worker
+/// running.
+async fn world() -> (TestApp, Actor) {
     let app = TestApp::new().await;
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     let alice = app.actor("alice", "acme", Role::Member).await;
     app.user("rita", "acme", Role::Reader).await;
     app.user("bob", "beta", Role::Member).await;
-    let receiver = Receiver::start(0).await;
     app.webhooks.start();
+    (app, alice)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_adds_a_webhook_sees_its_secret_once_tests_and_deletes_it() {
+    let (app, alice) = world().await;
+    let receiver = Receiver::start(0).await;
 
     let mut member = Browser::of(&app, &alice).await;
     let empty = member.get("/webhooks").await;
@@ -84,9 +92,22 @@ async fn a_member_adds_tests_and_deletes_a_webhook_others_only_look_or_get_nothi
         "{log}"
     );
 
+    let deleted = member
+        .post(&format!("/webhooks/{id}/delete"), &[], true)
+        .await;
+    assert_eq!(deleted.location(), "/webhooks");
+    assert!(alice.webhook_ids().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_only_looks_and_another_account_gets_nothing() {
+    const URL: &str = "http://127.0.0.1:9/hook";
+    let (app, alice) = world().await;
+    let hook = alice.register(URL, &[]).await;
+    let id = hook["id"].as_str().expect("id").to_owned();
     let mut reader = Browser::signed_in(&app, "rita", "acme").await;
     let looked = reader.get("/webhooks").await;
-    assert!(looked.body.contains(&receiver.url));
+    assert!(looked.body.contains(URL));
     assert!(!looked.body.contains("Add Webhook"), "no form for a reader");
     let refused = reader
         .post("/webhooks", &[("url", "http://127.0.0.1:9/")], true)
@@ -103,7 +124,7 @@ async fn a_member_adds_tests_and_deletes_a_webhook_others_only_look_or_get_nothi
         stranger.get(&format!("/webhooks/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert!(!stranger.get("/webhooks").await.body.contains(&receiver.url));
+    assert!(!stranger.get("/webhooks").await.body.contains(URL));
     stranger
         .post(&format!("/webhooks/{id}/delete"), &[], true)
         .await;
@@ -112,10 +133,4 @@ async fn a_member_adds_tests_and_deletes_a_webhook_others_only_look_or_get_nothi
         [id.as_str()],
         "not the stranger's to delete"
     );
-
-    let deleted = member
-        .post(&format!("/webhooks/{id}/delete"), &[], true)
-        .await;
-    assert_eq!(deleted.location(), "/webhooks");
-    assert!(alice.webhook_ids().await.is_empty());
 }
