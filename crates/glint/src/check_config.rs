@@ -81,6 +81,15 @@ fn print_settings(config: &Config, file: Option<&Path>) {
     }
     say!("  shutdown grace:  {} s", s.shutdown_grace_secs);
     say!("  regions:         {}", config.bootstrap.regions.join(", "));
+    let allowed = &config.webhooks.allow_networks;
+    if allowed.is_empty() {
+        say!("  webhooks:        public addresses only");
+    } else {
+        say!(
+            "  webhooks:        public addresses and {}",
+            allowed.join(", ")
+        );
+    }
 }
 
 /// Whether the database answers, and the regions it holds (none when its schema is not there

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use glint_app::{
     AdminService, BootstrapReport, CatalogService, ComputeService, IdentityService, ImageService,
-    TokenCacheSettings,
+    TokenCacheSettings, WebhookService,
 };
 use glint_db::Db;
 use glint_http::AppState;
@@ -38,9 +38,11 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     announce(&config, &catalog, &public_url, &report);
     let node_id = node_id(&config.server.data_dir)?;
     let stores = config.stores();
+    let webhooks = WebhookService::new(db.clone(), config.webhook_settings(node_id.clone())?)
+        .context("setting up webhook deliveries")?;
     let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
     let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
-    resume_background_work(&config, &db, &stores, &images).await?;
+    resume_background_work(&config, &db, &stores, &images, &webhooks).await?;
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
     serve_metrics(&config.metrics.listen, &ops).await?;
     let settings = glint_http::ServeSettings {
@@ -52,6 +54,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         images,
         compute,
         events: glint_app::EventService::new(db.clone()),
+        webhooks,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,
@@ -99,13 +102,15 @@ fn announce(config: &Config, catalog: &CatalogService, public_url: &str, report:
     print_bootstrap(report);
 }
 
-/// Puts back what the last stop cut (uploads, trust reports) and starts the background work:
-/// the trust report worker and the sweep of leftover data.
+/// Puts back what the last stop cut (uploads, trust reports, webhook deliveries) and starts
+/// the background work: the trust report worker, the webhook worker and the sweep of leftover
+/// data.
 async fn resume_background_work(
     config: &Config,
     db: &Db,
     stores: &glint_app::Stores,
     images: &ImageService,
+    webhooks: &WebhookService,
 ) -> Result<()> {
     let recovered = images
         .recover_uploads()
@@ -121,8 +126,16 @@ async fn resume_background_work(
     if resumed > 0 {
         say!("  {resumed} trust report(s) cut by the last stop are queued again");
     }
+    let released = webhooks
+        .recover()
+        .await
+        .context("resuming webhook deliveries cut by the last stop")?;
+    if released > 0 {
+        say!("  {released} webhook deliveries cut by the last stop are queued again");
+    }
     images.start_trust_reports();
     images.start_share_expiry();
+    webhooks.start();
     glint_app::Sweeper::new(
         db.clone(),
         stores.clone(),

@@ -16,6 +16,7 @@ mod password;
 mod secret;
 mod stores;
 mod token_cache;
+pub mod webhooks;
 
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
@@ -36,3 +37,4 @@ pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};
 pub use stores::Stores;
 pub use token_cache::TokenCacheSettings;
+pub use webhooks::{Registered, WebhookService, WebhookSettings};

@@ -19,6 +19,7 @@ pub enum Kind {
     RoleAssignment,
     Domain,
     Event,
+    Webhook,
 }
 
 impl fmt::Display for Kind {
@@ -37,6 +38,7 @@ impl fmt::Display for Kind {
             Kind::RoleAssignment => "role assignment",
             Kind::Domain => "domain",
             Kind::Event => "event",
+            Kind::Webhook => "webhook",
         })
     }
 }

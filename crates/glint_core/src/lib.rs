@@ -7,8 +7,10 @@ pub mod event;
 pub mod identity;
 pub mod image;
 pub mod names;
+pub mod network;
 pub mod role;
 pub mod timestamp;
+pub mod webhook;
 
 pub use error::{Error, Result};
 pub use identity::{Account, AuthContext, Region, User};

@@ -162,6 +162,18 @@ fn from_row(row: &Row) -> Result<ShareEvent> {
     })
 }
 
+/// The event `id`, if there is one.
+pub async fn get(db: &Db, id: EventId) -> Result<Option<ShareEvent>> {
+    let sql = format!("SELECT {COLUMNS} FROM share_events e WHERE e.id = $1");
+    sql::query(sql)
+        .bind(id.get())
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
 /// The conditions of `query` after `WHERE`, and their arguments from `$first` on.
 fn conditions(query: &EventQuery, first: usize) -> (String, Vec<Value>) {
     let mut clauses = Vec::new();

@@ -19,6 +19,7 @@ pub mod sql;
 pub mod tokens;
 pub mod trust_reports;
 pub mod users;
+pub mod webhooks;
 mod writes;
 
 use std::str::FromStr;

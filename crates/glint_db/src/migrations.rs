@@ -20,6 +20,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0007_sign_in_failures.sql",
     "0008_enabled_and_roles.sql",
     "0009_share_events.sql",
+    "0010_webhooks.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -32,6 +33,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_sign_in_failures.sql"),
     include_str!("../../../migrations/sqlite/0008_enabled_and_roles.sql"),
     include_str!("../../../migrations/sqlite/0009_share_events.sql"),
+    include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -43,6 +45,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0007_sign_in_failures.sql"),
     include_str!("../../../migrations/postgres/0008_enabled_and_roles.sql"),
     include_str!("../../../migrations/postgres/0009_share_events.sql"),
+    include_str!("../../../migrations/postgres/0010_webhooks.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

@@ -7,44 +7,11 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::http::HeaderMap;
-
-/// One trusted address or range (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Range {
-    network: IpAddr,
-    prefix: u32,
-}
-
-impl Range {
-    fn parse(text: &str) -> Option<Range> {
-        let (address, prefix) = match text.split_once('/') {
-            Some((a, p)) => (a, Some(p.parse::<u32>().ok()?)),
-            None => (text, None),
-        };
-        let network = address.trim().parse::<IpAddr>().ok()?.to_canonical();
-        let bits = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(bits);
-        (prefix <= bits).then_some(Range { network, prefix })
-    }
-
-    fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - self.prefix).unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - self.prefix).unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
+use glint_core::network::{IpRange, parse_ranges};
 
 /// The proxies whose `X-Forwarded-For` is believed; none by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<Range>);
+pub struct TrustedProxies(Vec<IpRange>);
 
 impl TrustedProxies {
     /// Trusts no proxy: the client is always the connection's peer.
@@ -54,14 +21,7 @@ impl TrustedProxies {
 
     /// Parses addresses and CIDR ranges; the error names the first entry that is neither.
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
-        entries
-            .iter()
-            .map(|e| {
-                Range::parse(e.as_ref().trim())
-                    .ok_or_else(|| format!("{:?} is not an IP address or CIDR range", e.as_ref()))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(TrustedProxies)
+        parse_ranges(entries).map(TrustedProxies)
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {

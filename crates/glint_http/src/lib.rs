@@ -15,6 +15,7 @@ mod paths;
 mod request_id;
 mod router;
 mod server;
+mod webhooks;
 
 pub use client_address::TrustedProxies;
 pub use ops::{Metrics, Ops, metrics_router};

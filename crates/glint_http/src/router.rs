@@ -10,7 +10,9 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use glint_app::{CatalogService, ComputeService, EventService, IdentityService, ImageService};
+use glint_app::{
+    CatalogService, ComputeService, EventService, IdentityService, ImageService, WebhookService,
+};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -26,6 +28,7 @@ pub struct Services {
     pub images: ImageService,
     pub compute: ComputeService,
     pub events: EventService,
+    pub webhooks: WebhookService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,
@@ -56,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     let routes = identity::routes()
         .merge(image::routes())
         .merge(crate::events::routes())
+        .merge(crate::webhooks::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .merge(ops::routes())

@@ -19,6 +19,7 @@ mod session;
 mod shares;
 mod trust;
 mod views;
+mod webhooks;
 
 use axum::routing::{get, post, put};
 use axum::{Router, middleware};
@@ -76,6 +77,13 @@ pub(crate) fn routes() -> Router<AppState> {
             post(account::remove_user),
         )
         .route("/account/password", post(account::change_password))
+        .route(
+            "/webhooks",
+            get(webhooks::webhooks_page).post(webhooks::add_webhook),
+        )
+        .route("/webhooks/{id}", get(webhooks::webhook_detail))
+        .route("/webhooks/{id}/test", post(webhooks::send_test))
+        .route("/webhooks/{id}/delete", post(webhooks::delete_webhook))
         .route("/static/{file}", get(assets::serve))
         .route_layer(middleware::from_fn(csrf::guard))
 }

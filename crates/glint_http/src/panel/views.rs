@@ -105,8 +105,8 @@ impl Bell {
 #[derive(Debug, Clone)]
 pub(crate) struct Chrome {
     pub title: String,
-    /// Which top-bar entry is current: `images`, `servers`, `create`, `account` or
-    /// `notifications` (the bell).
+    /// Which top-bar entry is current: `images`, `servers`, `create`, `account`, `webhooks`
+    /// or `notifications` (the bell).
     pub nav: &'static str,
     pub bell: Bell,
     pub account_name: String,

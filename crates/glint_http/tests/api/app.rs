@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use glint_app::{
     AdminService, CatalogService, Clock, ComputeService, IdentityService, ImageService,
-    ImageSettings, LockoutSettings, Stores,
+    ImageSettings, LockoutSettings, Stores, WebhookService, WebhookSettings,
 };
 use glint_core::Role;
 use glint_http::{AppState, TrustedProxies, router};
@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: Client,
     pub admin: AdminService,
     pub images: ImageService,
+    /// The webhook service; its worker runs only once a spec starts it (`webhooks.start()`).
+    pub webhooks: WebhookService,
     pub db: glint_db::Db,
     pub blobs: tempfile::TempDir,
     /// The identity service's clock.
@@ -37,10 +39,12 @@ pub struct Setup {
     pub image_settings: fn(&mut ImageSettings),
     pub lockout: LockoutSettings,
     pub trusted_proxies: TrustedProxies,
+    pub webhooks: fn(&mut WebhookSettings),
 }
 
 impl Default for Setup {
-    /// Tokens living 12 h, images in a temporary folder, the default lockout, no proxies.
+    /// Tokens living 12 h, images in a temporary folder, the default lockout, no proxies,
+    /// webhooks allowed on 127.0.0.1 with quick retries (`test_webhook_settings`).
     fn default() -> Self {
         Setup {
             token_lifetime: Duration::from_secs(43_200),
@@ -48,7 +52,40 @@ impl Default for Setup {
             image_settings: |_| {},
             lockout: LockoutSettings::default(),
             trusted_proxies: TrustedProxies::none(),
+            webhooks: |_| {},
         }
+    }
+}
+
+/// The webhook service over `db` with the specs' settings changed by `tweak`.
+fn webhook_service(
+    db: &glint_db::Db,
+    tweak: fn(&mut WebhookSettings),
+    clock: &Clock,
+) -> WebhookService {
+    let mut settings = test_webhook_settings();
+    tweak(&mut settings);
+    WebhookService::new(db.clone(), settings)
+        .expect("webhook service")
+        .with_clock(clock.clone())
+}
+
+/// Webhooks as the specs run them: endpoints on 127.0.0.1 allowed, a look for work every
+/// 20 ms, requests of at most 2 s, retries 100 ms apart doubling to 400 ms.
+pub fn test_webhook_settings() -> WebhookSettings {
+    WebhookSettings {
+        node_id: "node-test".into(),
+        networks: glint_core::network::WebhookNetworks::allowing(
+            glint_core::network::parse_ranges(&["127.0.0.1/32"]).expect("range"),
+        ),
+        timeout: Duration::from_secs(2),
+        retry: glint_core::webhook::RetryPolicy {
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(400),
+            give_up_after: Duration::from_secs(24 * 3600),
+        },
+        poll_interval: Duration::from_millis(20),
+        max_endpoints: 20,
     }
 }
 
@@ -147,11 +184,13 @@ impl TestApp {
         let identity = IdentityService::new(db.db.clone(), setup.token_lifetime)
             .with_lockout(setup.lockout)
             .with_clock(clock.clone());
+        let webhooks = webhook_service(&db.db, setup.webhooks, &clock);
         let state = AppState::new(glint_http::Services {
             identity,
             images: images.clone(),
             compute,
             events: glint_app::EventService::new(db.db.clone()),
+            webhooks: webhooks.clone(),
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,
@@ -162,6 +201,7 @@ impl TestApp {
             },
             admin,
             images,
+            webhooks,
             db: db.db.clone(),
             blobs,
             clock,

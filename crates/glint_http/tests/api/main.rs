@@ -31,3 +31,4 @@ mod tokens_cached;
 mod transitions;
 mod trust_report;
 mod unknown_regions;
+mod webhooks;

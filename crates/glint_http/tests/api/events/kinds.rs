@@ -30,7 +30,10 @@ async fn a_share_is_told_to_both_parties_and_no_one_else(engine: Engine) {
     assert_eq!(event["image"]["region"], "DFW");
     assert_eq!(event["read"], false, "new to the consumer");
     let own = feed(&w.producer, "").await;
-    assert_eq!(own[0]["read"], true, "the producer's own change is read for it");
+    assert_eq!(
+        own[0]["read"], true,
+        "the producer's own change is read for it"
+    );
     assert!(event["id"].is_string() && event["created_at"].is_string());
 }
 

@@ -185,6 +185,8 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
         images,
         compute,
         events: glint_app::EventService::new(db.db.clone()),
+        webhooks: glint_app::WebhookService::new(db.db.clone(), Default::default())
+            .expect("webhook service"),
         catalog: CatalogService::new("https://panel.example.com"),
         trusted_proxies: glint_http::TrustedProxies::none(),
         ops,

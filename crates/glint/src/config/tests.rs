@@ -108,8 +108,39 @@ fn the_example_file_documents_every_option_and_loads() -> Result<()> {
         "reminder_interval_days",
         "reminder_limit",
         "pending_expiry_days",
+        "allow_networks",
+        "retry_base_secs",
+        "retry_max_secs",
+        "retry_period_secs",
+        "poll_interval_ms",
+        "max_endpoints_per_account",
     ] {
         assert!(text.contains(&format!("{key} =")), "example lacks {key}");
     }
+    Ok(())
+}
+
+#[test]
+fn webhooks_reach_public_addresses_and_the_networks_the_operator_allows() -> Result<()> {
+    use std::net::IpAddr;
+    let defaults = Config::load(None, &Overrides::default())?.webhook_settings("n".into())?;
+    let loopback: IpAddr = "127.0.0.1".parse()?;
+    assert!(!defaults.networks.permits(loopback));
+    assert_eq!(defaults.retry, glint_core::webhook::RetryPolicy::default());
+    assert_eq!(defaults.timeout, std::time::Duration::from_secs(10));
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(
+        &file,
+        "[webhooks]\nallow_networks = [\"127.0.0.1/32\"]\nretry_base_secs = 1\n",
+    )?;
+    let config = Config::load(Some(&file), &Overrides::default())?;
+    let settings = config.webhook_settings("n".into())?;
+    assert!(settings.networks.permits(loopback));
+    assert!(!settings.networks.permits("10.0.0.1".parse()?));
+    assert_eq!(settings.retry.base, std::time::Duration::from_secs(1));
+    std::fs::write(&file, "[webhooks]\nallow_networks = [\"intranet\"]\n")?;
+    let err = Config::load(Some(&file), &Overrides::default()).err();
+    assert!(format!("{err:?}").contains("allow_networks"), "{err:?}");
     Ok(())
 }
