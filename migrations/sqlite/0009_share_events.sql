@@ -18,7 +18,6 @@ CREATE TABLE share_events (
 );
 CREATE INDEX share_events_producer ON share_events (producer, id);
 CREATE INDEX share_events_consumer ON share_events (consumer, id);
-CREATE INDEX share_events_share ON share_events (image_id, consumer, kind, id);
 
 -- Which events each user has read (the panel's bell counts the others).
 CREATE TABLE share_event_reads (
@@ -26,3 +25,8 @@ CREATE TABLE share_event_reads (
     event_id BIGINT NOT NULL,
     PRIMARY KEY (user_id, event_id)
 );
+
+-- A share's reminders (the courtesy rules count them), kept on the share: a new offer of the
+-- image starts again from none.
+ALTER TABLE image_members ADD COLUMN reminders_sent BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE image_members ADD COLUMN last_reminder_at BIGINT;

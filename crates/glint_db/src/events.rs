@@ -303,29 +303,3 @@ pub async fn mark_read(
     }
     Ok(insert.execute(db).await?.rows_affected())
 }
-
-/// The reminders sent on `consumer`'s share of `image` since `since` (the share's creation):
-/// how many, and when the last one was.
-pub(crate) async fn reminders_since(
-    tx: &mut WriteTx,
-    image: &ImageId,
-    consumer: &str,
-    since: Timestamp,
-) -> Result<(u32, Option<Timestamp>)> {
-    let row = sql::query(
-        "SELECT COUNT(*) AS n, MAX(created_at) AS last FROM share_events \
-         WHERE image_id = $1 AND consumer = $2 AND kind = $3 AND created_at >= $4",
-    )
-    .bind(image.as_str())
-    .bind(consumer)
-    .bind(EventKind::Reminded.as_str())
-    .bind(since.micros())
-    .fetch_one(tx)
-    .await?;
-    let n: i64 = row.try_get("n")?;
-    let last: Option<i64> = row.try_get("last")?;
-    Ok((
-        u32::try_from(n).unwrap_or(u32::MAX),
-        last.map(Timestamp::from_micros),
-    ))
-}

@@ -61,8 +61,8 @@ async fn add_after_checks(
     let sql = match existing {
         Some(0) => return Err(duplicated(image, member)),
         Some(_) => {
-            "UPDATE image_members SET status = $3, created_at = $4, updated_at = $4, deleted = 0 \
-             WHERE image_id = $1 AND member = $2"
+            "UPDATE image_members SET status = $3, created_at = $4, updated_at = $4, deleted = 0, \
+             reminders_sent = 0, last_reminder_at = NULL WHERE image_id = $1 AND member = $2"
         }
         None => {
             "INSERT INTO image_members (image_id, member, status, created_at, updated_at, deleted) \
@@ -135,8 +135,8 @@ async fn add_in_one_statement(
          SELECT $1, $2, $3, $4, $4, 0, i.created_at FROM images i WHERE i.id = $1 \
          AND (SELECT COUNT(*) FROM image_members WHERE image_id = $1 AND deleted = 0) < $5 \
          ON CONFLICT (image_id, member) DO UPDATE SET status = excluded.status, \
-         created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0 \
-         WHERE image_members.deleted <> 0",
+         created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0, \
+         reminders_sent = 0, last_reminder_at = NULL WHERE image_members.deleted <> 0",
     )
     .bind(image.as_str())
     .bind(member)

@@ -131,8 +131,17 @@ where
 {
     let mut tx = db.begin_write().await?;
     let share = lock_share(&mut tx, image, member).await?;
-    let (sent, last) = events::reminders_since(&mut tx, image, member, share.created_at).await?;
+    let (sent, last) = reminders_of(&mut tx, image, member).await?;
     let allowance = allow(&share, sent, last)?;
+    sql::query(
+        "UPDATE image_members SET reminders_sent = reminders_sent + 1, last_reminder_at = $1 \
+         WHERE image_id = $2 AND member = $3 AND deleted = 0",
+    )
+    .bind(change.at.micros())
+    .bind(image.as_str())
+    .bind(member)
+    .execute(&mut tx)
+    .await?;
     let mut detail = serde_json::Map::new();
     detail.insert("reminder".into(), json!(allowance.number));
     detail.insert("reminders_left".into(), json!(allowance.left));
@@ -145,6 +154,28 @@ where
         sent_at: change.at,
         allowance,
     })
+}
+
+/// The reminders sent on the live share so far: how many, and when the last one was.
+async fn reminders_of(
+    tx: &mut WriteTx,
+    image: &ImageId,
+    member: &str,
+) -> Result<(u32, Option<Timestamp>)> {
+    let row = sql::query(
+        "SELECT reminders_sent, last_reminder_at FROM image_members \
+         WHERE image_id = $1 AND member = $2 AND deleted = 0",
+    )
+    .bind(image.as_str())
+    .bind(member)
+    .fetch_one(tx)
+    .await?;
+    let sent: i64 = row.try_get("reminders_sent")?;
+    let last: Option<i64> = row.try_get("last_reminder_at")?;
+    Ok((
+        u32::try_from(sent).unwrap_or(u32::MAX),
+        last.map(Timestamp::from_micros),
+    ))
 }
 
 /// A pending share that expired.

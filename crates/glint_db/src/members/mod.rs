@@ -10,6 +10,8 @@ mod changes;
 pub use add::add;
 pub use changes::{ExpiredShare, Reminder, expire_pending, remind, remove, set_status};
 
+use std::sync::LazyLock;
+
 use glint_core::image::{Image, ImageId, ImageMember};
 use glint_core::{Error, Result, Timestamp};
 
@@ -20,8 +22,15 @@ use crate::sql::{self, Row};
 /// The member columns, in the order `read_at` reads them.
 const COLUMNS: [&str; 5] = ["image_id", "member", "status", "created_at", "updated_at"];
 
-/// The member columns as a select list, each prefixed by `alias` (`""` or `"m."`).
-fn select_list(alias: &str) -> String {
+/// The member columns as a select list, each prefixed by `alias` (`""` or `"m."`); built once
+/// per alias (member calls are hot).
+fn select_list(alias: &str) -> &'static str {
+    static PLAIN: LazyLock<String> = LazyLock::new(|| columns_with(""));
+    static ALIASED: LazyLock<String> = LazyLock::new(|| columns_with("m."));
+    if alias.is_empty() { &PLAIN } else { &ALIASED }
+}
+
+fn columns_with(alias: &str) -> String {
     let columns: Vec<String> = COLUMNS.iter().map(|c| format!("{alias}{c}")).collect();
     columns.join(", ")
 }
