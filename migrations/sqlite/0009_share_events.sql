@@ -1,10 +1,13 @@
 -- The life of each share, for its two parties: one row per event, written in the transaction
 -- of the change it records (an outbox). Ids grow in commit order (SQLite writes one
 -- transaction at a time), so a poller that asks for the events after the last id it saw never
--- misses one. The image's name and region are copied, so the event still reads after the
--- image is gone. actor_* are empty for changes the service makes by itself (an expiry).
+-- misses one. The id is the rowid without AUTOINCREMENT (which would write sqlite_sequence on
+-- every event, one more page per commit): the next id is the largest plus one, so events are
+-- never deleted from the top (a prune keeps the newest). The image's name and region are
+-- copied, so the event still reads after the image is gone. actor_* are empty for changes the
+-- service makes by itself (an expiry).
 CREATE TABLE share_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     image_id TEXT NOT NULL,
