@@ -57,7 +57,7 @@ impl WriteTx {
 
     /// Starts an immediate transaction on a leased SQLite connection.
     pub(crate) fn lite(lease: Lease, turn: Option<WriteTurn>) -> Result<Self, DbError> {
-        lease.conn()?.execute_batch("BEGIN IMMEDIATE")?;
+        run_cached(lease.conn()?, "BEGIN IMMEDIATE")?;
         Ok(WriteTx {
             open: Open::Lite { lease, done: false },
             _turn: turn,
@@ -93,12 +93,19 @@ impl WriteTx {
                 None => Err(DbError::Closed),
             },
             Open::Lite { lease, done } => {
-                lease.conn()?.execute_batch("COMMIT")?;
+                run_cached(lease.conn()?, "COMMIT")?;
                 *done = true;
                 Ok(())
             }
         }
     }
+}
+
+/// Runs a transaction statement from the connection's statement cache: parsing `BEGIN
+/// IMMEDIATE` and `COMMIT` anew on every write cost more than a small statement itself.
+fn run_cached(conn: &rusqlite::Connection, statement: &str) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(statement)?.execute([])?;
+    Ok(())
 }
 
 impl Drop for WriteTx {
@@ -108,7 +115,7 @@ impl Drop for WriteTx {
             // error); then there is nothing left to roll back.
             let rolled_back = lease.conn().and_then(|conn| {
                 if !conn.is_autocommit() {
-                    conn.execute_batch("ROLLBACK")?;
+                    run_cached(conn, "ROLLBACK")?;
                 }
                 Ok(())
             });
