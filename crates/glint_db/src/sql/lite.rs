@@ -8,7 +8,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use rusqlite::types::ValueRef;
@@ -189,11 +190,7 @@ pub(crate) fn run(
             rows: Vec::new(),
         });
     }
-    let columns: Arc<[String]> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let columns = columns_of(sql, &statement);
     let mut found = Vec::new();
     let mut rows = statement.raw_query();
     while found.len() < max_rows {
@@ -220,6 +217,29 @@ pub(crate) fn run(
         affected: u64::try_from(found.len()).unwrap_or(u64::MAX),
         rows: found,
     })
+}
+
+/// Column names of the statements run so far, by their SQL: rows share them instead of each
+/// run copying them (a few thousand instructions a statement). The store runs a few hundred
+/// distinct statements; the map starts again if it ever holds more than `MAX_SHAPES`.
+static COLUMNS: LazyLock<Mutex<HashMap<String, Arc<[String]>>>> = LazyLock::new(Default::default);
+const MAX_SHAPES: usize = 2048;
+
+fn columns_of(sql: &str, statement: &Statement<'_>) -> Arc<[String]> {
+    let mut known = COLUMNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(columns) = known.get(sql) {
+        return columns.clone();
+    }
+    let columns: Arc<[String]> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if known.len() >= MAX_SHAPES {
+        known.clear();
+    }
+    known.insert(sql.to_owned(), columns.clone());
+    columns
 }
 
 /// Binds `$n` to `args[n - 1]`, by each parameter's name, so a statement may use `$1` twice or
