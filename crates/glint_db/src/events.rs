@@ -93,17 +93,19 @@ pub async fn record(tx: &mut WriteTx, recording: &Recording<'_>) -> Result<u64> 
             .fetch_optional(&mut *tx)
             .await?;
     }
-    let one = if recording.consumer.is_some() {
+    // One share: no ORDER BY, which SQLite would sort through a temporary B-tree even for its
+    // single row.
+    let which = if recording.consumer.is_some() {
         " AND m.member = $7"
     } else {
-        ""
+        " ORDER BY m.member"
     };
     let sql = format!(
         "INSERT INTO share_events (kind, created_at, image_id, image_name, region, producer, \
          consumer, actor_user_id, actor_user_name, detail) \
          SELECT $1, $2, i.id, i.name, i.region, COALESCE(i.owner, ''), m.member, $3, $4, $5 \
          FROM images i JOIN image_members m ON m.image_id = i.id AND m.deleted = 0 \
-         WHERE i.id = $6{one} ORDER BY m.member"
+         WHERE i.id = $6{which}"
     );
     let detail = match &recording.detail {
         Some(detail) => Some(

@@ -6,9 +6,9 @@
 //! Writers never wait on SQLite's lock inside this process (they take turns first, see
 //! `writes`), so a statement does not block its thread for long.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
@@ -226,7 +226,9 @@ static COLUMNS: LazyLock<Mutex<HashMap<String, Arc<[String]>>>> = LazyLock::new(
 const MAX_SHAPES: usize = 2048;
 
 fn columns_of(sql: &str, statement: &Statement<'_>) -> Arc<[String]> {
-    let mut known = COLUMNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut known = COLUMNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(columns) = known.get(sql) {
         return columns.clone();
     }
