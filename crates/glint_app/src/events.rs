@@ -10,7 +10,7 @@ use glint_db::{Db, events, regions};
 
 /// Page sizes of the feed.
 const DEFAULT_PAGE: u32 = 25;
-pub const MAX_PAGE: u32 = 200;
+const MAX_PAGE: u32 = 200;
 /// The unread count stops here (the panel shows "99+").
 pub const UNREAD_CAP: u32 = 100;
 

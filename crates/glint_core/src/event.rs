@@ -176,13 +176,6 @@ pub struct ShareEvent {
 }
 
 impl ShareEvent {
-    /// Whether `account` is one of the event's two parties.
-    pub fn concerns(&self, account: &AccountId) -> bool {
-        self.producer == account.as_str() || self.consumer == account.as_str()
-    }
-}
-
-impl ShareEvent {
     /// The event's one wire form, for the feed and for webhook deliveries.
     pub fn to_wire(&self) -> serde_json::Value {
         serde_json::json!({

@@ -17,6 +17,11 @@ glint_testkit::on_both_engines!(
     a_share_keeps_its_images_created_at
 );
 
+/// A change the service makes now.
+fn now() -> glint_db::events::Change<'static> {
+    glint_db::events::Change::by_service(glint_core::Timestamp::now())
+}
+
 async fn image(db: &Db) -> ImageId {
     glint_testkit::stored::shared_image(db).await
 }
@@ -27,14 +32,7 @@ async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
     let adds = (0..24).map(|n| {
         let (db, id) = (db.clone(), id.clone());
         tokio::spawn(async move {
-            members::add(
-                &db,
-                &id,
-                &format!("{}", 5000 + n % 8),
-                Some(5),
-                &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-            )
-            .await
+            members::add(&db, &id, &format!("{}", 5000 + n % 8), Some(5), &now()).await
         })
     });
     let mut added = Vec::new();
@@ -59,80 +57,22 @@ async fn concurrent_adds_keep_the_quota_and_never_duplicate(db: &Db) {
     assert_eq!(members::list(db, &id).await.unwrap().len(), 5);
 
     // A removed member comes back as a new pending share, within the quota.
-    members::remove(
-        db,
-        &id,
-        &added[0],
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
-    members::add(
-        db,
-        &id,
-        &added[0],
-        Some(5),
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
-    let again = members::add(
-        db,
-        &id,
-        &added[0],
-        Some(6),
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await;
+    members::remove(db, &id, &added[0], &now()).await.unwrap();
+    members::add(db, &id, &added[0], Some(5), &now())
+        .await
+        .unwrap();
+    let again = members::add(db, &id, &added[0], Some(6), &now()).await;
     assert!(matches!(again, Err(Error::StateConflict(_))), "{again:?}");
-    let full = members::add(
-        db,
-        &id,
-        "9999",
-        Some(5),
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await;
+    let full = members::add(db, &id, "9999", Some(5), &now()).await;
     assert!(matches!(full, Err(Error::QuotaExceeded(_))), "{full:?}");
 }
 
 async fn a_share_keeps_its_images_created_at(db: &Db) {
     let id = image(db).await;
-    members::add(
-        db,
-        &id,
-        "6001",
-        None,
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
-    members::add(
-        db,
-        &id,
-        "6002",
-        None,
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
-    members::remove(
-        db,
-        &id,
-        "6002",
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
-    members::add(
-        db,
-        &id,
-        "6002",
-        None,
-        &glint_db::events::Change::by_service(glint_core::Timestamp::now()),
-    )
-    .await
-    .unwrap();
+    members::add(db, &id, "6001", None, &now()).await.unwrap();
+    members::add(db, &id, "6002", None, &now()).await.unwrap();
+    members::remove(db, &id, "6002", &now()).await.unwrap();
+    members::add(db, &id, "6002", None, &now()).await.unwrap();
     let rows = sql::query(
         "SELECT m.image_created_at, i.created_at FROM image_members m \
          JOIN images i ON i.id = m.image_id WHERE m.image_id = $1 ORDER BY m.member",

@@ -18,6 +18,11 @@ glint_testkit::on_both_engines!(
     queueing_again_forgets_the_old_report,
 );
 
+/// A change the service makes now.
+fn now() -> glint_db::events::Change<'static> {
+    glint_db::events::Change::by_service(glint_core::Timestamp::now())
+}
+
 async fn image(db: &Db) -> ImageId {
     glint_testkit::stored::shared_image(db).await
 }
@@ -53,45 +58,24 @@ async fn a_report_is_claimed_by_one_node_and_written_once(db: &Db) {
         "a fresh claim is not taken over"
     );
     assert!(
-        !trust_reports::finish(
-            db,
-            &id,
-            "node-b",
-            "{}",
-            0,
-            &glint_db::events::Change::by_service(glint_core::Timestamp::now())
-        )
-        .await
-        .unwrap(),
+        !trust_reports::finish(db, &id, "node-b", "{}", 0, &now())
+            .await
+            .unwrap(),
         "not node b's"
     );
     assert!(
-        trust_reports::finish(
-            db,
-            &id,
-            "node-a",
-            r#"{"ok":true}"#,
-            0,
-            &glint_db::events::Change::by_service(glint_core::Timestamp::now())
-        )
-        .await
-        .unwrap()
+        trust_reports::finish(db, &id, "node-a", r#"{"ok":true}"#, 0, &now())
+            .await
+            .unwrap()
     );
     let stored = trust_reports::get(db, &id).await.unwrap().unwrap();
     assert_eq!(stored.state, ReportState::Done);
     assert_eq!(stored.report.as_deref(), Some(r#"{"ok":true}"#));
     assert!(stored.finished_at.is_some());
     assert!(
-        !trust_reports::finish(
-            db,
-            &id,
-            "node-a",
-            "{}",
-            0,
-            &glint_db::events::Change::by_service(glint_core::Timestamp::now())
-        )
-        .await
-        .unwrap(),
+        !trust_reports::finish(db, &id, "node-a", "{}", 0, &now())
+            .await
+            .unwrap(),
         "written once"
     );
     assert_eq!(
@@ -130,16 +114,9 @@ async fn a_stale_claim_is_taken_over_and_a_restart_releases_its_own(db: &Db) {
         .unwrap();
     assert_eq!(taken.attempts, 2);
     assert!(
-        !trust_reports::finish(
-            db,
-            &taken.image_id,
-            "node-a",
-            "{}",
-            0,
-            &glint_db::events::Change::by_service(glint_core::Timestamp::now())
-        )
-        .await
-        .unwrap()
+        !trust_reports::finish(db, &taken.image_id, "node-a", "{}", 0, &now())
+            .await
+            .unwrap()
     );
 
     // Node b restarts: its claim goes back to pending, and nobody else's does.
@@ -161,16 +138,9 @@ async fn queueing_again_forgets_the_old_report(db: &Db) {
         .unwrap()
         .unwrap();
     assert!(
-        trust_reports::finish(
-            db,
-            &id,
-            "n",
-            "{}",
-            0,
-            &glint_db::events::Change::by_service(glint_core::Timestamp::now())
-        )
-        .await
-        .unwrap()
+        trust_reports::finish(db, &id, "n", "{}", 0, &now())
+            .await
+            .unwrap()
     );
     trust_reports::queue(db, &id, "qcow2").await.unwrap();
     let stored = trust_reports::get(db, &id).await.unwrap().unwrap();

@@ -10,26 +10,29 @@ use serde_json::json;
 
 use super::{from_row, select_list};
 use crate::events::{self, Change, Recording};
-use crate::sql;
+use crate::sql::{self, Row};
 use crate::{Db, WriteTx};
 
 /// The live share of `member`, its row locked until the transaction ends (on PostgreSQL; the
 /// SQLite transaction holds the database's write lock).
 async fn lock_share(tx: &mut WriteTx, image: &ImageId, member: &str) -> Result<ImageMember> {
+    from_row(&locked_row(tx, image, member, "").await?)
+}
+
+/// The live share's row, locked as `lock_share` says: the member columns, then `more`.
+async fn locked_row(tx: &mut WriteTx, image: &ImageId, member: &str, more: &str) -> Result<Row> {
     let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
     let sql = format!(
-        "SELECT {} FROM image_members WHERE image_id = $1 AND member = $2 AND deleted = 0{lock}",
+        "SELECT {}{more} FROM image_members \
+         WHERE image_id = $1 AND member = $2 AND deleted = 0{lock}",
         select_list("")
     );
-    let row = sql::query(sql)
+    sql::query(sql)
         .bind(image.as_str())
         .bind(member)
         .fetch_optional(&mut *tx)
-        .await?;
-    match row {
-        Some(row) => from_row(&row),
-        None => Err(Error::not_found(Kind::Member, member)),
-    }
+        .await?
+        .ok_or_else(|| Error::not_found(Kind::Member, member))
 }
 
 /// Sets a live member's status (the consumer's answer) and tells both parties when it changed;
@@ -112,8 +115,12 @@ where
     F: FnOnce(&ImageMember, u32, Option<Timestamp>) -> Result<ReminderAllowance>,
 {
     let mut tx = db.begin_write().await?;
-    let share = lock_share(&mut tx, image, member).await?;
-    let (sent, last) = reminders_of(&mut tx, image, member).await?;
+    let row = locked_row(&mut tx, image, member, ", reminders_sent, last_reminder_at").await?;
+    let share = from_row(&row)?;
+    let sent: i64 = row.try_get("reminders_sent")?;
+    let last: Option<i64> = row.try_get("last_reminder_at")?;
+    let sent = u32::try_from(sent).unwrap_or(u32::MAX);
+    let last = last.map(Timestamp::from_micros);
     let allowance = allow(&share, sent, last)?;
     sql::query(
         "UPDATE image_members SET reminders_sent = reminders_sent + 1, last_reminder_at = $1 \
@@ -136,28 +143,6 @@ where
         sent_at: change.at,
         allowance,
     })
-}
-
-/// The reminders sent on the live share so far: how many, and when the last one was.
-async fn reminders_of(
-    tx: &mut WriteTx,
-    image: &ImageId,
-    member: &str,
-) -> Result<(u32, Option<Timestamp>)> {
-    let row = sql::query(
-        "SELECT reminders_sent, last_reminder_at FROM image_members \
-         WHERE image_id = $1 AND member = $2 AND deleted = 0",
-    )
-    .bind(image.as_str())
-    .bind(member)
-    .fetch_one(tx)
-    .await?;
-    let sent: i64 = row.try_get("reminders_sent")?;
-    let last: Option<i64> = row.try_get("last_reminder_at")?;
-    Ok((
-        u32::try_from(sent).unwrap_or(u32::MAX),
-        last.map(Timestamp::from_micros),
-    ))
 }
 
 /// A pending share that expired.
