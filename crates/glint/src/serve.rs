@@ -134,7 +134,7 @@ async fn resume_background_work(
         say!("  {released} webhook deliveries cut by the last stop are queued again");
     }
     images.start_trust_reports();
-    images.start_share_expiry();
+    images.start_share_timers();
     webhooks.start();
     glint_app::Sweeper::new(
         db.clone(),

@@ -21,7 +21,7 @@ pub mod webhooks;
 pub use admin::{AdminService, BootstrapReport};
 pub use catalog::{Catalog, CatalogService, Endpoint, Interface, Service};
 pub use clock::Clock;
-pub use compute::{ComputeService, NewServer, ServerFilter};
+pub use compute::{ComputeService, NewServer, ServerFilter, ServerOnDeprecated};
 pub use directory::UserUpdate;
 pub use events::{EventPage, EventService, FeedEvent};
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};

@@ -39,11 +39,19 @@ pub enum EventKind {
     Deleted,
     /// The trust report of an image that has consumers is ready.
     TrustReportReady,
+    /// The owner deprecated the image (or changed its replacement, message or obsolete time).
+    Deprecated,
+    /// The owner withdrew the image's deprecation.
+    Undeprecated,
+    /// The producer scheduled the removal of the consumer's share at a time to come.
+    RemovalScheduled,
+    /// The producer cancelled the scheduled removal.
+    RemovalCancelled,
 }
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::Shared,
         EventKind::Accepted,
         EventKind::Rejected,
@@ -55,6 +63,10 @@ impl EventKind {
         EventKind::Reactivated,
         EventKind::Deleted,
         EventKind::TrustReportReady,
+        EventKind::Deprecated,
+        EventKind::Undeprecated,
+        EventKind::RemovalScheduled,
+        EventKind::RemovalCancelled,
     ];
 
     /// The wire name.
@@ -71,6 +83,10 @@ impl EventKind {
             EventKind::Reactivated => "image.reactivated",
             EventKind::Deleted => "image.deleted",
             EventKind::TrustReportReady => "image.trust_report",
+            EventKind::Deprecated => "image.deprecated",
+            EventKind::Undeprecated => "image.undeprecated",
+            EventKind::RemovalScheduled => "share.removal_scheduled",
+            EventKind::RemovalCancelled => "share.removal_cancelled",
         }
     }
 

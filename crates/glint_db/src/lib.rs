@@ -18,6 +18,7 @@ pub mod servers;
 pub mod sql;
 pub mod tokens;
 pub mod trust_reports;
+pub mod usage;
 pub mod users;
 pub mod webhooks;
 mod writes;

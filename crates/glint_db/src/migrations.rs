@@ -21,6 +21,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0008_enabled_and_roles.sql",
     "0009_share_events.sql",
     "0010_webhooks.sql",
+    "0011_retirement.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -34,6 +35,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_enabled_and_roles.sql"),
     include_str!("../../../migrations/sqlite/0009_share_events.sql"),
     include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
+    include_str!("../../../migrations/sqlite/0011_retirement.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -46,6 +48,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0008_enabled_and_roles.sql"),
     include_str!("../../../migrations/postgres/0009_share_events.sql"),
     include_str!("../../../migrations/postgres/0010_webhooks.sql"),
+    include_str!("../../../migrations/postgres/0011_retirement.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

@@ -98,6 +98,23 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// The live servers of an account, in every region, whose image is deprecated (newest first).
+pub async fn on_deprecated_images(db: &Db, account: &AccountId) -> Result<Vec<Server>> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("s.{c}")).collect();
+    let sql = format!(
+        "SELECT {} FROM servers s JOIN image_properties p \
+           ON p.image_id = s.image_id AND p.name = $1 AND p.value = 'true' \
+         WHERE s.account_id = $2 AND s.deleted = 0 ORDER BY s.created_at DESC, s.id DESC",
+        columns.join(", ")
+    );
+    let rows = sql::query(sql)
+        .bind(glint_core::image::deprecation::DEPRECATED)
+        .bind(account.as_str())
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Moves a live server from `from` to `to`, with a task state and (for rebuilds) a new image.
 /// `StateConflict` when it is not in `from` (another task runs).
 pub async fn transition(

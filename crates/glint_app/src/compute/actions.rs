@@ -1,13 +1,14 @@
 //! Server actions: `rebuild` remakes the disk from the same image (usable even after the share
 //! or the image is gone) or from another bootable one; `createImage` saves the disk as a new
-//! image owned by the server's account, which is how a consumer keeps a shared image for good.
+//! image owned by the server's account, which is how a consumer keeps a shared image for good;
+//! the new image records its lineage (the image the server was built from).
 
 use std::collections::BTreeMap;
 
 use futures::StreamExt;
 use glint_core::compute::{Server, ServerStatus};
 use glint_core::error::Kind;
-use glint_core::image::{Image, ImageId, ImageStatus, Visibility};
+use glint_core::image::{Image, ImageId, ImageStatus, Visibility, lineage};
 use glint_core::{AuthContext, Error, RegionName, Result, Role, Timestamp};
 use glint_db::{images, servers};
 
@@ -88,10 +89,9 @@ impl ComputeService {
                 "The image needs a name of 1 to 255 characters.".into(),
             ));
         }
-        if let Some(bad) = metadata
-            .keys()
-            .find(|k| k.starts_with("os_glance") || k.chars().count() > 255)
-        {
+        if let Some(bad) = metadata.keys().find(|k| {
+            k.starts_with("os_glance") || lineage::is_lineage(k) || k.chars().count() > 255
+        }) {
             return Err(Error::InvalidInput(format!(
                 "Image metadata key '{bad}' is not allowed."
             )));
@@ -156,6 +156,9 @@ fn snapshot_record(
     properties.insert("instance_uuid".into(), server.id.clone());
     properties.insert("base_image_ref".into(), server.image_id.to_string());
     properties.insert("user_id".into(), ctx.user_id.to_string());
+    if let Some(base) = base {
+        lineage::record(&mut properties, base, server.account_id.as_str());
+    }
     let id = ImageId::random(&uuid::Uuid::new_v4().to_string());
     let owner = Some(server.account_id.to_string());
     Image {

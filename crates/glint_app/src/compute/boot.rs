@@ -1,10 +1,11 @@
 //! The boot rules: which image a caller may build (or rebuild) a server from, with which flavor.
 //! The image must be active, in the server's region, and readable by the account (owned, public,
-//! community, or shared with it in any member status), and fit the flavor.
+//! community, or shared with it in any member status), not obsolete, and fit the flavor.
 
 use glint_core::compute::Flavor;
+use glint_core::image::deprecation::Deprecation;
 use glint_core::image::{Image, ImageId, ImageStatus};
-use glint_core::{AuthContext, Error, RegionName, Result};
+use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::images;
 
 use super::ComputeService;
@@ -46,8 +47,39 @@ impl ComputeService {
                 )));
             }
         }
+        self.not_obsolete(ctx, &image).await?;
         fits(&image, flavor)?;
         Ok(image)
+    }
+
+    /// A 400 naming the replacement once a deprecated image is obsolete: it boots no new
+    /// server (existing ones keep running and rebuilding).
+    async fn not_obsolete(&self, ctx: &AuthContext, image: &Image) -> Result<()> {
+        let Some(deprecation) = Deprecation::of(image) else {
+            return Ok(());
+        };
+        let now = self.images.clock().now();
+        if !deprecation.is_obsolete(now) {
+            return Ok(());
+        }
+        let since = deprecation
+            .obsolete_at
+            .map(Timestamp::to_glance)
+            .unwrap_or_default();
+        let instead = match &deprecation.replacement {
+            Some(id) => match self.images.get(ctx, &image.region, id).await {
+                Ok(r) => format!(
+                    " Use its replacement {} ({id}) instead.",
+                    r.name.as_deref().unwrap_or("(no name)")
+                ),
+                Err(_) => format!(" Its replacement is image {id}."),
+            },
+            None => String::new(),
+        };
+        Err(Error::InvalidInput(format!(
+            "Image {} is deprecated and obsolete since {since}: it boots no new servers.{instead}",
+            image.id
+        )))
     }
 
     /// Why an image not found in this region cannot boot: it lives in another region the caller

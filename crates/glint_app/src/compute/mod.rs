@@ -4,7 +4,10 @@
 
 mod actions;
 mod boot;
+mod deprecated;
 mod disks;
+
+pub use deprecated::ServerOnDeprecated;
 
 use glint_core::compute::{Flavor, Server, ServerStatus};
 use glint_core::error::Kind;

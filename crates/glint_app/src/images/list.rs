@@ -53,7 +53,10 @@ impl ImageService {
             account: ctx.account_id.as_str(),
             is_admin: ctx.is_admin(),
         };
-        let images = image_list::list(&self.db, &scope, query, marker.as_ref()).await?;
+        let mut images = image_list::list(&self.db, &scope, query, marker.as_ref()).await?;
+        for image in &mut images {
+            policy::hide_lineage(ctx, image);
+        }
         let full = query.limit > 0 && images.len() == query.limit as usize;
         let next = match images.last() {
             Some(last) if full => Some(query.next_link(last.id.as_str())),

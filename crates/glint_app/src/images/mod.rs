@@ -8,7 +8,9 @@ mod import;
 mod list;
 mod policy;
 pub(crate) mod receive;
+mod retirement;
 mod sharing;
+mod tags;
 mod trust;
 
 use std::collections::BTreeSet;
@@ -102,6 +104,11 @@ impl ImageService {
         self
     }
 
+    /// The clock of changes (the compute service reads the time of boots from it too).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// A change by the caller, now: what the events of the change say.
     fn change_by<'a>(&self, actor: &'a EventActor) -> Change<'a> {
         Change::by(actor, self.clock.now())
@@ -142,12 +149,13 @@ impl ImageService {
     /// The image `id` in `region` if the caller can see it; `NotFound` otherwise.
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
     pub async fn get(&self, ctx: &AuthContext, region: &RegionName, id: &ImageId) -> Result<Image> {
-        let image = match images::get(&self.db, id.as_str()).await? {
+        let mut image = match images::get(&self.db, id.as_str()).await? {
             Some(image) if &image.region == region => image,
             _ => return Err(policy::not_found(id.as_str())),
         };
         let membership = self.membership(ctx, &image).await?;
         if policy::can_see(ctx, &image, membership.as_ref()) {
+            policy::hide_lineage(ctx, &mut image);
             Ok(image)
         } else {
             Err(policy::not_found(id.as_str()))
@@ -217,71 +225,26 @@ impl ImageService {
             is_admin: ctx.is_admin(),
         };
         let limits = &self.settings.limits;
-        images::modify(&self.db, &image.id, |current| {
+        let replacement = self
+            .replacement_in_patch(&image, dialect, &ops, &caller)
+            .await?;
+        let actor = EventActor::from(ctx);
+        let change = self.change_by(&actor);
+        let patch = |current: &mut Image| {
             policy::require_change(ctx, current, "modify")?;
             let mut changed = apply_patch(current, dialect, &ops, &caller, limits)?;
             if changed.visibility != current.visibility {
                 policy::require_visibility(ctx, changed.visibility)?;
             }
+            retirement::check_deprecation(current, &changed, replacement.as_ref())?;
             changed.updated_at = Timestamp::now();
             *current = changed;
             Ok(true)
-        })
-        .await
-    }
-
-    /// Adds a tag (idempotent).
-    pub async fn add_tag(
-        &self,
-        ctx: &AuthContext,
-        region: &RegionName,
-        id: &ImageId,
-        tag: &str,
-    ) -> Result<()> {
-        let image = self.get(ctx, region, id).await?;
-        let quota = self.settings.limits.tag_quota;
-        images::modify(&self.db, &image.id, |current| {
-            policy::require_change(ctx, current, "modify")?;
-            if tag.chars().count() > 255 {
-                return Err(Error::InvalidInput(format!(
-                    "Provided object does not match schema 'image': tag '{tag}' is too long (at most 255 characters)"
-                )));
-            }
-            if current.tags.contains(tag) {
-                return Ok(false);
-            }
-            if quota >= 0 && current.tags.len() as i64 + 1 > quota {
-                return Err(Error::QuotaExceeded(format!(
-                    "Maximum number of tags exceeded: the limit is {quota}"
-                )));
-            }
-            current.tags.insert(tag.to_owned());
-            current.updated_at = Timestamp::now();
-            Ok(true)
-        })
-        .await?;
-        Ok(())
-    }
-
-    /// Removes a tag; `NotFound` if the image does not have it.
-    pub async fn remove_tag(
-        &self,
-        ctx: &AuthContext,
-        region: &RegionName,
-        id: &ImageId,
-        tag: &str,
-    ) -> Result<()> {
-        let image = self.get(ctx, region, id).await?;
-        images::modify(&self.db, &image.id, |current| {
-            policy::require_change(ctx, current, "modify")?;
-            if !current.tags.remove(tag) {
-                return Err(Error::not_found(glint_core::error::Kind::Tag, tag));
-            }
-            current.updated_at = Timestamp::now();
-            Ok(true)
-        })
-        .await?;
-        Ok(())
+        };
+        let told = |before: &Image, after: &Image| {
+            retirement::deprecation_told(before, after, &image.id, &change, replacement.as_ref())
+        };
+        images::modify_telling(&self.db, &image.id, patch, told).await
     }
 
     /// Deactivates (active → deactivated; a no-op when already deactivated).
@@ -332,7 +295,7 @@ impl ImageService {
             current.updated_at = change.at;
             Ok(true)
         };
-        images::modify_telling(&self.db, &image.id, toggle, Some(&told)).await?;
+        images::modify_telling(&self.db, &image.id, toggle, |_, _| Some(told)).await?;
         Ok(())
     }
 

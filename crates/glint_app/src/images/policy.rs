@@ -13,6 +13,27 @@ pub(crate) fn not_found(image: &str) -> Error {
     Error::not_found(Kind::Image, image)
 }
 
+/// Removes the lineage properties from an image the caller neither owns nor administers: where
+/// another account's copy came from is its owner's business.
+pub(crate) fn hide_lineage(ctx: &AuthContext, image: &mut Image) {
+    if ctx.is_admin() || owns(ctx, image) {
+        return;
+    }
+    let prefix = glint_core::image::lineage::PREFIX;
+    let found: Vec<String> = image
+        .properties
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(key, _)| key.starts_with(prefix))
+        .map(|(key, _)| key.clone())
+        .collect();
+    for key in found {
+        image.properties.remove(&key);
+    }
+}
+
 /// Succeeds when the caller may change the image (admin, or `member` of the owning account);
 /// `Forbidden` otherwise, naming what is missing.
 pub(crate) fn require_change(ctx: &AuthContext, image: &Image, action: &str) -> Result<()> {

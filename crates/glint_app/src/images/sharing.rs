@@ -68,6 +68,21 @@ impl ImageService {
         }
     }
 
+    /// The shared image `id` in `region` if the caller may act on its shares as its producer
+    /// (`action` names what for the refusal).
+    pub(super) async fn producer_image(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+        action: &str,
+    ) -> Result<Image> {
+        let (image, _) = self.shared_image(ctx, region, id).await?;
+        only_shared(&image, action)?;
+        require_producer(ctx, &image, action)?;
+        Ok(image)
+    }
+
     /// Shares the image with the account `member` (a new `pending` share).
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
     pub async fn add_member(
@@ -197,21 +212,26 @@ impl ImageService {
         .await
     }
 
-    /// Runs `expire_pending_shares` every ten minutes, when offers expire at all.
-    pub fn start_share_expiry(&self) -> Option<tokio::task::JoinHandle<()>> {
-        self.settings.pending_expiry?;
+    /// Every minute: removes the shares whose scheduled removal is due, and those left
+    /// `pending` longer than the operator allows (when offers expire at all).
+    pub fn start_share_timers(&self) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
-        Some(tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every.tick().await;
+                match service.remove_due_shares().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "scheduled share removals done"),
+                    Err(e) => tracing::warn!(error = %e, "could not remove shares that are due"),
+                }
                 match service.expire_pending_shares().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(expired = n, "pending shares expired"),
                     Err(e) => tracing::warn!(error = %e, "could not expire pending shares"),
                 }
             }
-        }))
+        })
     }
 
     /// Removes the shares left `pending` longer than the operator allows, telling both parties

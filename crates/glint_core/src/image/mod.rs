@@ -3,11 +3,14 @@
 //! queries, schemas, who sees an image). No I/O here.
 
 pub mod create;
+pub mod deprecation;
+pub mod lineage;
 pub mod patch;
 pub mod query;
 pub mod request;
 pub mod schema;
 mod status;
+pub mod usage;
 mod visibility;
 pub mod visible;
 

@@ -22,19 +22,16 @@ pub async fn modify<F>(db: &Db, id: &ImageId, change: F) -> Result<Image>
 where
     F: FnOnce(&mut Image) -> Result<bool>,
 {
-    modify_telling(db, id, change, None).await
+    modify_telling(db, id, change, |_, _| None).await
 }
 
-/// `modify`, which also records `told` for the image's live shares when it writes a change
-/// (a deactivation or reactivation the consumers hear of), in the same transaction.
-pub async fn modify_telling<F>(
-    db: &Db,
-    id: &ImageId,
-    change: F,
-    told: Option<&Recording<'_>>,
-) -> Result<Image>
+/// `modify`, which also records what `tell` makes of the change (given the image before and
+/// after it) for the image's live shares when it writes one: a deactivation or a deprecation
+/// the consumers hear of, in the same transaction.
+pub async fn modify_telling<'r, F, T>(db: &Db, id: &ImageId, change: F, tell: T) -> Result<Image>
 where
     F: FnOnce(&mut Image) -> Result<bool>,
+    T: FnOnce(&Image, &Image) -> Option<Recording<'r>>,
 {
     let mut tx = db.begin_write().await?;
     let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
@@ -63,8 +60,8 @@ where
     }
     write_fields(&mut tx, &after).await?;
     write_detail_changes(&mut tx, &before, &after).await?;
-    if let Some(told) = told {
-        events::record(&mut tx, told).await?;
+    if let Some(told) = tell(&before, &after) {
+        events::record(&mut tx, &told).await?;
     }
     tx.commit().await?;
     Ok(after)

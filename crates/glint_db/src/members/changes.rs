@@ -20,7 +20,12 @@ async fn lock_share(tx: &mut WriteTx, image: &ImageId, member: &str) -> Result<I
 }
 
 /// The live share's row, locked as `lock_share` says: the member columns, then `more`.
-async fn locked_row(tx: &mut WriteTx, image: &ImageId, member: &str, more: &str) -> Result<Row> {
+pub(super) async fn locked_row(
+    tx: &mut WriteTx,
+    image: &ImageId,
+    member: &str,
+    more: &str,
+) -> Result<Row> {
     let lock = if tx.is_sqlite() { "" } else { " FOR UPDATE" };
     let sql = format!(
         "SELECT {}{more} FROM image_members \
@@ -81,9 +86,14 @@ pub async fn remove(db: &Db, image: &ImageId, member: &str, change: &Change<'_>)
     Ok(())
 }
 
-async fn soft_delete(tx: &mut WriteTx, image: &ImageId, member: &str, at: Timestamp) -> Result<()> {
+pub(super) async fn soft_delete(
+    tx: &mut WriteTx,
+    image: &ImageId,
+    member: &str,
+    at: Timestamp,
+) -> Result<()> {
     sql::query(
-        "UPDATE image_members SET deleted = 1, updated_at = $1 \
+        "UPDATE image_members SET deleted = 1, updated_at = $1, remove_at = NULL \
          WHERE image_id = $2 AND member = $3 AND deleted = 0",
     )
     .bind(at.micros())

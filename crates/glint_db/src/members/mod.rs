@@ -1,14 +1,16 @@
 //! Image members (shares): one row per (image, consumer), soft-deleted on removal so that a
 //! re-share revives the row as a new `pending` share. Every change is one write transaction
 //! that also records the change's share event, so concurrent clients never see a lost update
-//! or a duplicate row, and no change goes untold. Adds live in `add`, the other changes in
-//! `changes`.
+//! or a duplicate row, and no change goes untold. Adds live in `add`, scheduled removals in
+//! `schedule`, the other changes in `changes`.
 
 mod add;
 mod changes;
+mod schedule;
 
 pub use add::add;
 pub use changes::{ExpiredShare, Reminder, expire_pending, remind, remove, set_status};
+pub use schedule::{DueShare, cancel_removal, removal_of, remove_due, schedule_removal};
 
 use std::sync::LazyLock;
 

@@ -1,12 +1,14 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
 //! images, tags, actions, data, members, schemas and discovery info, and Glint's own
-//! extension: an image's trust report (`…/glint-inspection`).
+//! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
+//! removals of shares (`retirement`).
 
 pub(crate) mod body;
 mod data;
 mod images;
 mod members;
 mod negotiate_errors;
+mod retirement;
 mod schemas;
 mod trust;
 mod versions;
@@ -93,5 +95,19 @@ fn member_routes() -> Router<AppState> {
         .route(
             &format!("{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-remind"),
             post(members::remind_member),
+        )
+        .route(
+            &format!(
+                "{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-schedule-removal"
+            ),
+            post(retirement::schedule_removal).delete(retirement::cancel_removal),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/glint-usage"),
+            get(retirement::show_usage),
+        )
+        .route(
+            "/glint/v1/servers-on-deprecated-images",
+            get(retirement::servers_on_deprecated_images),
         )
 }

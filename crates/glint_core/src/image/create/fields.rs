@@ -54,10 +54,12 @@ pub(crate) const READ_ONLY: [&str; 14] = [
     "stores",
 ];
 
-/// Whether a custom key is reserved for the service (`location`, `deleted`, `deleted_at` and the
-/// `os_glance` namespace).
+/// Whether a custom key is reserved for the service (`location`, `deleted`, `deleted_at`, the
+/// `os_glance` namespace and Glint's lineage properties).
 pub(crate) fn is_reserved(key: &str) -> bool {
-    matches!(key, "location" | "deleted" | "deleted_at") || key.starts_with("os_glance")
+    matches!(key, "location" | "deleted" | "deleted_at")
+        || key.starts_with("os_glance")
+        || crate::image::lineage::is_lineage(key)
 }
 
 /// 403 "Attribute '<key>' is read-only."
@@ -337,6 +339,7 @@ mod tests {
             is_reserved("os_glance_foo") && is_reserved("deleted_at") && is_reserved("location")
         );
         assert!(!is_reserved("locations") && !is_reserved("os_distro"));
+        assert!(is_reserved("glint_source_image_id") && !is_reserved("glint_deprecated"));
         let limits = ImageLimits {
             tag_quota: 2,
             property_quota: 1,
