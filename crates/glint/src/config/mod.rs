@@ -128,6 +128,9 @@ impl Config {
             pending_expiry: (self.sharing.pending_expiry_days > 0).then(|| {
                 std::time::Duration::from_secs(u64::from(self.sharing.pending_expiry_days) * 86_400)
             }),
+            share_timer_interval: std::time::Duration::from_secs(
+                self.sharing.timer_interval_secs.max(1),
+            ),
         }
     }
 

@@ -109,6 +109,9 @@ pub struct SharingConfig {
     pub reminder_limit: u32,
     /// Days a share may stay pending before it is removed; 0: for ever.
     pub pending_expiry_days: u32,
+    /// Seconds between two runs of the job that removes shares whose scheduled removal is due
+    /// (and expires pending ones).
+    pub timer_interval_secs: u64,
 }
 
 /// Where image data lives.

@@ -108,6 +108,7 @@ fn the_example_file_documents_every_option_and_loads() -> Result<()> {
         "reminder_interval_days",
         "reminder_limit",
         "pending_expiry_days",
+        "timer_interval_secs",
         "allow_networks",
         "retry_base_secs",
         "retry_max_secs",

@@ -56,6 +56,8 @@ pub struct ImageSettings {
     pub reminders: ReminderRules,
     /// How long a share may stay `pending` before it is removed (`None`: for ever).
     pub pending_expiry: Option<Duration>,
+    /// How often the job runs that removes shares whose scheduled removal is due.
+    pub share_timer_interval: Duration,
 }
 
 impl Default for ImageSettings {
@@ -70,6 +72,7 @@ impl Default for ImageSettings {
             trust_report_timeout: Duration::from_secs(120),
             reminders: ReminderRules::default(),
             pending_expiry: None,
+            share_timer_interval: Duration::from_secs(60),
         }
     }
 }

@@ -212,12 +212,12 @@ impl ImageService {
         .await
     }
 
-    /// Every minute: removes the shares whose scheduled removal is due, and those left
-    /// `pending` longer than the operator allows (when offers expire at all).
+    /// Every `share_timer_interval`: removes the shares whose scheduled removal is due, and
+    /// those left `pending` longer than the operator allows (when offers expire at all).
     pub fn start_share_timers(&self) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut every = tokio::time::interval(service.settings.share_timer_interval);
             loop {
                 every.tick().await;
                 match service.remove_due_shares().await {
