@@ -71,11 +71,8 @@ impl ImageService {
         let Ok(preview) = apply_patch(image, dialect, ops, caller, &self.settings.limits) else {
             return Ok(None);
         };
-        let Some(Deprecation {
-            replacement: Some(id),
-            ..
-        }) = Deprecation::check(&preview)?
-        else {
+        Deprecation::check(&preview)?;
+        let Some(id) = deprecation::replacement(&preview) else {
             return Ok(None);
         };
         match images::get(&self.db, id.as_str()).await? {
@@ -175,8 +172,8 @@ pub(super) fn check_deprecation(
     if !deprecation::changed(before, after) {
         return Ok(());
     }
-    let now = Deprecation::check(after)?;
-    let named = now.and_then(|d| d.replacement);
+    Deprecation::check(after)?;
+    let named = deprecation::replacement(after);
     if named.is_some() && named.as_ref() != checked.map(|r| &r.id) {
         return Err(Error::StateConflict(format!(
             "Image {} changed while this request ran; try again",

@@ -43,9 +43,9 @@ impl Deprecation {
         })
     }
 
-    /// The deprecation the image's properties describe, after a change: 400 for a value that
-    /// does not read, or a replacement that is the image itself. The replacement's existence is
-    /// the caller's to check.
+    /// Checks the deprecation properties after a change (whether the image is deprecated or
+    /// not): 400 for a value that does not read, or a replacement that is the image itself. The
+    /// replacement's existence is the caller's to check (`replacement`).
     pub fn check(image: &Image) -> Result<Option<Deprecation>> {
         let props = &image.properties;
         match props.get(DEPRECATED).map(String::as_str) {
@@ -63,9 +63,9 @@ impl Deprecation {
                 ))
             })?;
             if id == image.id {
-                return Err(Error::InvalidInput(
-                    "An image cannot be its own replacement.".into(),
-                ));
+                return Err(Error::InvalidInput(format!(
+                    "Property '{REPLACEMENT}' names the image itself: an image cannot be its own replacement."
+                )));
             }
         }
         if let Some(at) = props.get(OBSOLETE_AT)
@@ -82,6 +82,14 @@ impl Deprecation {
     pub fn is_obsolete(&self, now: Timestamp) -> bool {
         self.obsolete_at.is_some_and(|at| at <= now)
     }
+}
+
+/// The replacement the image's properties name, deprecated or not (as `check` read it).
+pub fn replacement(image: &Image) -> Option<ImageId> {
+    image
+        .properties
+        .get(REPLACEMENT)
+        .and_then(|id| ImageId::parse(id).ok())
 }
 
 /// Whether a change moved any deprecation property.

@@ -23,6 +23,7 @@ mod matrix;
 mod nul_text;
 mod operations;
 mod panel;
+mod retirement;
 mod s3;
 mod sharing;
 mod sign_in_throttle;
