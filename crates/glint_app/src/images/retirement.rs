@@ -151,13 +151,23 @@ impl ImageService {
     pub async fn remove_due_shares(&self) -> Result<usize> {
         let now = self.clock.now();
         let change = Change::by_service(now);
-        let mut total = 0;
-        loop {
-            let removed = members::remove_due(&self.db, now, 100, &change).await?;
-            total += removed.len();
-            if removed.len() < 100 {
-                return Ok(total);
-            }
+        in_batches(|batch| members::remove_due(&self.db, now, batch, &change)).await
+    }
+}
+
+/// Runs `pass` (which ends at most `batch` shares) until a pass ends fewer; how many in all.
+pub(super) async fn in_batches<F, Fut>(mut pass: F) -> Result<usize>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<members::EndedShare>>>,
+{
+    const BATCH: u32 = 100;
+    let mut total = 0;
+    loop {
+        let ended = pass(BATCH).await?.len();
+        total += ended;
+        if ended < BATCH as usize {
+            return Ok(total);
         }
     }
 }

@@ -243,14 +243,10 @@ impl ImageService {
         let now = self.clock.now();
         let expiry = i64::try_from(expiry.as_secs()).unwrap_or(i64::MAX);
         let change = glint_db::events::Change::by_service(now);
-        let mut total = 0;
-        loop {
-            let expired =
-                members::expire_pending(&self.db, now.plus_seconds(-expiry), 100, &change).await?;
-            total += expired.len();
-            if expired.len() < 100 {
-                return Ok(total);
-            }
-        }
+        let offered_before = now.plus_seconds(-expiry);
+        super::retirement::in_batches(|batch| {
+            members::expire_pending(&self.db, offered_before, batch, &change)
+        })
+        .await
     }
 }

@@ -86,12 +86,7 @@ pub async fn remove(db: &Db, image: &ImageId, member: &str, change: &Change<'_>)
     Ok(())
 }
 
-pub(super) async fn soft_delete(
-    tx: &mut WriteTx,
-    image: &ImageId,
-    member: &str,
-    at: Timestamp,
-) -> Result<()> {
+async fn soft_delete(tx: &mut WriteTx, image: &ImageId, member: &str, at: Timestamp) -> Result<()> {
     sql::query(
         "UPDATE image_members SET deleted = 1, updated_at = $1, remove_at = NULL \
          WHERE image_id = $2 AND member = $3 AND deleted = 0",
@@ -155,9 +150,9 @@ where
     })
 }
 
-/// A pending share that expired.
+/// A share the service removed by itself (an expired offer, a scheduled removal that came due).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpiredShare {
+pub struct EndedShare {
     pub image: ImageId,
     pub member: String,
 }
@@ -170,7 +165,34 @@ pub async fn expire_pending(
     offered_before: Timestamp,
     batch: u32,
     change: &Change<'_>,
-) -> Result<Vec<ExpiredShare>> {
+) -> Result<Vec<EndedShare>> {
+    let condition = "status = 'pending' AND created_at < $1 ORDER BY created_at";
+    end_shares(
+        db,
+        condition,
+        offered_before,
+        batch,
+        change,
+        EventKind::Expired,
+        None,
+    )
+    .await
+}
+
+/// Claims up to `batch` live shares that `condition` (SQL over `image_members` with `$1` bound
+/// to `at`, then its `ORDER BY`) picks, and removes each, telling both parties with an event of
+/// `kind`, in one transaction. On PostgreSQL the claim skips rows another node holds
+/// (`FOR UPDATE SKIP LOCKED`); SQLite writes one transaction at a time. So with several nodes
+/// each share is removed, and told, once.
+pub(super) async fn end_shares(
+    db: &Db,
+    condition: &str,
+    at: Timestamp,
+    batch: u32,
+    change: &Change<'_>,
+    kind: EventKind,
+    detail: Option<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Vec<EndedShare>> {
     let mut tx = db.begin_write().await?;
     let lock = if tx.is_sqlite() {
         ""
@@ -178,27 +200,24 @@ pub async fn expire_pending(
         " FOR UPDATE SKIP LOCKED"
     };
     let sql = format!(
-        "SELECT image_id, member FROM image_members \
-         WHERE deleted = 0 AND status = $1 AND created_at < $2 \
-         ORDER BY created_at, image_id, member LIMIT {batch}{lock}"
+        "SELECT image_id, member FROM image_members WHERE deleted = 0 AND {condition}, \
+         image_id, member LIMIT {batch}{lock}"
     );
-    let rows = sql::query(sql)
-        .bind(MemberStatus::Pending.as_str())
-        .bind(offered_before.micros())
-        .fetch_all(&mut tx)
-        .await?;
-    let mut expired = Vec::with_capacity(rows.len());
+    let rows = sql::query(sql).bind(at.micros()).fetch_all(&mut tx).await?;
+    let mut ended = Vec::with_capacity(rows.len());
     for row in &rows {
-        expired.push(ExpiredShare {
+        ended.push(EndedShare {
             image: ImageId::from_trusted(row.try_get("image_id")?),
             member: row.try_get("member")?,
         });
     }
-    for share in &expired {
-        let told = Recording::new(EventKind::Expired, &share.image, change.actor, change.at);
-        events::record(&mut tx, &told.for_consumer(&share.member)).await?;
+    for share in &ended {
+        let mut told =
+            Recording::new(kind, &share.image, change.actor, change.at).for_consumer(&share.member);
+        told.detail = detail.clone();
+        events::record(&mut tx, &told).await?;
         soft_delete(&mut tx, &share.image, &share.member, change.at).await?;
     }
     tx.commit().await?;
-    Ok(expired)
+    Ok(ended)
 }

@@ -9,8 +9,8 @@ mod changes;
 mod schedule;
 
 pub use add::add;
-pub use changes::{ExpiredShare, Reminder, expire_pending, remind, remove, set_status};
-pub use schedule::{DueShare, cancel_removal, removal_of, remove_due, schedule_removal};
+pub use changes::{EndedShare, Reminder, expire_pending, remind, remove, set_status};
+pub use schedule::{cancel_removal, removal_of, remove_due, schedule_removal};
 
 use std::sync::LazyLock;
 

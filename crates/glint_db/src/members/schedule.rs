@@ -8,7 +8,7 @@ use glint_core::image::{ImageId, ImageMember};
 use glint_core::{Error, Result, Timestamp};
 use serde_json::json;
 
-use super::changes::{locked_row, soft_delete};
+use super::changes::{EndedShare, end_shares, locked_row};
 use super::from_row;
 use crate::Db;
 use crate::events::{self, Change, Recording};
@@ -93,53 +93,27 @@ pub async fn removal_of(db: &Db, image: &ImageId, member: &str) -> Result<Option
     })
 }
 
-/// A share removed because its scheduled time came.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueShare {
-    pub image: ImageId,
-    pub member: String,
-}
-
 /// Removes up to `batch` live shares whose scheduled removal is at or before `now`, telling both
 /// parties of each (`share.removed`, with `"scheduled": true`). Safe with several nodes: each
-/// share is claimed by one of them (`SKIP LOCKED`) and removed once.
+/// share is claimed by one of them and removed once.
 pub async fn remove_due(
     db: &Db,
     now: Timestamp,
     batch: u32,
     change: &Change<'_>,
-) -> Result<Vec<DueShare>> {
-    let mut tx = db.begin_write().await?;
-    let lock = if tx.is_sqlite() {
-        ""
-    } else {
-        " FOR UPDATE SKIP LOCKED"
-    };
-    let sql = format!(
-        "SELECT image_id, member FROM image_members \
-         WHERE remove_at IS NOT NULL AND deleted = 0 AND remove_at <= $1 \
-         ORDER BY remove_at, image_id, member LIMIT {batch}{lock}"
-    );
-    let rows = sql::query(sql)
-        .bind(now.micros())
-        .fetch_all(&mut tx)
-        .await?;
-    let mut due = Vec::with_capacity(rows.len());
-    for row in &rows {
-        due.push(DueShare {
-            image: ImageId::from_trusted(row.try_get("image_id")?),
-            member: row.try_get("member")?,
-        });
-    }
+) -> Result<Vec<EndedShare>> {
+    // `remove_at IS NOT NULL` lets the planners use the partial index of scheduled shares.
+    let condition = "remove_at IS NOT NULL AND remove_at <= $1 ORDER BY remove_at";
     let mut detail = serde_json::Map::new();
     detail.insert("scheduled".into(), json!(true));
-    for share in &due {
-        let told = Recording::new(EventKind::Removed, &share.image, change.actor, change.at)
-            .for_consumer(&share.member)
-            .with_detail(detail.clone());
-        events::record(&mut tx, &told).await?;
-        soft_delete(&mut tx, &share.image, &share.member, change.at).await?;
-    }
-    tx.commit().await?;
-    Ok(due)
+    end_shares(
+        db,
+        condition,
+        now,
+        batch,
+        change,
+        EventKind::Removed,
+        Some(detail),
+    )
+    .await
 }
