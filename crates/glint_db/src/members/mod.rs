@@ -10,7 +10,9 @@ mod schedule;
 
 pub use add::add;
 pub use changes::{ExpiredShare, Reminder, expire_pending, remind, remove, set_status};
-pub use schedule::{DueShare, cancel_removal, removal_of, remove_due, schedule_removal};
+pub use schedule::{
+    DueShare, cancel_removal, removal_of, removals_for, remove_due, schedule_removal,
+};
 
 use std::sync::LazyLock;
 
