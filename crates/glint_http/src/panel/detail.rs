@@ -1,27 +1,25 @@
 //! Image Detail: an image's properties and, for the account's own images, the Image Sharing
-//! table of consumers with their answers (Send reminder on pending ones: `reminders`), the
-//! Share Image dialog and the remove action. A
+//! table of consumers with their answers (Send reminder on pending ones: `reminders`; Share
+//! Image and Remove: `sharing`). A
 //! consumer looking at a shared image sees where it stands, and after a rejection is told to
 //! ask the producer to share it again (the panel has no accept button for it). Owners and
 //! consumers alike see the image's trust report.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
+use glint_core::Role;
 use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
-use glint_core::{Error, Role};
-use serde::Deserialize;
 
 use super::format;
 use super::images::{PanelImagePath, label};
-use super::reply::{Flash, PanelError, Reply, page};
+use super::reply::{Flash, PanelError, page};
 use super::session::Session;
 use super::trust::TrustView;
 use super::views::Chrome;
-use crate::paths::{ImageItemPath, Typed};
+use crate::paths::Typed;
 use crate::router::AppState;
 
 /// A consumer row of Image Sharing.
@@ -211,96 +209,5 @@ impl MemberRow {
             remind_url: (pending && may_remind).then(|| format!("{consumer}/remind")),
             rejected: member.status == MemberStatus::Rejected,
         }
-    }
-}
-
-/// The Share Image dialog.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ShareForm {
-    #[serde(default)]
-    account: String,
-    next: Option<String>,
-}
-
-/// `POST /images/{region}/{id}/share`.
-pub(crate) async fn share_image(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): PanelImagePath,
-    Form(form): Form<ShareForm>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image);
-    let back = super::reply::local_path(form.next.as_deref(), &detail);
-    let shared = state
-        .images
-        .share_with_account(&session.ctx, &p.region, &p.image, &form.account)
-        .await;
-    match shared {
-        Ok(member) => reply.done(
-            &detail,
-            Flash::ok(format!(
-                "The image is shared with account {}. Its status is Pending Acceptance until the consumer's account admin accepts or rejects it.",
-                member.member_id
-            )),
-        ),
-        Err(Error::StateConflict(_) | Error::Conflict { .. }) => {
-            let account = form.account.trim();
-            let already = Error::StateConflict(format!(
-                "This image is already shared with account {account}. Its row in Image Sharing shows the consumer's answer; to send a new request, remove the account there and share again."
-            ));
-            reply.failed(&already, back)
-        }
-        Err(e) => reply.failed(&e, back),
-    }
-}
-
-/// `POST /images/{region}/{id}/shareable`: visibility becomes `shared`.
-pub(crate) async fn make_shareable(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): PanelImagePath,
-    Form(form): Form<super::images::NextForm>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image);
-    let back = super::reply::local_path(form.next.as_deref(), &detail);
-    match state
-        .images
-        .make_shareable(&session.ctx, &p.region, &p.image)
-        .await
-    {
-        Ok(image) => reply.done(
-            back,
-            Flash::ok(format!(
-                "Image {} is now shareable (visibility: shared). Use Share Image to offer it to another account.",
-                label(&image)
-            )),
-        ),
-        Err(e) => reply.failed(&e, back),
-    }
-}
-
-/// `POST /images/{region}/{id}/consumers/{account}/remove`: the producer removes a consumer.
-pub(crate) async fn remove_consumer(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): Typed<ImageItemPath, PanelError>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.at.region, p.at.image);
-    match state
-        .images
-        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.item)
-        .await
-    {
-        Ok(()) => reply.done(
-            &detail,
-            Flash::ok(format!(
-                "Account {} was removed from this image. Share the image with it again to send a new request.",
-                p.item
-            )),
-        ),
-        Err(e) => reply.failed(&e, &detail),
     }
 }

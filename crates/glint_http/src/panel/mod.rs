@@ -17,6 +17,7 @@ mod reply;
 mod servers;
 mod session;
 mod shares;
+mod sharing;
 mod trust;
 mod views;
 mod webhooks;
@@ -40,11 +41,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(image, get(detail::image_detail))
         .route(&format!("{image}/file"), put(images::upload_file))
         .route(&format!("{image}/delete"), post(images::delete_image))
-        .route(&format!("{image}/share"), post(detail::share_image))
-        .route(&format!("{image}/shareable"), post(detail::make_shareable))
+        .route(&format!("{image}/share"), post(sharing::share_image))
+        .route(&format!("{image}/shareable"), post(sharing::make_shareable))
         .route(
             &format!("{image}/consumers/{{member_id}}/remove"),
-            post(detail::remove_consumer),
+            post(sharing::remove_consumer),
         )
         .route(
             &format!("{image}/consumers/{{member_id}}/remind"),
