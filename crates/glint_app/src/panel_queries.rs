@@ -1,13 +1,16 @@
 //! Views the Control Panel needs, composed from the image rules that the API applies: the
 //! account's saved images (own and accepted shares), its pending shares across regions, the
-//! standard images, and the panel's share and make-shareable actions. Nothing here decides
-//! access on its own: every call goes through `ImageService::list`, `add_member` or `update`,
-//! with queries and changes built as domain values.
+//! standard images, and the panel's share, make-shareable and deprecate actions. Nothing here
+//! decides access on its own: every call goes through `ImageService::list`, `add_member` or
+//! `update`, with queries and changes built as domain values.
 
+use glint_core::image::deprecation::{self, Deprecation};
+use glint_core::image::patch::{PatchDialect, PatchOp};
 use glint_core::image::query::{ImageListQuery, MemberStatusFilter, VisibilityFilter};
 use glint_core::image::{Image, ImageMember, Visibility};
 use glint_core::image::{ImageId, ImagePatch, MemberStatus};
 use glint_core::{AuthContext, Error, RegionName, Result};
+use serde_json::Value;
 
 use crate::ImageService;
 
@@ -175,5 +178,85 @@ impl ImageService {
     ) -> Result<Image> {
         let patch = ImagePatch::set_visibility(Visibility::Shared);
         self.update(ctx, region, image_id, Ok(patch)).await
+    }
+
+    /// Deprecates the image as the owner's form says, through the same update as a client's
+    /// patch of the `glint_` properties (which checks the replacement and tells the consumers):
+    /// what `wanted` leaves out is removed. An obsolete time must be to come, unless it is the
+    /// one already set.
+    pub async fn deprecate(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &ImageId,
+        wanted: Deprecation,
+    ) -> Result<Image> {
+        let image = self.get(ctx, region, image_id).await?;
+        let current = Deprecation::of(&image).and_then(|d| d.obsolete_at);
+        if let Some(at) = wanted.obsolete_at
+            && at <= self.clock().now()
+            && current != Some(at)
+        {
+            return Err(Error::InvalidInput(
+                "The date new servers stop must be after today: choose a later date, or leave it empty.".into(),
+            ));
+        }
+        let text = |v: &str| Some(Value::String(v.to_owned()));
+        let values = [
+            (deprecation::DEPRECATED, text("true")),
+            (
+                deprecation::REPLACEMENT,
+                wanted.replacement.as_ref().and_then(|id| text(id.as_str())),
+            ),
+            (
+                deprecation::MESSAGE,
+                wanted.message.as_deref().and_then(text),
+            ),
+            (
+                deprecation::OBSOLETE_AT,
+                wanted.obsolete_at.and_then(|at| text(&at.to_glance())),
+            ),
+        ];
+        let ops = values
+            .into_iter()
+            .filter_map(|(key, value)| set_property(&image, key, value))
+            .collect();
+        self.update(ctx, region, image_id, Ok(property_patch(ops)))
+            .await
+    }
+
+    /// Undoes the image's deprecation: its `glint_` deprecation properties are removed.
+    pub async fn undeprecate(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        image_id: &ImageId,
+    ) -> Result<Image> {
+        let image = self.get(ctx, region, image_id).await?;
+        let ops = deprecation::PROPERTIES
+            .iter()
+            .filter_map(|key| set_property(&image, key, None))
+            .collect();
+        self.update(ctx, region, image_id, Ok(property_patch(ops)))
+            .await
+    }
+}
+
+/// The operation that gives the image's property `key` the value `value` (`None`: removes it),
+/// if that changes anything.
+fn set_property(image: &Image, key: &str, value: Option<Value>) -> Option<PatchOp> {
+    let path = key.to_owned();
+    let current = image.properties.get(key);
+    match value {
+        Some(Value::String(v)) if current == Some(&v) => None,
+        Some(value) => Some(PatchOp::Add { path, value }),
+        None => current.map(|_| PatchOp::Remove { path }),
+    }
+}
+
+fn property_patch(ops: Vec<PatchOp>) -> ImagePatch {
+    ImagePatch {
+        dialect: PatchDialect::V2_1,
+        ops,
     }
 }

@@ -1,6 +1,7 @@
 //! Shares at the store under contention: concurrent adds never pass the quota or duplicate a
 //! member, and a removed member can be added again; a share keeps its image's created_at for
-//! the consumers' lists; SQLite and PostgreSQL.
+//! the consumers' lists; an account's scheduled removals are read in one query; SQLite and
+//! PostgreSQL.
 
 #![allow(
     clippy::expect_used,
@@ -14,7 +15,8 @@ use glint_db::{Db, members, sql};
 
 glint_testkit::on_both_engines!(
     concurrent_adds_keep_the_quota_and_never_duplicate,
-    a_share_keeps_its_images_created_at
+    a_share_keeps_its_images_created_at,
+    an_accounts_scheduled_removals_are_its_live_shares_with_a_date
 );
 
 /// A change the service makes now.
@@ -88,4 +90,33 @@ async fn a_share_keeps_its_images_created_at(db: &Db) {
         assert!(created > 0);
         assert_eq!(copy, created, "the share's copy of the image's created_at");
     }
+}
+
+async fn an_accounts_scheduled_removals_are_its_live_shares_with_a_date(db: &Db) {
+    let (first, second, third) = (image(db).await, image(db).await, image(db).await);
+    for id in [&first, &second, &third] {
+        members::add(db, id, "7001", None, &now()).await.unwrap();
+    }
+    members::add(db, &first, "7002", None, &now())
+        .await
+        .unwrap();
+    let at = glint_core::Timestamp::now().plus_seconds(86_400);
+    members::schedule_removal(db, &first, "7001", at, &now())
+        .await
+        .unwrap();
+    members::schedule_removal(db, &first, "7002", at, &now())
+        .await
+        .unwrap();
+    members::schedule_removal(db, &third, "7001", at.plus_seconds(60), &now())
+        .await
+        .unwrap();
+    members::remove(db, &third, "7001", &now()).await.unwrap();
+
+    let found = members::removals_for(db, "7001").await.unwrap();
+    assert_eq!(
+        found,
+        vec![(first.clone(), at)],
+        "not the unscheduled nor the removed share"
+    );
+    assert!(members::removals_for(db, "7003").await.unwrap().is_empty());
 }

@@ -120,8 +120,30 @@
     var noteText = trigger.getAttribute('data-confirm-note');
     note.textContent = noteText || '';
     note.hidden = !noteText;
+    showImpact(dialog.querySelector('#confirm-impact'), trigger);
     dialog.querySelector('#confirm-button').textContent = trigger.getAttribute('data-confirm-button') || 'Confirm';
     openDialog(dialog);
+  }
+
+  // The confirmation's impact preview: given on the trigger, or counted when a list's
+  // confirmation opens (data-confirm-impact-url answers {"impact"}).
+  function showImpact(box, trigger) {
+    var text = trigger.getAttribute('data-confirm-impact');
+    var url = trigger.getAttribute('data-confirm-impact-url');
+    box.textContent = text || '';
+    box.hidden = !text;
+    box.removeAttribute('data-for');
+    if (text || !url) { return; }
+    box.setAttribute('data-for', url);
+    box.textContent = 'Counting the servers that use this image…';
+    box.hidden = false;
+    fetch(url, { credentials: 'same-origin', headers: { 'x-panel-async': '1' } })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .catch(function () { return {}; })
+      .then(function (body) {
+        if (box.getAttribute('data-for') !== url) { return; }
+        box.textContent = body.impact || 'Who uses this image could not be counted; see its Image Detail.';
+      });
   }
 
   function selectTab(tab) {

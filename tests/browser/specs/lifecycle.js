@@ -39,7 +39,7 @@ module.exports = [
       const member = page.locator(`tr[data-member="${w.CONSUMER.number}"]`);
       assert.match(await member.innerText(), /Rejected/);
       await w.shot(page, '26-producer-sees-rejected', true);
-      await member.getByRole('button', { name: 'Remove' }).click();
+      await member.getByRole('button', { name: 'Remove', exact: true }).click();
       await page.locator('#confirm-dialog').waitFor();
       await w.shot(page, '27-remove-consumer-confirm');
       await w.clickAndWait(page, page.locator('#confirm-button'));

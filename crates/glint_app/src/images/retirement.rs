@@ -1,12 +1,15 @@
 //! Retiring an image safely: who uses it (the usage report, for its owner and the admin), its
 //! deprecation (checked when a patch changes it, told to its consumers), and scheduled removals
-//! of shares (set and cancelled by the producer, carried out by a background job on one node).
+//! of shares (set and cancelled by the producer, read by both parties, carried out by a
+//! background job on one node).
 
 use glint_core::event::{EventActor, EventKind};
 use glint_core::image::deprecation::{self, Deprecation};
 use glint_core::image::patch::{PatchCaller, PatchDialect, PatchOp, apply_patch};
 use glint_core::image::usage::ImageUsage;
 use glint_core::image::{Image, ImageId};
+use std::collections::BTreeMap;
+
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::events::{Change, Recording};
 use glint_db::{images, members, usage};
@@ -146,6 +149,15 @@ impl ImageService {
         members::removal_of(&self.db, &image.id, member).await
     }
 
+    /// When each of the caller's account's shares whose removal is scheduled ends, by image
+    /// (its own shares only, as `scheduled_removal` tells a consumer).
+    pub async fn scheduled_removals(
+        &self,
+        ctx: &AuthContext,
+    ) -> Result<BTreeMap<ImageId, Timestamp>> {
+        let found = members::removals_for(&self.db, ctx.account_id.as_str()).await?;
+        Ok(found.into_iter().collect())
+    }
     /// Removes every share whose scheduled time has come, telling both parties of each;
     /// returns how many. Safe to run on several nodes at once.
     pub async fn remove_due_shares(&self) -> Result<usize> {

@@ -10,7 +10,7 @@ mod schedule;
 
 pub use add::add;
 pub use changes::{EndedShare, Reminder, expire_pending, remind, remove, set_status};
-pub use schedule::{cancel_removal, removal_of, remove_due, schedule_removal};
+pub use schedule::{cancel_removal, removal_of, removals_for, remove_due, schedule_removal};
 
 use std::sync::LazyLock;
 

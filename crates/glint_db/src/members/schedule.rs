@@ -93,6 +93,26 @@ pub async fn removal_of(db: &Db, image: &ImageId, member: &str) -> Result<Option
     })
 }
 
+/// The live shares of account `member` whose removal is scheduled, with their end: one query
+/// for a consumer's whole list.
+pub async fn removals_for(db: &Db, member: &str) -> Result<Vec<(ImageId, Timestamp)>> {
+    let rows = sql::query(
+        "SELECT image_id, remove_at FROM image_members \
+         WHERE member = $1 AND deleted = 0 AND remove_at IS NOT NULL ORDER BY image_id",
+    )
+    .bind(member)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                ImageId::from_trusted(row.try_get("image_id")?),
+                Timestamp::from_micros(row.try_get("remove_at")?),
+            ))
+        })
+        .collect()
+}
+
 /// Removes up to `batch` live shares whose scheduled removal is at or before `now`, telling both
 /// parties of each (`share.removed`, with `"scheduled": true`). Safe with several nodes: each
 /// share is claimed by one of them and removed once.

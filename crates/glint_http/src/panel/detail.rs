@@ -1,27 +1,29 @@
 //! Image Detail: an image's properties and, for the account's own images, the Image Sharing
-//! table of consumers with their answers (Send reminder on pending ones: `reminders`), the
-//! Share Image dialog and the remove action. A
-//! consumer looking at a shared image sees where it stands, and after a rejection is told to
-//! ask the producer to share it again (the panel has no accept button for it). Owners and
-//! consumers alike see the image's trust report.
+//! table of consumers with their answers (Send reminder on pending ones: `reminders`; Remove,
+//! now or on a day: `sharing`, `removals`), who uses the image (`usage`, also for the admin),
+//! the impact of Delete and Deactivate, and the Deprecate form (`deprecation`). A consumer
+//! looking at a shared image sees where it stands, when its access ends if that is scheduled,
+//! and after a rejection is told to ask the producer to share it again (the panel has no accept
+//! button for it). Everyone who sees the image sees its deprecation and its trust report.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::ImageSource;
-use glint_core::image::{Image, ImageMember, MemberStatus, Visibility};
-use glint_core::{Error, Role};
-use serde::Deserialize;
+use glint_core::Role;
+use glint_core::image::usage::ImageUsage;
+use glint_core::image::{Image, ImageMember, ImageStatus, MemberStatus, Visibility};
 
+use super::deprecation::{self, DeprecateForm, DeprecationNote};
 use super::format;
 use super::images::{PanelImagePath, label};
-use super::reply::{Flash, PanelError, Reply, page};
+use super::reply::{Flash, PanelError, page};
 use super::session::Session;
 use super::trust::TrustView;
+use super::usage::{UsageView, image_impact, impact_of_consumer};
 use super::views::Chrome;
-use crate::paths::{ImageItemPath, Typed};
+use crate::paths::Typed;
 use crate::router::AppState;
 
 /// A consumer row of Image Sharing.
@@ -35,6 +37,21 @@ pub(crate) struct MemberRow {
     /// Where Send reminder posts, on a pending share the caller's role may remind of.
     pub remind_url: Option<String>,
     pub rejected: bool,
+    /// What removing it does to its servers (the confirmation's impact preview).
+    pub remove_impact: String,
+    /// The day its access ends, if its removal is scheduled.
+    pub remove_at: Option<String>,
+    pub schedule_url: String,
+    pub cancel_url: String,
+}
+
+/// What only the owner and the admin see: who uses the image, and what Delete and Deactivate
+/// would do to the servers built from it.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnerView {
+    pub usage: UsageView,
+    pub delete_impact: String,
+    pub deactivate_impact: String,
 }
 
 #[derive(Template)]
@@ -49,6 +66,9 @@ pub(crate) struct DetailPage {
     visibility: String,
     status: String,
     status_tone: &'static str,
+    /// Deactivate is offered for an active image, Reactivate for a deactivated one.
+    active: bool,
+    deactivated: bool,
     properties: Vec<(&'static str, String)>,
     custom: Vec<(String, String)>,
     tags: Vec<String>,
@@ -60,6 +80,13 @@ pub(crate) struct DetailPage {
     /// What Glint found inside the image.
     trust: Option<TrustView>,
     consumer_tone: &'static str,
+    /// For a consumer whose removal is scheduled: the day its access ends.
+    access_ends: Option<String>,
+    owner_view: Option<OwnerView>,
+    deprecation: Option<DeprecationNote>,
+    deprecate: Option<DeprecateForm>,
+    /// The earliest day Remove on takes (tomorrow).
+    earliest: String,
 }
 
 fn properties(image: &Image) -> Vec<(&'static str, String)> {
@@ -115,9 +142,18 @@ pub(crate) async fn image_detail(
     let image = state.images.get(&session.ctx, &p.region, &p.image).await?;
     let source = ImageSource::of(&session.ctx, &image);
     let own = source == Some(ImageSource::Saved);
-    let shareable = image.visibility == Visibility::Shared;
     let (members, my_status) = sharing(&state, &session, &image, source).await?;
     let (note, tone) = consumer_note(&image, my_status);
+    let usage = if own || session.ctx.is_admin() {
+        Some(
+            state
+                .images
+                .usage(&session.ctx, &p.region, &p.image)
+                .await?,
+        )
+    } else {
+        None
+    };
     let trust = state
         .images
         .trust_report(&session.ctx, &image.region, &image.id)
@@ -127,7 +163,8 @@ pub(crate) async fn image_detail(
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images/{}/{}", image.region, image.id);
-    let (rows, reminder_rules) = member_rows(&state, &session, &here, &members);
+    let (rows, reminder_rules) = member_rows(&state, &session, &here, &members, usage.as_ref());
+    let now = state.images.clock().now();
     let view = DetailPage {
         chrome: Chrome::load(&state, &session, "Image Detail", "images", here.clone())
             .await?
@@ -136,10 +173,12 @@ pub(crate) async fn image_detail(
         name: label(&image),
         region: image.region.to_string(),
         own,
-        shareable,
+        shareable: image.visibility == Visibility::Shared,
         visibility: image.visibility.to_string(),
         status: format::image_status(image.status),
         status_tone: format::image_tone(image.status),
+        active: image.status == ImageStatus::Active,
+        deactivated: image.status == ImageStatus::Deactivated,
         properties: properties(&image),
         custom: image
             .properties
@@ -151,9 +190,63 @@ pub(crate) async fn image_detail(
         reminder_rules,
         consumer_note: note,
         consumer_tone: tone,
+        access_ends: access_ends(&state, &session, &image, my_status).await?,
+        owner_view: usage.as_ref().map(OwnerView::new),
+        deprecation: deprecation::note(&state, &session.ctx, &image).await?,
+        deprecate: deprecate_form(&state, &session, &image, own).await?,
+        earliest: format::day(now.plus_seconds(86_400)),
         trust,
     };
     Ok(page(&view, shown))
+}
+
+impl OwnerView {
+    fn new(usage: &ImageUsage) -> OwnerView {
+        OwnerView {
+            usage: UsageView::new(usage),
+            delete_impact: image_impact(usage, false),
+            deactivate_impact: image_impact(usage, true),
+        }
+    }
+}
+
+/// For a consumer with a live share: the day its access ends, if the producer scheduled it.
+async fn access_ends(
+    state: &AppState,
+    session: &Session,
+    image: &Image,
+    my_status: Option<MemberStatus>,
+) -> Result<Option<String>, PanelError> {
+    if my_status.is_none() {
+        return Ok(None);
+    }
+    let me = session.ctx.account_id.as_str();
+    let at = state
+        .images
+        .scheduled_removal(&session.ctx, &image.region, &image.id, me)
+        .await?;
+    Ok(at.map(format::day_or_time))
+}
+
+/// The owner's Deprecate form, offering its other images in the image's region.
+async fn deprecate_form(
+    state: &AppState,
+    session: &Session,
+    image: &Image,
+    own: bool,
+) -> Result<Option<DeprecateForm>, PanelError> {
+    if !own {
+        return Ok(None);
+    }
+    let region = std::slice::from_ref(&image.region);
+    let saved = state.images.saved_images(&session.ctx, region).await?;
+    let mine: Vec<Image> = saved
+        .into_iter()
+        .filter(|s| s.source == ImageSource::Saved)
+        .map(|s| s.image)
+        .collect();
+    let now = state.images.clock().now();
+    Ok(Some(DeprecateForm::new(image, &mine, now)))
 }
 
 /// The image's consumers, for its owner (when it is shareable), and the caller's own answer,
@@ -178,17 +271,19 @@ async fn sharing(
     }
 }
 
-/// The Image Sharing rows, and the reminders' rules in words when a row may send one.
+/// The Image Sharing rows, with each consumer's figures from the usage report, and the
+/// reminders' rules in words when a row may send one.
 fn member_rows(
     state: &AppState,
     session: &Session,
     detail: &str,
     members: &[ImageMember],
+    usage: Option<&ImageUsage>,
 ) -> (Vec<MemberRow>, Option<String>) {
     let may_remind = session.ctx.role.implies(Role::Member);
     let rows: Vec<MemberRow> = members
         .iter()
-        .map(|m| MemberRow::new(detail, m, may_remind))
+        .map(|m| MemberRow::new(detail, m, may_remind).with_usage(usage))
         .collect();
     let rules = rows
         .iter()
@@ -210,97 +305,25 @@ impl MemberRow {
             remove_url: format!("{consumer}/remove"),
             remind_url: (pending && may_remind).then(|| format!("{consumer}/remind")),
             rejected: member.status == MemberStatus::Rejected,
+            remove_impact: String::new(),
+            remove_at: None,
+            schedule_url: format!("{consumer}/schedule-removal"),
+            cancel_url: format!("{consumer}/cancel-removal"),
         }
     }
-}
 
-/// The Share Image dialog.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ShareForm {
-    #[serde(default)]
-    account: String,
-    next: Option<String>,
-}
-
-/// `POST /images/{region}/{id}/share`.
-pub(crate) async fn share_image(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): PanelImagePath,
-    Form(form): Form<ShareForm>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image);
-    let back = super::reply::local_path(form.next.as_deref(), &detail);
-    let shared = state
-        .images
-        .share_with_account(&session.ctx, &p.region, &p.image, &form.account)
-        .await;
-    match shared {
-        Ok(member) => reply.done(
-            &detail,
-            Flash::ok(format!(
-                "The image is shared with account {}. Its status is Pending Acceptance until the consumer's account admin accepts or rejects it.",
-                member.member_id
-            )),
-        ),
-        Err(Error::StateConflict(_) | Error::Conflict { .. }) => {
-            let account = form.account.trim();
-            let already = Error::StateConflict(format!(
-                "This image is already shared with account {account}. Its row in Image Sharing shows the consumer's answer; to send a new request, remove the account there and share again."
-            ));
-            reply.failed(&already, back)
-        }
-        Err(e) => reply.failed(&e, back),
-    }
-}
-
-/// `POST /images/{region}/{id}/shareable`: visibility becomes `shared`.
-pub(crate) async fn make_shareable(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): PanelImagePath,
-    Form(form): Form<super::images::NextForm>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.region, p.image);
-    let back = super::reply::local_path(form.next.as_deref(), &detail);
-    match state
-        .images
-        .make_shareable(&session.ctx, &p.region, &p.image)
-        .await
-    {
-        Ok(image) => reply.done(
-            back,
-            Flash::ok(format!(
-                "Image {} is now shareable (visibility: shared). Use Share Image to offer it to another account.",
-                label(&image)
-            )),
-        ),
-        Err(e) => reply.failed(&e, back),
-    }
-}
-
-/// `POST /images/{region}/{id}/consumers/{account}/remove`: the producer removes a consumer.
-pub(crate) async fn remove_consumer(
-    State(state): State<AppState>,
-    session: Session,
-    reply: Reply,
-    Typed(p, _): Typed<ImageItemPath, PanelError>,
-) -> Response {
-    let detail = format!("/images/{}/{}", p.at.region, p.at.image);
-    match state
-        .images
-        .remove_member(&session.ctx, &p.at.region, &p.at.image, &p.item)
-        .await
-    {
-        Ok(()) => reply.done(
-            &detail,
-            Flash::ok(format!(
-                "Account {} was removed from this image. Share the image with it again to send a new request.",
-                p.item
-            )),
-        ),
-        Err(e) => reply.failed(&e, &detail),
+    /// The row with its consumer's figures and scheduled removal from `usage`.
+    fn with_usage(mut self, usage: Option<&ImageUsage>) -> MemberRow {
+        let Some(usage) = usage else {
+            return self;
+        };
+        self.remove_impact = impact_of_consumer(usage, &self.account).unwrap_or_default();
+        self.remove_at = usage
+            .consumers
+            .iter()
+            .find(|c| c.share.account == self.account && !c.share.removed)
+            .and_then(|c| c.share.remove_at)
+            .map(format::day_or_time);
+        self
     }
 }

@@ -33,6 +33,31 @@ pub(crate) fn time(at: Timestamp) -> String {
     }
 }
 
+/// A time as a day, `2027-01-15`, when it is a midnight UTC (as the panel's date fields set
+/// it), and as `time` otherwise.
+pub(crate) fn day_or_time(at: Timestamp) -> String {
+    let glance = at.to_glance();
+    match glance.get(..10) {
+        Some(day) if glance.get(10..) == Some("T00:00:00Z") => day.to_owned(),
+        _ => time(at),
+    }
+}
+
+/// The date part of a time, `2027-01-15`, as a date field takes it.
+pub(crate) fn day(at: Timestamp) -> String {
+    let glance = at.to_glance();
+    glance.get(..10).unwrap_or(&glance).to_owned()
+}
+
+/// A count with its noun: `1 server`, `7 servers`.
+pub(crate) fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The Source column's words.
 pub(crate) fn source(source: ImageSource) -> &'static str {
     match source {
@@ -124,6 +149,19 @@ mod tests {
     fn times_drop_the_seconds() {
         let t = Timestamp::from_micros(1_767_268_800_123_456);
         assert_eq!(time(t), "2026-01-01 12:00 UTC");
+    }
+
+    #[test]
+    fn dates_are_days_at_midnight_and_times_otherwise() {
+        let midnight = Timestamp::from_micros(1_799_971_200_000_000);
+        assert_eq!(day_or_time(midnight), "2027-01-15");
+        assert_eq!(
+            day_or_time(midnight.plus_seconds(3_600)),
+            "2027-01-15 01:00 UTC"
+        );
+        assert_eq!(day(midnight.plus_seconds(3_600)), "2027-01-15");
+        assert_eq!(count(1, "server"), "1 server");
+        assert_eq!(count(0, "account"), "0 accounts");
     }
 
     #[test]

@@ -13,10 +13,10 @@ use glint_core::image::create::NewImage;
 use glint_core::image::{DISK_FORMATS, DataMediaType, Image};
 use serde::{Deserialize, Serialize};
 
-use super::format;
 use super::reply::{Flash, PanelError, Reply, local_path, page};
 use super::session::Session;
 use super::views::{Chrome, ImageRow, Pending, RegionOption, Selection, region_options};
+use super::{deprecation, format};
 use crate::paths::{ImagePath, Typed, region};
 use crate::router::AppState;
 
@@ -56,7 +56,10 @@ pub(crate) async fn saved_images(
     let selection = Selection::parse(&session, q.region.as_deref());
     let regions = selection.regions(&session);
     let saved = state.images.saved_images(&session.ctx, &regions).await?;
-    let pending = super::trust::pending_with_reports(&state, &session.ctx, &regions).await?;
+    let pending = Pending::load(&state, &session, &regions).await?;
+    let images: Vec<&Image> = saved.iter().map(|s| &s.image).collect();
+    let notes = deprecation::notes(&state, &session.ctx, &images).await?;
+    let removals = state.images.scheduled_removals(&session.ctx).await?;
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images?region={}", selection.value());
@@ -71,9 +74,11 @@ pub(crate) async fn saved_images(
             .with_flash(flash),
         rows: saved
             .iter()
-            .map(|s| ImageRow::new(&s.image, s.source))
+            .map(|s| {
+                ImageRow::new(&s.image, s.source).with_retirement(&notes, &removals, &s.image.id)
+            })
             .collect(),
-        pending: Pending::new(&session, pending),
+        pending,
         upload_regions: region_options(&session, &upload_default, false),
         disk_formats: DISK_FORMATS
             .iter()

@@ -3,21 +3,26 @@
 //! one service and render its result or its message; every rule stays in `glint_app`.
 
 mod account;
+mod activation;
 mod assets;
 mod auth;
 mod cookies;
 mod csrf;
+mod deprecation;
 mod detail;
 mod event_text;
 mod format;
 mod images;
 mod notifications;
 mod reminders;
+mod removals;
 mod reply;
 mod servers;
 mod session;
 mod shares;
+mod sharing;
 mod trust;
+mod usage;
 mod views;
 mod webhooks;
 
@@ -40,15 +45,40 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(image, get(detail::image_detail))
         .route(&format!("{image}/file"), put(images::upload_file))
         .route(&format!("{image}/delete"), post(images::delete_image))
-        .route(&format!("{image}/share"), post(detail::share_image))
-        .route(&format!("{image}/shareable"), post(detail::make_shareable))
+        .route(&format!("{image}/share"), post(sharing::share_image))
+        .route(&format!("{image}/shareable"), post(sharing::make_shareable))
+        .route(&format!("{image}/impact"), get(usage::image_impact_preview))
+        .route(
+            &format!("{image}/deactivate"),
+            post(activation::deactivate_image),
+        )
+        .route(
+            &format!("{image}/reactivate"),
+            post(activation::reactivate_image),
+        )
+        .route(
+            &format!("{image}/deprecate"),
+            post(deprecation::deprecate_image),
+        )
+        .route(
+            &format!("{image}/undeprecate"),
+            post(deprecation::undeprecate_image),
+        )
         .route(
             &format!("{image}/consumers/{{member_id}}/remove"),
-            post(detail::remove_consumer),
+            post(sharing::remove_consumer),
         )
         .route(
             &format!("{image}/consumers/{{member_id}}/remind"),
             post(reminders::remind_consumer),
+        )
+        .route(
+            &format!("{image}/consumers/{{member_id}}/schedule-removal"),
+            post(removals::schedule_removal),
+        )
+        .route(
+            &format!("{image}/consumers/{{member_id}}/cancel-removal"),
+            post(removals::cancel_removal),
         )
         .route(
             "/shares/{region}/{image_id}/{decision}",

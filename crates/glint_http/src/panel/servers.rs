@@ -1,6 +1,10 @@
 //! Create Server and Server List, over `ComputeService`: the region dropdown offers only the
 //! account's regions; the image selector groups Standard Images and Saved Images (My Images,
-//! Shared Images), with the pending-share notification of that region at its top.
+//! Shared Images), with the pending-share notification of that region at its top, and says
+//! which images are deprecated (an obsolete one cannot be chosen) and which shares end soon.
+//! Server List marks the servers built from deprecated images and can show only those.
+
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Form;
@@ -9,10 +13,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use glint_app::{ImageSource, NewServer, ServerFilter};
 use glint_core::compute::Server;
-use glint_core::image::{Image, ImageStatus};
-use glint_core::{AuthContext, RegionName};
+use glint_core::image::{Image, ImageId, ImageStatus};
+use glint_core::{AuthContext, RegionName, Timestamp};
 use serde::Deserialize;
 
+use super::deprecation::{self, DeprecationNote};
 use super::format;
 use super::images::RegionQuery;
 use super::reply::{Flash, PanelError, Reply, page};
@@ -32,6 +37,8 @@ pub(crate) struct ServerRow {
     pub region: String,
     pub created: String,
     pub delete_url: String,
+    /// `Deprecated: use NAME…`, when the server's image is deprecated.
+    pub deprecation: Option<String>,
 }
 
 #[derive(Template)]
@@ -40,6 +47,20 @@ pub(crate) struct ServersPage {
     chrome: Chrome,
     rows: Vec<ServerRow>,
     create_url: String,
+    /// Showing only the servers built from deprecated images.
+    only_deprecated: bool,
+    /// How many of the selection's servers are built from deprecated images.
+    on_deprecated: usize,
+    /// This selection with and without that filter.
+    all_url: String,
+    deprecated_url: String,
+}
+
+/// `?region=&deprecated=1` of Server List.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ServerListQuery {
+    region: Option<String>,
+    deprecated: Option<String>,
 }
 
 /// An image the selector offers.
@@ -48,6 +69,10 @@ pub(crate) struct ImageChoice {
     pub id: String,
     pub name: String,
     pub detail: String,
+    /// `Deprecated: use NAME…`, when its owner deprecated it.
+    pub deprecation: Option<String>,
+    /// Obsolete: it boots no new servers, so it cannot be chosen.
+    pub disabled: bool,
 }
 
 /// A flavor the form offers.
@@ -69,7 +94,12 @@ pub(crate) struct CreateServerPage {
     flavors: Vec<FlavorChoice>,
 }
 
-async fn server_row(state: &AppState, session: &Session, server: &Server) -> ServerRow {
+async fn server_row(
+    state: &AppState,
+    session: &Session,
+    server: &Server,
+    deprecation: Option<&String>,
+) -> ServerRow {
     let image = state
         .images
         .get(&session.ctx, &server.region, &server.image_id)
@@ -90,25 +120,33 @@ async fn server_row(state: &AppState, session: &Session, server: &Server) -> Ser
         region: server.region.to_string(),
         created: format::time(server.created_at),
         delete_url: format!("/servers/{}/{}/delete", server.region, server.id),
+        deprecation: deprecation.cloned(),
     }
 }
 
-/// `GET /servers?region=`: Server List.
+/// `GET /servers?region=&deprecated=1`: Server List (with `deprecated`, only the servers built
+/// from deprecated images).
 pub(crate) async fn server_list(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<RegionQuery>,
+    Query(q): Query<ServerListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PanelError> {
     let selection = Selection::parse(&session, q.region.as_deref());
-    let mut rows = Vec::new();
+    let only_deprecated = q.deprecated.is_some_and(|d| !d.is_empty() && d != "0");
+    let deprecated = servers_on_deprecated(&state, &session).await?;
+    let (mut rows, mut on_deprecated) = (Vec::new(), 0);
     for region in selection.regions(&session) {
         let servers = state
             .compute
             .list(&session.ctx, &region, &ServerFilter::default())
             .await?;
         for server in &servers {
-            rows.push(server_row(&state, &session, server).await);
+            let note = deprecated.get(&server.id);
+            on_deprecated += usize::from(note.is_some());
+            if note.is_some() || !only_deprecated {
+                rows.push(server_row(&state, &session, server, note).await);
+            }
         }
     }
     let flash = Flash::read(&headers);
@@ -117,7 +155,12 @@ pub(crate) async fn server_list(
         Selection::One(r) => format!("/servers/new?region={r}"),
         Selection::All => "/servers/new".into(),
     };
-    let here = format!("/servers?region={}", selection.value());
+    let all_url = format!("/servers?region={}", selection.value());
+    let here = if only_deprecated {
+        format!("{all_url}&deprecated=1")
+    } else {
+        all_url.clone()
+    };
     let view = ServersPage {
         chrome: Chrome::load(&state, &session, "Server List", "servers", here)
             .await?
@@ -125,20 +168,54 @@ pub(crate) async fn server_list(
             .with_flash(flash),
         rows,
         create_url,
+        only_deprecated,
+        on_deprecated,
+        deprecated_url: format!("{all_url}&deprecated=1"),
+        all_url,
     };
     Ok(page(&view, shown))
 }
 
-fn choice(image: &Image, show_producer: bool) -> ImageChoice {
+/// The account's servers built from deprecated images, each with its image's notice.
+async fn servers_on_deprecated(
+    state: &AppState,
+    session: &Session,
+) -> Result<HashMap<String, String>, PanelError> {
+    let now = state.images.clock().now();
+    let found = state.compute.on_deprecated_images(&session.ctx).await?;
+    Ok(found
+        .iter()
+        .map(|f| {
+            let name = f.replacement_name.as_deref();
+            let text = deprecation::words(&f.deprecation, name, now);
+            (f.server.id.clone(), text)
+        })
+        .collect())
+}
+
+/// What the selector knows of an image's retirement: its deprecation, and for a share the day
+/// the account's access ends.
+struct Retiring<'a> {
+    notes: &'a HashMap<ImageId, DeprecationNote>,
+    removals: &'a BTreeMap<ImageId, Timestamp>,
+}
+
+fn choice(image: &Image, show_producer: bool, retiring: &Retiring<'_>) -> ImageChoice {
     let mut detail = vec![format::size(image.size)];
     detail.extend(image.disk_format.clone());
     if show_producer && let Some(owner) = &image.owner {
         detail.push(format!("from account {owner}"));
     }
+    if show_producer && let Some(at) = retiring.removals.get(&image.id) {
+        detail.push(format!("your access ends on {}", format::day_or_time(*at)));
+    }
+    let note = retiring.notes.get(&image.id);
     ImageChoice {
         id: image.id.to_string(),
         name: format::name(image.name.as_deref()),
         detail: detail.join(" · "),
+        deprecation: note.map(|n| n.text.clone()),
+        disabled: note.is_some_and(|n| n.obsolete),
     }
 }
 
@@ -160,7 +237,7 @@ pub(crate) async fn create_server_page(
         Some(r) => bootable_images(&state, ctx, r).await?,
         None => Default::default(),
     };
-    let pending = super::trust::pending_with_reports(&state, ctx, &regions).await?;
+    let pending = Pending::load(&state, &session, &regions).await?;
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let value = region.as_ref().map(|r| r.to_string()).unwrap_or_default();
@@ -175,7 +252,7 @@ pub(crate) async fn create_server_page(
         .await?
         .with_flash(flash),
         regions: region_options(&session, &value, false),
-        pending: Pending::new(&session, pending),
+        pending,
         standard,
         mine,
         shared,
@@ -202,12 +279,6 @@ async fn bootable_images(
     ctx: &AuthContext,
     region: &RegionName,
 ) -> Result<(Vec<ImageChoice>, Vec<ImageChoice>, Vec<ImageChoice>), PanelError> {
-    let bootable = |list: &[Image], show_producer: bool| -> Vec<ImageChoice> {
-        list.iter()
-            .filter(|i| i.status == ImageStatus::Active)
-            .map(|i| choice(i, show_producer))
-            .collect()
-    };
     let standard = state.images.standard_images(ctx, region).await?;
     let (mut mine, mut shared) = (Vec::new(), Vec::new());
     let saved = state
@@ -220,6 +291,24 @@ async fn bootable_images(
             ImageSource::Shared => shared.push(saved.image),
         }
     }
+    let active = |list: Vec<Image>| -> Vec<Image> {
+        let mut list = list;
+        list.retain(|i| i.status == ImageStatus::Active);
+        list
+    };
+    let (standard, mine, shared) = (active(standard), active(mine), active(shared));
+    let every: Vec<&Image> = standard.iter().chain(&mine).chain(&shared).collect();
+    let notes = deprecation::notes(state, ctx, &every).await?;
+    let removals = state.images.scheduled_removals(ctx).await?;
+    let retiring = Retiring {
+        notes: &notes,
+        removals: &removals,
+    };
+    let bootable = |list: &[Image], show_producer: bool| -> Vec<ImageChoice> {
+        list.iter()
+            .map(|i| choice(i, show_producer, &retiring))
+            .collect()
+    };
     Ok((
         bootable(&standard, false),
         bootable(&mine, false),

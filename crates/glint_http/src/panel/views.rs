@@ -2,10 +2,13 @@
 //! region selector, Account menu, flash message) and the rows built from service results.
 //! Every string reaches HTML through askama's escaping; nothing here is marked safe.
 
-use askama::Template;
-use glint_core::image::Image;
-use glint_core::{RegionName, Role};
+use std::collections::{BTreeMap, HashMap};
 
+use askama::Template;
+use glint_core::image::{Image, ImageId};
+use glint_core::{RegionName, Role, Timestamp};
+
+use super::deprecation::DeprecationNote;
 use super::format;
 use super::reply::{Flash, PanelError};
 use super::session::Session;
@@ -184,6 +187,8 @@ pub(crate) struct PendingView {
     pub reject_url: String,
     /// What Glint found inside the image, warnings first.
     pub trust: TrustView,
+    /// `Deprecated: use NAME…`, when the producer deprecated it.
+    pub deprecation: Option<String>,
 }
 
 /// The pending-share notification and its dialogs.
@@ -195,7 +200,25 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub fn new(session: &Session, images: Vec<(Image, TrustView)>) -> Pending {
+    /// The shares waiting for the account's answer in `regions`, with their trust reports and
+    /// deprecations.
+    pub async fn load(
+        state: &AppState,
+        session: &Session,
+        regions: &[RegionName],
+    ) -> Result<Pending, PanelError> {
+        let ctx = &session.ctx;
+        let pending = super::trust::pending_with_reports(state, ctx, regions).await?;
+        let images: Vec<&Image> = pending.iter().map(|(i, _)| i).collect();
+        let notes = super::deprecation::notes(state, ctx, &images).await?;
+        Ok(Pending::new(session, pending, &notes))
+    }
+
+    fn new(
+        session: &Session,
+        images: Vec<(Image, TrustView)>,
+        notes: &HashMap<ImageId, DeprecationNote>,
+    ) -> Pending {
         let items = images
             .into_iter()
             .map(|(i, trust)| {
@@ -209,6 +232,7 @@ impl Pending {
                     created: format::time(i.created_at),
                     accept_url: format!("{base}/accept"),
                     reject_url: format!("{base}/reject"),
+                    deprecation: notes.get(&i.id).map(|n| n.text.clone()),
                     trust,
                 }
             })
@@ -236,6 +260,10 @@ pub(crate) struct ImageRow {
     pub visibility: String,
     pub shareable: bool,
     pub detail_url: String,
+    /// `Deprecated: use NAME…`, when its owner deprecated it.
+    pub deprecation: Option<String>,
+    /// For a shared image whose removal is scheduled: the day the account's access ends.
+    pub access_ends: Option<String>,
 }
 
 impl ImageRow {
@@ -254,7 +282,23 @@ impl ImageRow {
             visibility: image.visibility.to_string(),
             shareable: image.visibility == glint_core::image::Visibility::Shared,
             detail_url: format!("/images/{}/{}", image.region, image.id),
+            deprecation: None,
+            access_ends: None,
         }
+    }
+
+    /// The row with its deprecation notice and, for a share, the end of the account's access.
+    pub fn with_retirement(
+        mut self,
+        notes: &HashMap<ImageId, DeprecationNote>,
+        removals: &BTreeMap<ImageId, Timestamp>,
+        id: &ImageId,
+    ) -> ImageRow {
+        self.deprecation = notes.get(id).map(|n| n.text.clone());
+        if !self.own {
+            self.access_ends = removals.get(id).map(|at| format::day_or_time(*at));
+        }
+        self
     }
 }
 

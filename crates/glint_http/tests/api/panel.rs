@@ -6,6 +6,7 @@ pub mod browser;
 mod notifications;
 mod redirects;
 mod reminders;
+mod retirement;
 mod webhooks;
 
 use axum::body::Body;
