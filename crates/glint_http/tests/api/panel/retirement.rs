@@ -286,7 +286,7 @@ async fn bad_deprecations_get_a_clear_message_and_change_nothing() {
         (
             w.v1.id.as_str(),
             "",
-            "An image cannot be its own replacement.",
+            "an image cannot be its own replacement.",
         ),
     ];
     for (replacement, obsolete_on, says) in cases {
