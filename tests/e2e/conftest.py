@@ -11,11 +11,11 @@ Environment:
                             /usr/lib/postgresql/*/bin)
   GLINT_E2E_START_TIMEOUT   seconds to wait for a server to answer (default 30)
 
-Fixtures: `glint_server` (one server per test module), `glint_admin` (the
-`glint` admin commands), `openstack` (the `openstack` CLI as any user),
-`make_account` (an account with users, and the CLI, openstacksdk and
-glanceclient signed in as each of them) and `cloud_admin` (the same for the
-bootstrap `admin` user).
+Fixtures: `glint_server` (one server per test module, with the module's
+`SERVER_ENV` settings if it has any), `glint_admin` (the `glint` admin
+commands), `openstack` (the `openstack` CLI as any user), `make_account` (an
+account with users, and the CLI, openstacksdk and glanceclient signed in as
+each of them) and `cloud_admin` (the same for the bootstrap `admin` user).
 """
 
 from __future__ import annotations
@@ -509,16 +509,18 @@ def _pg_databases():
 
 
 @pytest.fixture(scope="module")
-def glint_server(glint_bin, _pg_databases, tmp_path_factory):
+def glint_server(glint_bin, _pg_databases, tmp_path_factory, request):
     """A running `glint serve` for the whole test module, on a free loopback
     port, with a fresh data directory (and a fresh PostgreSQL database when
-    GLINT_E2E_DATABASE_URL is set)."""
+    GLINT_E2E_DATABASE_URL is set). A module may set `SERVER_ENV`, a dict of
+    GLINT__SECTION__KEY settings, to start it with those."""
     workdir = tmp_path_factory.mktemp("glint")
     db_name = None
     database_url = None
     if _pg_databases is not None:
         db_name, database_url = _pg_databases.create()
     server = GlintServer(glint_bin, workdir, database_url)
+    server.extra_env = dict(getattr(request.module, "SERVER_ENV", {}))
     timeout = float(os.environ.get("GLINT_E2E_START_TIMEOUT", "30"))
     try:
         server.start(timeout)

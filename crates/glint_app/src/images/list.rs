@@ -1,8 +1,10 @@
 //! Listing images for a caller: the region's checks, the marker's, and the page with its
-//! `first` and `next` links.
+//! `first` and `next` links. Lineage properties are hidden on images the caller does not own,
+//! and a filter on them finds only the caller's own images.
 
 use glint_core::image::Image;
-use glint_core::image::query::ImageListQuery;
+use glint_core::image::lineage;
+use glint_core::image::query::{Column, Filter, ImageListQuery};
 use glint_core::{AuthContext, Error, RegionName, Result};
 use glint_db::image_list::{self, ListScope};
 use glint_db::{images, regions};
@@ -53,6 +55,13 @@ impl ImageService {
             account: ctx.account_id.as_str(),
             is_admin: ctx.is_admin(),
         };
+        let owned_only;
+        let query = if filters_on_hidden_lineage(ctx, query) {
+            owned_only = only_owned_by(query, ctx);
+            &owned_only
+        } else {
+            query
+        };
         let mut images = image_list::list(&self.db, &scope, query, marker.as_ref()).await?;
         for image in &mut images {
             policy::hide_lineage(ctx, image);
@@ -87,4 +96,24 @@ impl ImageService {
             Err(unknown())
         }
     }
+}
+
+/// Whether the query filters on a lineage property the caller may not read on every image (it
+/// reads them on its own images only, unless it is the admin).
+fn filters_on_hidden_lineage(ctx: &AuthContext, query: &ImageListQuery) -> bool {
+    !ctx.is_admin()
+        && query
+            .filters
+            .iter()
+            .any(|f| matches!(f, Filter::Property(key, _) if lineage::is_lineage(key)))
+}
+
+/// The query restricted to the caller's own images, so that a filter on lineage finds nothing
+/// the caller could not read it on.
+fn only_owned_by(query: &ImageListQuery, ctx: &AuthContext) -> ImageListQuery {
+    let mut query = query.clone();
+    query
+        .filters
+        .push(Filter::In(Column::Owner, vec![ctx.account_id.to_string()]));
+    query
 }

@@ -228,6 +228,10 @@ impl ImageService {
             is_admin: ctx.is_admin(),
         };
         let limits = &self.settings.limits;
+        // Refused before the replacement is looked up, so that a caller who may not change the
+        // image cannot learn from the answer whether an id is an image of its owner (the check
+        // is made again on the locked row).
+        policy::require_change(ctx, &image, "modify")?;
         let replacement = self
             .replacement_in_patch(&image, dialect, &ops, &caller)
             .await?;
