@@ -1,5 +1,5 @@
 //! Lineage: an image saved from a server records the image the server was built from, its
-//! region, and its owner when that was another account (a share). Kept as `glint_source_`
+//! region, and its owner when that was another account. Kept as `glint_source_`
 //! properties the service alone writes (clients get 403 for them) and only the image's owner
 //! (and the admin) reads; the source's usage report counts such copies.
 
@@ -11,7 +11,7 @@ use crate::image::Image;
 pub const SOURCE_IMAGE: &str = "glint_source_image_id";
 /// The region of that image.
 pub const SOURCE_REGION: &str = "glint_source_region";
-/// The account that owned it, when it was not the server's (the server was built from a share).
+/// The account that owned it, when it was not the server's (a share, a public or community image).
 pub const SOURCE_OWNER: &str = "glint_source_owner";
 
 /// The prefix of the lineage properties: reserved for the service.
