@@ -56,7 +56,7 @@ impl ImageService {
     }
 
     /// The replacement a patch of `image` names when it touches the deprecation properties:
-    /// it must be a live image of the same owner in the same region. A patch that would not
+    /// a new one must be a live image of the same owner in the same region. A patch that would not
     /// apply is left for the locked apply to refuse.
     pub(super) async fn replacement_in_patch(
         &self,
@@ -78,6 +78,9 @@ impl ImageService {
         let Some(id) = deprecation::replacement(&preview) else {
             return Ok(None);
         };
+        // A replacement the image already names is kept as it is, even if it was deleted since:
+        // the owner may still change the message or the date.
+        let unchanged = deprecation::replacement(image).as_ref() == Some(&id);
         match images::get(&self.db, id.as_str()).await? {
             Some(found) if found.region == image.region && found.owner == image.owner => {
                 Ok(Some(Replacement {
@@ -85,6 +88,7 @@ impl ImageService {
                     name: found.name,
                 }))
             }
+            _ if unchanged => Ok(Some(Replacement { id, name: None })),
             _ => Err(Error::InvalidInput(format!(
                 "Image {id} cannot replace image {}: a replacement must be an image of the same owner in region {}.",
                 image.id, image.region

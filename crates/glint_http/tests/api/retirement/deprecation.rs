@@ -18,6 +18,7 @@ on_both_engines!(
     deprecation_is_told_to_consumers_with_the_replacement,
     an_obsolete_image_boots_no_new_server_but_rebuilds_existing_ones,
     a_consumer_lists_its_servers_built_from_deprecated_images,
+    a_deleted_replacement_stays_named_and_blocks_nothing_else,
 );
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -215,4 +216,45 @@ async fn a_consumer_lists_its_servers_built_from_deprecated_images(engine: Engin
     );
     let stranger = w.stranger.get(uri).await.expect(StatusCode::OK);
     assert_eq!(stranger["servers"], json!([]));
+}
+
+async fn a_deleted_replacement_stays_named_and_blocks_nothing_else(engine: Engine) {
+    let Some(w) = world(engine).await else { return };
+    let image = w.shared_image("DFW", "web").await;
+    let next = replacement(&w).await;
+    let props = [
+        ("glint_deprecated", "true"),
+        ("glint_replacement_image_id", next.id.as_str()),
+    ];
+    set(&w.producer, &image, &props)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        w.producer.delete(&next).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let message = [("glint_deprecation_message", "Moving on.")];
+    let changed = set(&w.producer, &image, &message)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(changed["glint_replacement_image_id"], next.id.as_str());
+    let again = set(&w.producer, &image, &props).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the same replacement again: {:?}",
+        again.body
+    );
+    let other = w.producer.create(json!({"name": "gone"})).await;
+    assert_eq!(
+        w.producer.delete(&other).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let named = set(
+        &w.producer,
+        &image,
+        &[("glint_replacement_image_id", other.id.as_str())],
+    )
+    .await;
+    assert_glance_error(&named, StatusCode::BAD_REQUEST);
 }
