@@ -65,6 +65,18 @@ pub struct AccountGroup {
     pub accounts: Vec<String>,
 }
 
+/// An image's share with a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupShare {
+    pub image_id: ImageId,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub created_at: Timestamp,
+    /// The accounts this call offered the image to (sharing), or took it back from
+    /// (unsharing); in order.
+    pub accounts: Vec<String>,
+}
+
 /// A group's name: trimmed, 1 to 64 characters, no control characters.
 pub fn group_name(text: &str) -> Result<String> {
     let name = text.trim();

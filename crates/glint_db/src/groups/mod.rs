@@ -11,7 +11,7 @@ mod offers;
 mod shares;
 
 pub use accounts::{add_account, remove_account};
-pub use shares::{GroupShare, share_image, shares_of_image, unshare_image};
+pub use shares::{share_image, shares_of_image, unshare_image};
 
 use glint_core::group::{AccountGroup, GroupId, MAX_ACCOUNTS_PER_GROUP, too_many_groups};
 use glint_core::{AccountId, Error, Result, Timestamp};

@@ -6,7 +6,7 @@
 
 use glint_core::error::Kind;
 use glint_core::event::EventKind;
-use glint_core::group::GroupId;
+use glint_core::group::{GroupId, GroupShare};
 use glint_core::image::{ImageId, MemberStatus};
 use glint_core::{AccountId, Error, Result, Timestamp};
 
@@ -15,18 +15,6 @@ use super::offers::{self, lock_image, quota_exceeded};
 use crate::events::Change;
 use crate::sql;
 use crate::{Db, WriteTx};
-
-/// An image's share with a group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupShare {
-    pub image_id: ImageId,
-    pub group_id: GroupId,
-    pub group_name: String,
-    pub created_at: Timestamp,
-    /// The accounts this call offered the image to (sharing), or took it back from
-    /// (unsharing); in order.
-    pub accounts: Vec<String>,
-}
 
 fn group_not_found(id: &GroupId) -> Error {
     Error::not_found(Kind::Group, id.as_str())
