@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use axum::http::{Method, StatusCode};
+use glint_core::Role;
 use serde_json::{Value, json};
 
 use super::{World, account_uri, group_shares_uri, world, world_with};
@@ -15,6 +16,7 @@ on_both_engines!(
     concurrent_adds_to_one_group_make_one_share_per_account,
     concurrent_group_shares_of_one_image_make_one_share_per_account,
     concurrent_group_shares_never_pass_the_member_quota,
+    answers_while_the_group_changes_end_without_a_5xx_or_a_stray_share,
 );
 
 const ACCOUNTS: usize = 8;
@@ -162,4 +164,73 @@ async fn concurrent_group_shares_never_pass_the_member_quota(engine: Engine) {
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::PAYLOAD_TOO_LARGE]);
     assert_eq!(member_ids(&w, &image).await.len(), 3);
+}
+
+async fn answers_while_the_group_changes_end_without_a_5xx_or_a_stray_share(engine: Engine) {
+    let Some(w) = world(engine).await else { return };
+    let numbers = accounts(&w, 4).await;
+    let mut consumers = Vec::new();
+    for (i, number) in numbers.iter().enumerate() {
+        w.app
+            .user(&format!("m{i}"), &format!("acct{i}"), Role::Manager)
+            .await;
+        consumers.push((
+            number.clone(),
+            w.app.token(&format!("m{i}"), &format!("acct{i}")).await,
+        ));
+    }
+    let members: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let group = w.group("partners", &members).await;
+    let image = w.image("web").await;
+    w.producer
+        .share_with_group(&image, &group)
+        .await
+        .expect(StatusCode::OK);
+    let unshare = format!(
+        "{}/{}",
+        group_shares_uri(&image),
+        group["id"].as_str().unwrap_or_default()
+    );
+    let mut tasks = Vec::new();
+    for (number, token) in consumers {
+        let client = w.producer.client().clone();
+        let member = image.member(&number);
+        tasks.push(tokio::spawn(async move {
+            for status in ["accepted", "rejected", "pending", "accepted", "rejected"] {
+                let body = Some(json!({"status": status}));
+                let r = client.call(&token, Method::PUT, &member, body).await;
+                assert!(
+                    !r.status.is_server_error(),
+                    "5xx: {} {:?}",
+                    r.status,
+                    r.body
+                );
+            }
+        }));
+    }
+    let mut requests = Vec::new();
+    for _ in 0..2 {
+        for number in &numbers {
+            requests.push((Method::DELETE, account_uri(&group, number), None));
+            requests.push((Method::PUT, account_uri(&group, number), None));
+        }
+        requests.push((Method::DELETE, unshare.clone(), None));
+        let body = json!({"group_id": group["id"]});
+        requests.push((Method::POST, group_shares_uri(&image), Some(body)));
+    }
+    all_at_once(&w, requests).await;
+    for task in tasks {
+        task.await.expect("consumer");
+    }
+    let shares = w.producer.members(&image).await.expect(StatusCode::OK);
+    let rows = shares["members"].as_array().cloned().unwrap_or_default();
+    let ids: BTreeSet<&str> = rows
+        .iter()
+        .filter_map(|m| m["member_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), rows.len(), "one row per member: {rows:?}");
+    assert!(
+        ids.iter().all(|id| numbers.iter().any(|n| n == id)),
+        "{ids:?}"
+    );
 }
