@@ -61,7 +61,7 @@ pub struct AccountGroup {
     pub owner: AccountId,
     pub name: String,
     pub created_at: Timestamp,
-    /// Its account numbers, in order.
+    /// Its account numbers, in the order they were added (those added together by number).
     pub accounts: Vec<String>,
 }
 

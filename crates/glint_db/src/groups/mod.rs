@@ -13,6 +13,8 @@ mod shares;
 pub use accounts::{add_account, remove_account};
 pub use shares::{share_image, shares_of_image, unshare_image};
 
+use std::collections::HashMap;
+
 use glint_core::group::{AccountGroup, GroupId, MAX_ACCOUNTS_PER_GROUP, too_many_groups};
 use glint_core::{AccountId, Error, Result, Timestamp};
 
@@ -94,7 +96,7 @@ async fn accounts_of(db: &Db, group: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// The owner's groups, by name.
+/// The owner's groups, by name: two statements, whatever the number of groups.
 pub async fn list(db: &Db, owner: &AccountId) -> Result<Vec<AccountGroup>> {
     let rows = sql::query(
         "SELECT id, owner, name, created_at FROM account_groups WHERE owner = $1 ORDER BY name",
@@ -102,12 +104,28 @@ pub async fn list(db: &Db, owner: &AccountId) -> Result<Vec<AccountGroup>> {
     .bind(owner.as_str())
     .fetch_all(db)
     .await?;
-    let mut groups = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        groups.push(group_from(row, accounts_of(db, &id).await?)?);
+    let members = sql::query(
+        "SELECT m.group_id, m.account FROM account_group_members m \
+         JOIN account_groups g ON g.id = m.group_id \
+         WHERE g.owner = $1 ORDER BY m.added_at, m.account",
+    )
+    .bind(owner.as_str())
+    .fetch_all(db)
+    .await?;
+    let mut accounts: HashMap<String, Vec<String>> = HashMap::new();
+    for member in &members {
+        let group: String = member.try_get("group_id")?;
+        accounts
+            .entry(group)
+            .or_default()
+            .push(member.try_get("account")?);
     }
-    Ok(groups)
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            group_from(row, accounts.remove(&id).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// The owner's group `id`, if it has one.
