@@ -21,6 +21,7 @@ on_both_engines!(
     a_group_share_past_the_member_quota_is_413_and_writes_nothing,
     group_shares_are_told_to_both_parties_and_no_one_else,
     an_account_already_shared_with_keeps_its_share_and_the_owner_is_skipped,
+    a_direct_add_makes_a_group_share_direct,
 );
 
 /// The keys of the reference's member object.
@@ -322,4 +323,37 @@ async fn an_account_already_shared_with_keeps_its_share_and_the_owner_is_skipped
     );
     let members = w.producer.members(&image).await.expect(StatusCode::OK);
     assert_eq!(members["members"].as_array().map(Vec::len), Some(2));
+}
+
+async fn a_direct_add_makes_a_group_share_direct(engine: Engine) {
+    let Some(w) = world(engine).await else { return };
+    let group = w.group("partners", &["1002", "1004"]).await;
+    let image = w.image("web").await;
+    w.producer
+        .share_with_group(&image, &group)
+        .await
+        .expect(StatusCode::OK);
+    let member = w
+        .producer
+        .add_member(&image, "1002")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(member["status"], "pending");
+    assert_eq!(keys(&member), MEMBER_KEYS, "{member}");
+    for account in ["1002", "1004"] {
+        w.producer.remove_from_group(&group, account).await;
+    }
+    assert_eq!(
+        w.consumer.own_share(&image).await.as_deref(),
+        Some("pending")
+    );
+    assert_eq!(w.partner.own_share(&image).await, None);
+    let created = feed(&w.consumer, "type=share.created").await;
+    assert_eq!(
+        created.len(),
+        1,
+        "made direct, not offered again: {created:?}"
+    );
+    let again = w.producer.add_member(&image, "1002").await;
+    assert_glance_error(&again, StatusCode::CONFLICT);
 }
