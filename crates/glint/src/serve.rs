@@ -43,6 +43,8 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
     let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
     resume_background_work(&config, &db, &stores, &images, &webhooks).await?;
+    let groups = glint_app::GroupService::new(db.clone(), images.settings().limits.member_quota)
+        .with_clock(images.clock().clone());
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
     serve_metrics(&config.metrics.listen, &ops).await?;
     let settings = glint_http::ServeSettings {
@@ -55,6 +57,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         compute,
         events: glint_app::EventService::new(db.clone()),
         webhooks,
+        groups,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,

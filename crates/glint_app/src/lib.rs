@@ -7,6 +7,7 @@ pub mod clock;
 pub mod compute;
 mod directory;
 pub mod events;
+pub mod groups;
 pub mod health;
 pub mod identity;
 pub mod images;
@@ -25,6 +26,7 @@ pub use compute::{ComputeService, NewServer, ServerFilter, ServerOnDeprecated};
 pub use directory::UserUpdate;
 pub use events::{EventPage, EventService, FeedEvent};
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
+pub use groups::GroupService;
 pub use health::{HealthCheck, HealthReport, HealthService};
 pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,

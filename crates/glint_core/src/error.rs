@@ -20,6 +20,7 @@ pub enum Kind {
     Domain,
     Event,
     Webhook,
+    Group,
 }
 
 impl fmt::Display for Kind {
@@ -39,6 +40,7 @@ impl fmt::Display for Kind {
             Kind::Domain => "domain",
             Kind::Event => "event",
             Kind::Webhook => "webhook",
+            Kind::Group => "group",
         })
     }
 }

@@ -4,6 +4,7 @@
 pub mod compute;
 pub mod error;
 pub mod event;
+pub mod group;
 pub mod identity;
 pub mod image;
 pub mod names;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod bulk;
 mod checkpoint;
 pub mod events;
+pub mod groups;
 pub mod image_list;
 pub mod images;
 pub mod leftovers;

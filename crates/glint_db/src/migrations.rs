@@ -22,6 +22,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_share_events.sql",
     "0010_webhooks.sql",
     "0011_retirement.sql",
+    "0012_account_groups.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -36,6 +37,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0009_share_events.sql"),
     include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
     include_str!("../../../migrations/sqlite/0011_retirement.sql"),
+    include_str!("../../../migrations/sqlite/0012_account_groups.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -49,6 +51,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0009_share_events.sql"),
     include_str!("../../../migrations/postgres/0010_webhooks.sql"),
     include_str!("../../../migrations/postgres/0011_retirement.sql"),
+    include_str!("../../../migrations/postgres/0012_account_groups.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

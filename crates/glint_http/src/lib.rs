@@ -7,6 +7,7 @@ mod compute;
 mod error;
 mod events;
 mod extract;
+mod groups;
 mod identity;
 mod image;
 mod ops;

@@ -11,7 +11,8 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use glint_app::{
-    CatalogService, ComputeService, EventService, IdentityService, ImageService, WebhookService,
+    CatalogService, ComputeService, EventService, GroupService, IdentityService, ImageService,
+    WebhookService,
 };
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -29,6 +30,7 @@ pub struct Services {
     pub compute: ComputeService,
     pub events: EventService,
     pub webhooks: WebhookService,
+    pub groups: GroupService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,
@@ -60,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(image::routes())
         .merge(crate::events::routes())
         .merge(crate::webhooks::routes())
+        .merge(crate::groups::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .merge(ops::routes())

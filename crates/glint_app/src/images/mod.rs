@@ -4,6 +4,7 @@
 
 mod data;
 mod format_check;
+mod group_shares;
 mod import;
 mod list;
 mod policy;

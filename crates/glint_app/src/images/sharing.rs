@@ -42,7 +42,7 @@ fn member_not_found(member: &str) -> Error {
 impl ImageService {
     /// The image `id` in `region` if the caller can see it (`NotFound` otherwise), without its
     /// tags and properties, with the caller's own live share of it: one round trip.
-    async fn shared_image(
+    pub(super) async fn shared_image(
         &self,
         ctx: &AuthContext,
         region: &RegionName,

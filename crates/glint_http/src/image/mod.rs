@@ -1,10 +1,11 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
 //! images, tags, actions, data, members, schemas and discovery info, and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
-//! removals of shares (`retirement`).
+//! removals of shares (`retirement`), and shares with groups of accounts (`group_shares`).
 
 pub(crate) mod body;
 mod data;
+mod group_shares;
 mod images;
 mod members;
 mod negotiate_errors;
@@ -15,7 +16,7 @@ mod versions;
 mod views;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::router::AppState;
 
@@ -101,6 +102,14 @@ fn member_routes() -> Router<AppState> {
                 "{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-schedule-removal"
             ),
             post(retirement::schedule_removal).delete(retirement::cancel_removal),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/glint-group-shares"),
+            get(group_shares::list_group_shares).post(group_shares::share_with_group),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/glint-group-shares/{{group_id}}"),
+            delete(group_shares::unshare_group),
         )
         .route(
             &format!("{v2}/images/{{image_id}}/glint-usage"),

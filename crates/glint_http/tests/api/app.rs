@@ -191,6 +191,11 @@ impl TestApp {
             compute,
             events: glint_app::EventService::new(db.db.clone()),
             webhooks: webhooks.clone(),
+            groups: glint_app::GroupService::new(
+                db.db.clone(),
+                images.settings().limits.member_quota,
+            )
+            .with_clock(clock.clone()),
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,

@@ -11,6 +11,7 @@ mod compute;
 mod concurrency;
 mod data;
 mod events;
+mod groups;
 mod identity;
 mod identity_admin;
 mod image_updates;

@@ -3,6 +3,7 @@
 //! for answering shares, all through the real router over a real store.
 
 pub mod browser;
+mod groups;
 mod notifications;
 mod redirects;
 mod reminders;

@@ -180,6 +180,7 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
     let images = ImageService::new(db.db.clone(), stores.clone(), Default::default());
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
     let compute = ComputeService::new(db.db.clone(), stores, images.clone(), Vec::new());
+    let groups = glint_app::GroupService::new(db.db.clone(), images.settings().limits.member_quota);
     let state = glint_http::AppState::new(glint_http::Services {
         identity: IdentityService::new(db.db.clone(), std::time::Duration::from_secs(3600)),
         images,
@@ -187,6 +188,7 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
         events: glint_app::EventService::new(db.db.clone()),
         webhooks: glint_app::WebhookService::new(db.db.clone(), Default::default())
             .expect("webhook service"),
+        groups,
         catalog: CatalogService::new("https://panel.example.com"),
         trusted_proxies: glint_http::TrustedProxies::none(),
         ops,
