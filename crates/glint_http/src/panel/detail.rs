@@ -17,6 +17,7 @@ use glint_core::image::{Image, ImageMember, ImageStatus, MemberStatus, Visibilit
 
 use super::deprecation::{self, DeprecateForm, DeprecationNote};
 use super::format;
+use super::group_sharing::GroupSharing;
 use super::images::{PanelImagePath, label};
 use super::reply::{Flash, PanelError, page};
 use super::session::Session;
@@ -73,8 +74,8 @@ pub(crate) struct DetailPage {
     custom: Vec<(String, String)>,
     tags: Vec<String>,
     members: Vec<MemberRow>,
-    /// The groups of accounts the image is shared with, in words ("partners (4 accounts)").
-    group_shares: Vec<String>,
+    /// The groups of accounts the image is shared with, and the owner's other groups.
+    groups: GroupSharing,
     /// The reminders' courtesy rules in words, when a row has Send reminder.
     reminder_rules: Option<String>,
     /// For a consumer: where its share stands, and what it can do.
@@ -165,7 +166,7 @@ pub(crate) async fn image_detail(
     let flash = Flash::read(&headers);
     let shown = flash.is_some();
     let here = format!("/images/{}/{}", image.region, image.id);
-    let group_shares = group_shares(&state, &session, &image, own).await?;
+    let groups = GroupSharing::load(&state, &session, &image, own).await?;
     let (rows, reminder_rules) = member_rows(&state, &session, &here, &members, usage.as_ref());
     let now = state.images.clock().now();
     let view = DetailPage {
@@ -190,7 +191,7 @@ pub(crate) async fn image_detail(
             .collect(),
         tags: image.tags.iter().cloned().collect(),
         members: rows,
-        group_shares,
+        groups,
         reminder_rules,
         consumer_note: note,
         consumer_tone: tone,
@@ -212,30 +213,6 @@ impl OwnerView {
             deactivate_impact: image_impact(usage, true),
         }
     }
-}
-
-/// For the owner of a shareable image: the groups it is shared with, each with how many accounts
-/// hold a live share through it.
-async fn group_shares(
-    state: &AppState,
-    session: &Session,
-    image: &Image,
-    own: bool,
-) -> Result<Vec<String>, PanelError> {
-    if !own || image.visibility != Visibility::Shared {
-        return Ok(Vec::new());
-    }
-    let shares = state
-        .images
-        .group_shares(&session.ctx, &image.region, &image.id)
-        .await?;
-    Ok(shares
-        .iter()
-        .map(|share| match share.accounts.len() {
-            1 => format!("{} (1 account)", share.group_name),
-            n => format!("{} ({n} accounts)", share.group_name),
-        })
-        .collect())
 }
 
 /// For a consumer with a live share: the day its access ends, if the producer scheduled it.

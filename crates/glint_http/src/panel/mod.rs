@@ -12,6 +12,8 @@ mod deprecation;
 mod detail;
 mod event_text;
 mod format;
+mod group_sharing;
+mod groups;
 mod images;
 mod notifications;
 mod reminders;
@@ -81,6 +83,14 @@ pub(crate) fn routes() -> Router<AppState> {
             post(removals::cancel_removal),
         )
         .route(
+            &format!("{image}/groups"),
+            post(group_sharing::share_with_group),
+        )
+        .route(
+            &format!("{image}/groups/{{member_id}}/remove"),
+            post(group_sharing::unshare_group),
+        )
+        .route(
             "/shares/{region}/{image_id}/{decision}",
             post(shares::decide),
         )
@@ -114,6 +124,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/webhooks/{id}", get(webhooks::webhook_detail))
         .route("/webhooks/{id}/test", post(webhooks::send_test))
         .route("/webhooks/{id}/delete", post(webhooks::delete_webhook))
+        .route(
+            "/groups",
+            get(groups::groups_page).post(groups::create_group),
+        )
+        .route("/groups/{id}/rename", post(groups::rename_group))
+        .route("/groups/{id}/accounts", post(groups::add_account))
+        .route(
+            "/groups/{id}/accounts/{account}/remove",
+            post(groups::remove_account),
+        )
+        .route("/groups/{id}/delete", post(groups::delete_group))
         .route("/static/{file}", get(assets::serve))
         .route_layer(middleware::from_fn(csrf::guard))
 }

@@ -108,7 +108,7 @@ impl Bell {
 #[derive(Debug, Clone)]
 pub(crate) struct Chrome {
     pub title: String,
-    /// Which top-bar entry is current: `images`, `servers`, `create`, `account`, `webhooks`
+    /// Which top-bar entry is current: `images`, `servers`, `create`, `account`, `webhooks`, `groups`
     /// or `notifications` (the bell).
     pub nav: &'static str,
     pub bell: Bell,
