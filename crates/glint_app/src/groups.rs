@@ -7,6 +7,7 @@ use glint_core::error::Kind;
 use glint_core::event::EventActor;
 use glint_core::group::{AccountGroup, GroupId, MAX_GROUPS_PER_ACCOUNT, NewGroup, account_number};
 use glint_core::{AuthContext, Error, Result, Role};
+use glint_db::sharing_policies::Scope;
 use glint_db::{Db, events::Change, groups};
 
 use crate::Clock;
@@ -125,6 +126,8 @@ impl GroupService {
             &change,
         )
         .await?;
+        let scope = Scope::Consumer(&account);
+        crate::images::accept_trusted_after(&self.db, &self.clock, scope).await;
         self.get(ctx, id).await
     }
 

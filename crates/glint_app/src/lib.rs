@@ -32,8 +32,8 @@ pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };
 pub use images::{
-    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, RefusedData,
-    TrustReportState, TrustReportView,
+    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, JudgedShare,
+    MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView,
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};

@@ -47,11 +47,14 @@ pub enum EventKind {
     RemovalScheduled,
     /// The producer cancelled the scheduled removal.
     RemovalCancelled,
+    /// A manager of the consumer accepted the share against its sharing policy's refusal.
+    /// The consumer's own record: the producer is never shown it.
+    PolicyOverride,
 }
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::Shared,
         EventKind::Accepted,
         EventKind::Rejected,
@@ -67,6 +70,7 @@ impl EventKind {
         EventKind::Undeprecated,
         EventKind::RemovalScheduled,
         EventKind::RemovalCancelled,
+        EventKind::PolicyOverride,
     ];
 
     /// The wire name.
@@ -87,6 +91,7 @@ impl EventKind {
             EventKind::Undeprecated => "image.undeprecated",
             EventKind::RemovalScheduled => "share.removal_scheduled",
             EventKind::RemovalCancelled => "share.removal_cancelled",
+            EventKind::PolicyOverride => "share.policy_override",
         }
     }
 
@@ -97,6 +102,25 @@ impl EventKind {
             crate::image::MemberStatus::Rejected => EventKind::Rejected,
             crate::image::MemberStatus::Pending => EventKind::SetPending,
         }
+    }
+}
+
+impl EventKind {
+    /// The kinds only the consumer's account is shown (in its feed and webhooks); the producer
+    /// of the share never is.
+    pub const CONSUMER_ONLY: [EventKind; 1] = [EventKind::PolicyOverride];
+
+    /// SQL that is true when the event aliased `e` concerns the account bound to `param`: it is
+    /// the share's consumer, or its producer and the kind is not the consumer's alone.
+    pub fn concerns_sql(param: &str) -> String {
+        let private: Vec<String> = Self::CONSUMER_ONLY
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        format!(
+            "(e.consumer = {param} OR (e.producer = {param} AND e.kind NOT IN ({})))",
+            private.join(", ")
+        )
     }
 }
 

@@ -10,6 +10,7 @@ pub mod image;
 pub mod names;
 pub mod network;
 pub mod role;
+pub mod sharing_policy;
 pub mod timestamp;
 pub mod webhook;
 

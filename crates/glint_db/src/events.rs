@@ -186,7 +186,7 @@ fn conditions(query: &EventQuery, first: usize) -> (String, Vec<Value>) {
     };
     if let Some(account) = &query.account {
         let p = next(account.as_str().into(), &mut args);
-        clauses.push(format!("(e.producer = {p} OR e.consumer = {p})"));
+        clauses.push(EventKind::concerns_sql(&p));
     }
     match query.regions.as_deref() {
         None => {}

@@ -16,6 +16,7 @@ mod migrations;
 mod pool;
 pub mod regions;
 pub mod servers;
+pub mod sharing_policies;
 pub mod sql;
 pub mod tokens;
 pub mod trust_reports;

@@ -23,6 +23,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0010_webhooks.sql",
     "0011_retirement.sql",
     "0012_account_groups.sql",
+    "0013_sharing_policies.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -38,6 +39,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_webhooks.sql"),
     include_str!("../../../migrations/sqlite/0011_retirement.sql"),
     include_str!("../../../migrations/sqlite/0012_account_groups.sql"),
+    include_str!("../../../migrations/sqlite/0013_sharing_policies.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -52,6 +54,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0010_webhooks.sql"),
     include_str!("../../../migrations/postgres/0011_retirement.sql"),
     include_str!("../../../migrations/postgres/0012_account_groups.sql"),
+    include_str!("../../../migrations/postgres/0013_sharing_policies.sql"),
 ];
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).

@@ -16,6 +16,7 @@ mod paths;
 mod request_id;
 mod router;
 mod server;
+mod sharing_policy;
 mod webhooks;
 
 pub use client_address::TrustedProxies;

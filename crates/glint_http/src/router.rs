@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::events::routes())
         .merge(crate::webhooks::routes())
         .merge(crate::groups::routes())
+        .merge(crate::sharing_policy::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .merge(ops::routes())

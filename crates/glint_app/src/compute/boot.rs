@@ -1,6 +1,7 @@
 //! The boot rules: which image a caller may build (or rebuild) a server from, with which flavor.
 //! The image must be active, in the server's region, and readable by the account (owned, public,
-//! community, or shared with it in any member status), not obsolete, and fit the flavor.
+//! community, or shared with it in any member status), not obsolete, not refused by the
+//! account's enforced sharing policy, and fit the flavor.
 
 use glint_core::compute::Flavor;
 use glint_core::image::deprecation::Deprecation;
@@ -48,6 +49,7 @@ impl ComputeService {
             }
         }
         self.not_obsolete(ctx, &image).await?;
+        self.images.check_boot(ctx, &image).await?;
         fits(&image, flavor)?;
         Ok(image)
     }

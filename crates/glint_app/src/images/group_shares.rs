@@ -9,8 +9,9 @@ use glint_core::group::{GroupId, GroupShare};
 use glint_core::image::{Image, ImageId};
 use glint_core::{AccountId, AuthContext, Error, RegionName, Result};
 use glint_db::groups;
+use glint_db::sharing_policies::Scope;
 
-use super::{ImageService, policy};
+use super::{ImageService, accept_trusted_after, policy};
 
 fn owner_of(image: &Image) -> Result<AccountId> {
     image
@@ -42,7 +43,7 @@ impl ImageService {
         let quota = u64::try_from(self.settings.limits.member_quota).ok();
         let actor = EventActor::from(ctx);
         let owner = owner_of(&image)?;
-        groups::share_image(
+        let shared = groups::share_image(
             &self.db,
             &owner,
             group,
@@ -50,7 +51,10 @@ impl ImageService {
             quota,
             &self.change_by(&actor),
         )
-        .await
+        .await?;
+        let scope = Scope::Image(image.id.as_str());
+        accept_trusted_after(&self.db, &self.clock, scope).await;
+        Ok(shared)
     }
 
     /// Takes back the image's share with a group: the group's shares still pending or rejected

@@ -11,6 +11,7 @@ mod policy;
 pub(crate) mod receive;
 mod retirement;
 mod sharing;
+mod sharing_policy;
 mod tags;
 mod trust;
 
@@ -34,6 +35,8 @@ use crate::{Clock, Stores};
 pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
+pub(crate) use sharing_policy::accept_trusted_after;
+pub use sharing_policy::{JudgedShare, MAX_OVERRIDE_REASON};
 pub use trust::{TrustReportState, TrustReportView};
 
 /// Settings of the image service.

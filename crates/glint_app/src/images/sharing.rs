@@ -8,8 +8,9 @@ use glint_core::event::EventActor;
 use glint_core::image::{Deferred, Image, ImageId, ImageMember, MemberStatus, Visibility};
 use glint_core::{AuthContext, Error, RegionName, Result, Role};
 use glint_db::members::{self, Reminder};
+use glint_db::sharing_policies::Scope;
 
-use super::{ImageService, policy};
+use super::{ImageService, accept_trusted_after, policy};
 
 fn only_shared(image: &Image, action: &str) -> Result<()> {
     if image.visibility == Visibility::Shared {
@@ -100,7 +101,14 @@ impl ImageService {
         }
         let quota = u64::try_from(self.settings.limits.member_quota).ok();
         let actor = EventActor::from(ctx);
-        members::add(&self.db, &image.id, member, quota, &self.change_by(&actor)).await
+        let share =
+            members::add(&self.db, &image.id, member, quota, &self.change_by(&actor)).await?;
+        if share.status != MemberStatus::Pending {
+            return Ok(share);
+        }
+        let scope = Scope::Share(image.id.as_str(), member);
+        accept_trusted_after(&self.db, &self.clock, scope).await;
+        Ok(share)
     }
 
     /// The members the caller may see: all of them for the owner and the admin, its own row for
@@ -169,6 +177,9 @@ impl ImageService {
                 return Err(member_not_found(member));
             }
             ctx.require(Role::Manager, "accept or reject shared images")?;
+            if status == MemberStatus::Accepted {
+                self.check_acceptance(&image, member).await?;
+            }
         }
         let actor = EventActor::from(ctx);
         members::set_status(&self.db, &image.id, member, status, &self.change_by(&actor)).await
@@ -224,6 +235,11 @@ impl ImageService {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "scheduled share removals done"),
                     Err(e) => tracing::warn!(error = %e, "could not remove shares that are due"),
+                }
+                match service.accept_trusted_shares().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(accepted = n, "trusted shares accepted"),
+                    Err(e) => tracing::warn!(error = %e, "could not accept trusted shares"),
                 }
                 match service.expire_pending_shares().await {
                     Ok(0) => {}

@@ -179,6 +179,8 @@ impl ImageService {
         let change = glint_db::events::Change::by_service(self.clock.now());
         if trust_reports::finish(&self.db, &image.id, node, &json, warnings, &change).await? {
             tracing::info!(image = %image.id, warnings = report.warnings().len(), "trust report written");
+            let scope = glint_db::sharing_policies::Scope::Image(image.id.as_str());
+            super::accept_trusted_after(&self.db, &self.clock, scope).await;
         }
         Ok(true)
     }

@@ -85,7 +85,7 @@ pub(super) async fn offer(
          ON CONFLICT (image_id, member) DO UPDATE SET status = excluded.status, \
          created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0, \
          reminders_sent = 0, last_reminder_at = NULL, remove_at = NULL, \
-         group_id = excluded.group_id \
+         override_at = NULL, override_by = NULL, group_id = excluded.group_id \
          WHERE image_members.deleted <> 0",
     )
     .bind(image.as_str())

@@ -112,7 +112,8 @@ async fn add_after_checks(
         Some(0) => return Err(duplicated(image, member)),
         Some(_) => {
             "UPDATE image_members SET status = $3, created_at = $4, updated_at = $4, deleted = 0, \
-             reminders_sent = 0, last_reminder_at = NULL, remove_at = NULL, group_id = NULL \
+             reminders_sent = 0, last_reminder_at = NULL, remove_at = NULL, group_id = NULL, \
+             override_at = NULL, override_by = NULL \
              WHERE image_id = $1 AND member = $2"
         }
         None => {
@@ -188,7 +189,8 @@ async fn add_in_one_statement(
          AND (SELECT COUNT(*) FROM image_members WHERE image_id = $1 AND deleted = 0) < $5 \
          ON CONFLICT (image_id, member) DO UPDATE SET status = excluded.status, \
          created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0, \
-         reminders_sent = 0, last_reminder_at = NULL, remove_at = NULL, group_id = NULL \
+         reminders_sent = 0, last_reminder_at = NULL, remove_at = NULL, group_id = NULL, \
+             override_at = NULL, override_by = NULL \
          WHERE image_members.deleted <> 0",
     )
     .bind(image.as_str())

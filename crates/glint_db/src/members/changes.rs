@@ -53,7 +53,9 @@ pub async fn set_status(
     let mut tx = db.begin_write().await?;
     let before = lock_share(&mut tx, image, member).await?;
     sql::query(
-        "UPDATE image_members SET status = $1, updated_at = $2 \
+        "UPDATE image_members SET status = $1, updated_at = $2, \
+         override_at = CASE WHEN status = $1 THEN override_at END, \
+         override_by = CASE WHEN status = $1 THEN override_by END \
          WHERE image_id = $3 AND member = $4 AND deleted = 0",
     )
     .bind(status.as_str())

@@ -6,10 +6,12 @@
 
 mod add;
 mod changes;
+mod policy;
 mod schedule;
 
 pub use add::add;
 pub use changes::{EndedShare, Reminder, expire_pending, remind, remove, set_status};
+pub use policy::{accept_automatically, accept_with_override};
 pub use schedule::{cancel_removal, removal_of, removals_for, remove_due, schedule_removal};
 
 use std::sync::LazyLock;

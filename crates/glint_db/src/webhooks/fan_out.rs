@@ -113,9 +113,10 @@ async fn events_after(
     };
     let sql = format!(
         "SELECT e.id, e.kind, e.image_id FROM share_events e \
-         WHERE e.id > $1 AND e.id <= $2 AND (e.producer = $3 OR e.consumer = $3) \
+         WHERE e.id > $1 AND e.id <= $2 AND {} \
          AND e.region IN (SELECT region FROM account_regions WHERE account_id = $3){of_kind} \
-         ORDER BY e.id LIMIT {batch}"
+         ORDER BY e.id LIMIT {batch}",
+        EventKind::concerns_sql("$3")
     );
     let mut select = sql::query(sql).bind(cursor).bind(newest).bind(account);
     for kind in kinds {

@@ -22,6 +22,7 @@ use crate::router::AppState;
 
 pub(crate) use negotiate_errors::negotiate_errors;
 pub(crate) use versions::negotiate;
+pub(crate) use views::member as member_view;
 
 /// The Image API routes, under `/image/{region}`.
 pub(crate) fn routes() -> Router<AppState> {
@@ -102,6 +103,12 @@ fn member_routes() -> Router<AppState> {
                 "{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-schedule-removal"
             ),
             post(retirement::schedule_removal).delete(retirement::cancel_removal),
+        )
+        .route(
+            &format!(
+                "{v2}/images/{{image_id}}/members/{{member_id}}/actions/glint-accept-override"
+            ),
+            post(crate::sharing_policy::accept_with_override),
         )
         .route(
             &format!("{v2}/images/{{image_id}}/glint-group-shares"),

@@ -46,6 +46,10 @@ struct Parts<'a> {
     remove_on: &'a str,
     /// For a deprecation: `; use base-2027 instead; no new servers from 2027-01-15`.
     retirement: String,
+    /// An acceptance the consumer's sharing policy made by itself.
+    automatic: bool,
+    /// For a policy override: `: tested in staging`, the manager's reason.
+    reason: String,
 }
 
 impl<'a> Parts<'a> {
@@ -71,6 +75,8 @@ impl<'a> Parts<'a> {
             retirement.push_str(&format!("; no new servers from {on}"));
         }
         Parts {
+            automatic: event.detail.get("automatic") == Some(&serde_json::Value::Bool(true)),
+            reason: text("reason").map(|r| format!(": {r}")).unwrap_or_default(),
             remove_on: day("remove_at").unwrap_or("a later date"),
             retirement,
             image: format!(
@@ -100,6 +106,9 @@ fn for_consumer(kind: EventKind, p: &Parts<'_>) -> String {
     let (image, producer) = (&p.image, p.producer);
     match kind {
         EventKind::Shared => format!("Account {producer} shared {image} with you"),
+        EventKind::Accepted if p.automatic => format!(
+            "Your account's sharing policy accepted {image} from trusted account {producer}"
+        ),
         EventKind::Accepted => format!("Your account accepted {image} from account {producer}"),
         EventKind::Rejected => format!("Your account rejected {image} from account {producer}"),
         EventKind::SetPending => {
@@ -125,6 +134,10 @@ fn for_consumer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Account {producer} cancelled the removal of your access to {image}")
         }
+        EventKind::PolicyOverride => format!(
+            "Your account accepted {image} from account {producer} against its sharing policy{}",
+            p.reason
+        ),
     }
 }
 
@@ -172,6 +185,8 @@ fn for_producer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Your account cancelled the removal of account {consumer} from {image}")
         }
+        // Never shown to the producer (the feed leaves it out); worded for completeness.
+        EventKind::PolicyOverride => format!("Account {consumer} accepted your image {image}"),
     }
 }
 
@@ -223,6 +238,10 @@ fn for_observer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Account {producer} cancelled the removal of account {consumer} from {image}")
         }
+        EventKind::PolicyOverride => format!(
+            "Account {consumer} accepted {image} from account {producer} against its sharing policy{}",
+            p.reason
+        ),
     }
 }
 

@@ -27,6 +27,7 @@ mod panel;
 mod retirement;
 mod s3;
 mod sharing;
+mod sharing_policy;
 mod sign_in_throttle;
 mod spec;
 mod tokens_cached;

@@ -33,7 +33,7 @@ fn event(kind: EventKind) -> ShareEvent {
 }
 
 /// Every kind, as the consumer, the producer and the admin read it.
-const EXPECTED: [(EventKind, [&str; 3]); 15] = [
+const EXPECTED: [(EventKind, [&str; 3]); 16] = [
     (
         EventKind::Shared,
         [
@@ -152,6 +152,14 @@ const EXPECTED: [(EventKind, [&str; 3]); 15] = [
             "Account 554433 cancelled the removal of your access to tuned-web-server (DFW)",
             "Your account cancelled the removal of account 778899 from tuned-web-server (DFW)",
             "Account 554433 cancelled the removal of account 778899 from tuned-web-server (DFW)",
+        ],
+    ),
+    (
+        EventKind::PolicyOverride,
+        [
+            "Your account accepted tuned-web-server (DFW) from account 554433 against its sharing policy",
+            "Account 778899 accepted your image tuned-web-server (DFW)",
+            "Account 778899 accepted tuned-web-server (DFW) from account 554433 against its sharing policy",
         ],
     ),
 ];
