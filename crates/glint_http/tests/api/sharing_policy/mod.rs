@@ -7,6 +7,7 @@
 
 mod api;
 mod cases;
+mod concurrency;
 
 use std::path::Path;
 use std::time::Duration;
