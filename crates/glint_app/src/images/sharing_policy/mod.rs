@@ -150,18 +150,21 @@ impl ImageService {
         Ok(policy.blocks(&verdict).then_some(verdict))
     }
 
-    /// Refuses the consumer's acceptance of a share its enforced policy refuses (unless the
-    /// share is already accepted with an override, which a repeated answer keeps).
+    /// The verdict of `consumer`'s enforced policy that refuses `image`, unless the share was
+    /// accepted with an override (which a repeated answer keeps); `None` when nothing refuses.
+    async fn refusal_standing(&self, consumer: &str, image: &ImageId) -> Result<Option<Verdict>> {
+        let Some(verdict) = self.enforced_refusal(consumer, image).await? else {
+            return Ok(None);
+        };
+        let overridden = sharing_policies::override_of(&self.db, image.as_str(), consumer).await?;
+        Ok(overridden.is_none().then_some(verdict))
+    }
+
+    /// Refuses the consumer's acceptance of a share its enforced policy refuses.
     pub(super) async fn check_acceptance(&self, image: &Image, consumer: &str) -> Result<()> {
-        let Some(verdict) = self.enforced_refusal(consumer, &image.id).await? else {
+        let Some(verdict) = self.refusal_standing(consumer, &image.id).await? else {
             return Ok(());
         };
-        if sharing_policies::override_of(&self.db, image.id.as_str(), consumer)
-            .await?
-            .is_some()
-        {
-            return Ok(());
-        }
         Err(Error::Forbidden(format!(
             "This account's sharing policy refuses image {}: {}. A manager of the account may \
              accept it anyway with POST …/members/{consumer}/actions/glint-accept-override.",
@@ -177,15 +180,9 @@ impl ImageService {
             return Ok(());
         }
         let consumer = ctx.account_id.as_str();
-        let Some(verdict) = self.enforced_refusal(consumer, &image.id).await? else {
+        let Some(verdict) = self.refusal_standing(consumer, &image.id).await? else {
             return Ok(());
         };
-        if sharing_policies::override_of(&self.db, image.id.as_str(), consumer)
-            .await?
-            .is_some()
-        {
-            return Ok(());
-        }
         Err(Error::InvalidInput(format!(
             "Image {} is refused by this account's sharing policy: {}. It boots no servers \
              unless a manager accepts it with an override.",
