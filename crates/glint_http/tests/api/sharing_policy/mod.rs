@@ -8,6 +8,7 @@
 mod api;
 mod cases;
 mod concurrency;
+mod groups;
 
 use std::path::Path;
 use std::time::Duration;
