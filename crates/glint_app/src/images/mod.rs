@@ -9,6 +9,7 @@ mod import;
 mod list;
 mod policy;
 pub(crate) mod receive;
+mod region_copy;
 mod retirement;
 mod sharing;
 mod sharing_policy;

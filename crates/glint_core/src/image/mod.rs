@@ -7,6 +7,7 @@ pub mod deprecation;
 pub mod lineage;
 pub mod patch;
 pub mod query;
+pub mod region_copy;
 pub mod request;
 pub mod schema;
 mod status;

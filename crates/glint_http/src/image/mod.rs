@@ -1,7 +1,8 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
 //! images, tags, actions, data, members, schemas and discovery info, and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
-//! removals of shares (`retirement`), and shares with groups of accounts (`group_shares`).
+//! removals of shares (`retirement`), shares with groups of accounts (`group_shares`), and
+//! copies to another region (`region_copy`).
 
 pub(crate) mod body;
 mod data;
@@ -9,6 +10,7 @@ mod group_shares;
 mod images;
 mod members;
 mod negotiate_errors;
+mod region_copy;
 mod retirement;
 mod schemas;
 mod trust;
@@ -50,6 +52,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{v2}/images/{{image_id}}/actions/reactivate"),
             post(images::reactivate_image),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/actions/glint-copy-to-region"),
+            post(region_copy::copy_to_region),
         )
         .route(
             &format!("{v2}/images/{{image_id}}/file"),
