@@ -90,6 +90,8 @@ pub(crate) struct DetailPage {
     deprecate: Option<DeprecateForm>,
     /// The earliest day Remove on takes (tomorrow).
     earliest: String,
+    /// The regions Copy to Region offers (none: no such action).
+    copy_regions: Vec<String>,
 }
 
 fn properties(image: &Image) -> Vec<(&'static str, String)> {
@@ -200,6 +202,7 @@ pub(crate) async fn image_detail(
         deprecation: deprecation::note(&state, &session.ctx, &image).await?,
         deprecate: deprecate_form(&state, &session, &image, own).await?,
         earliest: format::day(now.plus_seconds(86_400)),
+        copy_regions: super::region_copy::copy_targets(&session.ctx, &image, own),
         trust,
     };
     Ok(page(&view, shown))

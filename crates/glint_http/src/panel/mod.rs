@@ -16,6 +16,7 @@ mod group_sharing;
 mod groups;
 mod images;
 mod notifications;
+mod region_copy;
 mod reminders;
 mod removals;
 mod reply;
@@ -57,6 +58,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{image}/reactivate"),
             post(activation::reactivate_image),
+        )
+        .route(
+            &format!("{image}/copy-to-region"),
+            post(region_copy::copy_to_region),
         )
         .route(
             &format!("{image}/deprecate"),

@@ -6,6 +6,7 @@ pub mod browser;
 mod groups;
 mod notifications;
 mod redirects;
+mod region_copy;
 mod reminders;
 mod retirement;
 mod webhooks;
