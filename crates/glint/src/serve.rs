@@ -40,7 +40,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let stores = config.stores();
     let webhooks = WebhookService::new(db.clone(), config.webhook_settings(node_id.clone())?)
         .context("setting up webhook deliveries")?;
-    let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id));
+    let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id)?);
     let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
     resume_background_work(&config, &db, &stores, &images, &webhooks).await?;
     let groups = glint_app::GroupService::new(db.clone(), images.settings().limits.member_quota)

@@ -33,7 +33,7 @@ pub use identity::{
 };
 pub use images::{
     ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, JudgedShare,
-    MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView,
+    MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView, WebDownloadSettings,
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};

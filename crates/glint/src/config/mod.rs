@@ -42,6 +42,9 @@ impl Config {
                 .with_list_parse_key("bootstrap.regions")
                 .with_list_parse_key("server.trusted_proxies")
                 .with_list_parse_key("webhooks.allow_networks")
+                .with_list_parse_key("web_download.allow_networks")
+                .with_list_parse_key("web_download.allowed_hosts")
+                .with_list_parse_key("web_download.allowed_ports")
                 .try_parsing(true),
         );
         if let Some(listen) = &overrides.listen {
@@ -106,9 +109,9 @@ impl Config {
         }
     }
 
-    pub fn image_settings(&self, node_id: String) -> glint_app::ImageSettings {
+    pub fn image_settings(&self, node_id: String) -> Result<glint_app::ImageSettings> {
         let i = &self.images;
-        glint_app::ImageSettings {
+        Ok(glint_app::ImageSettings {
             node_id,
             upload_lease: std::time::Duration::from_secs(i.upload_lease_secs),
             limits: glint_core::image::ImageLimits {
@@ -131,7 +134,30 @@ impl Config {
             share_timer_interval: std::time::Duration::from_secs(
                 self.sharing.timer_interval_secs.max(1),
             ),
-        }
+            web_download: self.web_download_settings()?,
+        })
+    }
+
+    /// Where and how the web-download import method fetches.
+    fn web_download_settings(&self) -> Result<glint_app::WebDownloadSettings> {
+        use std::time::Duration;
+        let w = &self.web_download;
+        let allowed = glint_core::network::parse_ranges(&w.allow_networks)
+            .map_err(|e| anyhow::anyhow!("web_download.allow_networks: {e}"))?;
+        Ok(glint_app::WebDownloadSettings {
+            filter: glint_core::image::web_download::ImportFilter {
+                allowed_schemes: w.allowed_schemes.clone(),
+                disallowed_schemes: w.disallowed_schemes.clone(),
+                allowed_hosts: w.allowed_hosts.clone(),
+                disallowed_hosts: w.disallowed_hosts.clone(),
+                allowed_ports: w.allowed_ports.clone(),
+                disallowed_ports: w.disallowed_ports.clone(),
+            },
+            networks: std::sync::Arc::new(glint_core::network::WebhookNetworks::allowing(allowed)),
+            connect_timeout: Duration::from_secs(w.connect_timeout_secs.max(1)),
+            read_timeout: Duration::from_secs(w.read_timeout_secs.max(1)),
+            max_redirects: w.max_redirects,
+        })
     }
 
     /// How this node (`node_id`) delivers webhooks.

@@ -20,6 +20,7 @@ pub struct Config {
     pub log: LogConfig,
     pub metrics: MetricsConfig,
     pub webhooks: WebhooksConfig,
+    pub web_download: WebDownloadConfig,
 }
 
 /// Where Glint listens and keeps its files.
@@ -198,4 +199,28 @@ pub struct WebhooksConfig {
     pub poll_interval_ms: u64,
     /// Most endpoints per account.
     pub max_endpoints_per_account: u32,
+}
+
+/// The web-download import method: Glance's `[import_filtering_opts]` (an allow-list wins over
+/// its deny-list; a port is checked only when the URI names one), and where and how long the
+/// fetch may connect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebDownloadConfig {
+    pub allowed_schemes: Vec<String>,
+    pub disallowed_schemes: Vec<String>,
+    pub allowed_hosts: Vec<String>,
+    pub disallowed_hosts: Vec<String>,
+    pub allowed_ports: Vec<u16>,
+    pub disallowed_ports: Vec<u16>,
+    /// Networks off the public internet (addresses or CIDR ranges) that downloads may reach;
+    /// none by default: loopback, private, link-local and the like are refused, on every
+    /// address a name resolves to and every redirect.
+    pub allow_networks: Vec<String>,
+    /// Longest wait for a connection, in seconds.
+    pub connect_timeout_secs: u64,
+    /// Longest wait for the next bytes of the answer, in seconds.
+    pub read_timeout_secs: u64,
+    /// Most redirects followed.
+    pub max_redirects: usize,
 }

@@ -1,4 +1,4 @@
-//! Interoperable import, glance-direct method: `PUT …/stage` stores the data aside (queued →
+//! Interoperable import (web-download is `web_download`'s), glance-direct method: `PUT …/stage` stores the data aside (queued →
 //! uploading), `POST …/import` answers 202 and moves it into place in the background while
 //! hashing it (uploading → importing → active; back to queued on failure).
 
@@ -13,7 +13,7 @@ use super::data::{joined, key, require_formats};
 use super::{ImageService, policy, require_status};
 
 /// The import methods this cloud offers.
-pub const IMPORT_METHODS: &[&str] = &["glance-direct"];
+pub const IMPORT_METHODS: &[&str] = &["glance-direct", "web-download"];
 
 fn staging(image: &Image) -> Result<BlobKey> {
     BlobKey::staging(image.id.as_str()).map_err(|e| Error::Internal(e.to_string()))
@@ -102,12 +102,17 @@ impl ImageService {
         request: Deferred<ImportRequest>,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
-        let method = request?.method;
+        let request = request?;
+        let method = request.method;
         policy::require_change(ctx, &image, "import data into")?;
         if image.status == ImageStatus::Active {
             return Err(Error::StateConflict(format!(
                 "Image {id} is already active."
             )));
+        }
+        if method == "web-download" {
+            let uri = request.uri.unwrap_or_default();
+            return self.start_web_download(image, &uri).await;
         }
         if image.status != ImageStatus::Uploading {
             return Err(Error::StateConflict(format!(

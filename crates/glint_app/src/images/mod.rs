@@ -15,6 +15,7 @@ mod sharing;
 mod sharing_policy;
 mod tags;
 mod trust;
+mod web_download;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub use list::ImagePage;
 pub(crate) use sharing_policy::accept_trusted_after;
 pub use sharing_policy::{JudgedShare, MAX_OVERRIDE_REASON};
 pub use trust::{TrustReportState, TrustReportView};
+pub use web_download::WebDownloadSettings;
 
 /// Settings of the image service.
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub struct ImageSettings {
     pub pending_expiry: Option<Duration>,
     /// How often the job runs that removes shares whose scheduled removal is due.
     pub share_timer_interval: Duration,
+    /// Where and how the web-download import method fetches.
+    pub web_download: WebDownloadSettings,
 }
 
 impl Default for ImageSettings {
@@ -78,6 +82,7 @@ impl Default for ImageSettings {
             reminders: ReminderRules::default(),
             pending_expiry: None,
             share_timer_interval: Duration::from_secs(60),
+            web_download: WebDownloadSettings::default(),
         }
     }
 }

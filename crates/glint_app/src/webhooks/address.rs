@@ -64,7 +64,7 @@ impl Resolve for GuardedResolver {
             if allowed.is_empty() {
                 let refused: Vec<String> = refused.iter().map(|a| a.ip().to_string()).collect();
                 let why = format!(
-                    "{host} resolves to no address webhooks may reach (refused: {})",
+                    "{host} resolves to no address Glint may connect to (refused: {})",
                     refused.join(", ")
                 );
                 return Err(std::io::Error::other(why).into());

@@ -4,8 +4,8 @@
 //! internet unless the operator allows a network. The delivery worker is `worker`, the HTTP
 //! side `sender`, the network rule at each end `address`.
 
-mod address;
-mod sender;
+pub(crate) mod address;
+pub(crate) mod sender;
 pub mod signature;
 mod worker;
 

@@ -26,7 +26,7 @@ pub(crate) struct Sender {
 }
 
 /// Installs ring as rustls' process-wide crypto provider (the build has no other).
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // An error means a provider is already installed, which is just as good.

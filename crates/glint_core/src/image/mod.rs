@@ -14,6 +14,7 @@ mod status;
 pub mod usage;
 mod visibility;
 pub mod visible;
+pub mod web_download;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

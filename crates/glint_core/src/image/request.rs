@@ -92,6 +92,8 @@ const KNOWN_METHODS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRequest {
     pub method: String,
+    /// The URI to fetch, for `web-download`.
+    pub uri: Option<String>,
 }
 
 impl ImportRequest {
@@ -120,8 +122,18 @@ impl ImportRequest {
                 return Err(invalid(&format!("'{flag}' must be a boolean.")));
             }
         }
+        let uri = match (name, method.get("uri")) {
+            ("web-download", Some(Value::String(uri))) => Some(uri.clone()),
+            ("web-download", _) => {
+                return Err(invalid(
+                    "A web-download import requires the 'uri' of the data, as a string.",
+                ));
+            }
+            _ => None,
+        };
         Ok(ImportRequest {
             method: name.to_owned(),
+            uri,
         })
     }
 }

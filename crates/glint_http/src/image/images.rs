@@ -38,7 +38,7 @@ pub(crate) async fn create_image(
             (header::LOCATION, location),
             (
                 header::HeaderName::from_static("openstack-image-import-methods"),
-                "glance-direct".to_owned(),
+                glint_app::images::IMPORT_METHODS.join(","),
             ),
         ],
         Json(views::ImageView(image)),

@@ -46,7 +46,7 @@ pub(crate) async fn import_info(_: ImageCaller, _: NoBody) -> Json<Value> {
     Json(json!({"import-methods": {
         "description": "Import methods available.",
         "type": "array",
-        "value": ["glance-direct"],
+        "value": glint_app::images::IMPORT_METHODS,
     }}))
 }
 

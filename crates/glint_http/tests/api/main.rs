@@ -35,4 +35,5 @@ mod tokens_cached;
 mod transitions;
 mod trust_report;
 mod unknown_regions;
+mod web_download;
 mod webhooks;

@@ -1,0 +1,206 @@
+//! The web-download import method: `POST …/import` with a URI answers 202 once the URI passes
+//! the operator's filter (Glance's `[import_filtering_opts]`), then the data is fetched in the
+//! background into the image like any upload (format check, hashes, size cap, trust report).
+//! The fetch connects only where the network rule allows, checked on every address a name
+//! resolves to and on every redirect (each hop passes the filter again, and an address in a
+//! URL is checked as written), so neither DNS rebinding nor a redirect reaches loopback,
+//! private or link-local addresses (169.254.169.254) unless the operator allows those
+//! networks; it gives up after the connect and read timeouts. A failed download puts the image
+//! back to `queued` with `os_glance_failed_import` set, as Glance does, and logs why.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use glint_core::image::web_download::ImportFilter;
+use glint_core::image::{Image, ImageStatus};
+use glint_core::network::WebhookNetworks;
+use glint_core::{Error, Result, Timestamp};
+use glint_db::images;
+use url::{Host, Url};
+
+use super::ImageService;
+use super::data::{key, require_formats};
+use crate::webhooks::address::GuardedResolver;
+
+/// Where and how web-download fetches.
+#[derive(Debug, Clone)]
+pub struct WebDownloadSettings {
+    pub filter: ImportFilter,
+    /// Networks off the public internet that downloads may reach (none by default).
+    pub networks: Arc<WebhookNetworks>,
+    /// Longest wait for a connection.
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of the answer (its head, then each chunk).
+    pub read_timeout: Duration,
+    /// Most redirects followed.
+    pub max_redirects: usize,
+}
+
+impl Default for WebDownloadSettings {
+    fn default() -> Self {
+        WebDownloadSettings {
+            filter: ImportFilter::default(),
+            networks: Arc::new(WebhookNetworks::default()),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            max_redirects: 5,
+        }
+    }
+}
+
+/// The two store lists Glance keeps on an image during an import.
+const IMPORTING: &str = "os_glance_importing_to_stores";
+const FAILED: &str = "os_glance_failed_import";
+
+/// Refuses a URL whose host is an address the network rule does not allow.
+fn check_literal(url: &Url, networks: &WebhookNetworks) -> Result<()> {
+    let ip = match url.host() {
+        Some(Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+        Some(Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    networks.check(ip)
+}
+
+impl WebDownloadSettings {
+    /// The HTTP client of one download: guarded DNS, the filter and network rule on every
+    /// redirect, no proxy.
+    fn client(&self) -> Result<reqwest::Client> {
+        crate::webhooks::sender::install_crypto_provider();
+        let (filter, networks, most) = (
+            self.filter.clone(),
+            self.networks.clone(),
+            self.max_redirects,
+        );
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > most {
+                return attempt.error(format!("more than {most} redirects"));
+            }
+            let url = attempt.url().clone();
+            if !filter.permits(&url) {
+                return attempt.error(format!("a redirect to {url} does not pass filtering"));
+            }
+            match check_literal(&url, &networks) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(format!("a redirect to {url}: {e}")),
+            }
+        });
+        reqwest::Client::builder()
+            .redirect(redirects)
+            .no_proxy()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .dns_resolver(GuardedResolver {
+                networks: self.networks.clone(),
+            })
+            .build()
+            .map_err(|e| Error::Internal(format!("web-download HTTP client: {e}")))
+    }
+}
+
+impl ImageService {
+    /// Starts a web-download import of `uri` into the queued `image`; the fetch goes on in the
+    /// background.
+    pub(super) async fn start_web_download(&self, image: Image, uri: &str) -> Result<()> {
+        if image.status != ImageStatus::Queued {
+            return Err(Error::StateConflict(format!(
+                "Image needs to be in queued status to use 'web-download' method; it is {}.",
+                image.status
+            )));
+        }
+        if require_formats(&image).is_err() {
+            return Err(Error::StateConflict(
+                "'disk_format' and 'container_format' must be set before import.".into(),
+            ));
+        }
+        let url = self.settings.web_download.filter.check(uri)?;
+        self.claim()
+            .take(&image, ImageStatus::Queued, ImageStatus::Importing)
+            .await?;
+        self.mark_import(&image, false).await?;
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = service.download_into(&image, url).await {
+                tracing::warn!(error = %e, image = %image.id, "web-download failed");
+                service
+                    .claim()
+                    .release(&image, ImageStatus::Importing)
+                    .await;
+                if let Err(e) = service.mark_import(&image, true).await {
+                    tracing::warn!(error = %e, image = %image.id, "could not record the failed import");
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Sets Glance's store lists: at the start both empty (one store per region, which Glance
+    /// does not name), after a failure `os_glance_failed_import` kept and the importing list
+    /// emptied.
+    async fn mark_import(&self, image: &Image, failed: bool) -> Result<()> {
+        let marked = images::modify(&self.db, &image.id, |current| {
+            current.properties.insert(IMPORTING.into(), String::new());
+            if !failed || !current.properties.contains_key(FAILED) {
+                current.properties.insert(FAILED.into(), String::new());
+            }
+            current.updated_at = Timestamp::now();
+            Ok(true)
+        })
+        .await;
+        match marked {
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn download_into(&self, image: &Image, url: Url) -> Result<()> {
+        let settings = &self.settings.web_download;
+        check_literal(&url, &settings.networks)?;
+        let cap = self.settings.limits.size_cap;
+        let fetch_failed = |e: reqwest::Error| {
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                why.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            Error::Unavailable(format!("fetching {url}: {why}"))
+        };
+        let response = settings
+            .client()?
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(fetch_failed)?;
+        if !response.status().is_success() {
+            return Err(Error::Unavailable(format!(
+                "fetching {url}: the server answered {}",
+                response.status()
+            )));
+        }
+        if response.content_length().is_some_and(|n| n > cap) {
+            return Err(Error::QuotaExceeded(format!(
+                "fetching {url}: its {} bytes pass the image size cap of {cap} bytes",
+                response.content_length().unwrap_or_default()
+            )));
+        }
+        let body = futures::stream::unfold(Some(response), |response| async move {
+            let mut response = response?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok::<Bytes, String>(chunk), Some(response))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e.to_string()), None)),
+            }
+        });
+        let store = self.stores.for_region(&image.region).await?;
+        let mut check = self.format_check(image);
+        let outcome = self
+            .claim()
+            .receive(image, &store, &key(image)?, Box::pin(body), cap, &mut check)
+            .await?;
+        self.activate(image, outcome, &check, ImageStatus::Importing)
+            .await?;
+        Ok(())
+    }
+}
