@@ -8,6 +8,7 @@ mod notifications;
 mod redirects;
 mod reminders;
 mod retirement;
+mod sharing_policy;
 mod webhooks;
 
 use axum::body::Body;
