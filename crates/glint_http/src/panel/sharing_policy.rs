@@ -85,7 +85,7 @@ impl PolicyForm {
             policy.mode.as_str(),
             policy.trusted_producers.clone(),
             String::new(),
-            |rule| actions(rule),
+            actions,
             policy.allowed_ssh_keys.join("\n"),
         )
     }
