@@ -4,7 +4,7 @@
 //! the impact of Delete and Deactivate, and the Deprecate form (`deprecation`). A consumer
 //! looking at a shared image sees where it stands, when its access ends if that is scheduled,
 //! and after a rejection is told to ask the producer to share it again (the panel has no accept
-//! button for it). Everyone who sees the image sees its deprecation and its trust report.
+//! button for it), and what its sharing policy says of the image. Everyone who sees the image sees its deprecation and its trust report.
 
 use askama::Template;
 use axum::extract::State;
@@ -19,6 +19,7 @@ use super::deprecation::{self, DeprecateForm, DeprecationNote};
 use super::format;
 use super::group_sharing::GroupSharing;
 use super::images::{PanelImagePath, label};
+use super::policy_verdict::ConsumerPolicy;
 use super::reply::{Flash, PanelError, page};
 use super::session::Session;
 use super::trust::TrustView;
@@ -83,6 +84,8 @@ pub(crate) struct DetailPage {
     /// What Glint found inside the image.
     trust: Option<TrustView>,
     consumer_tone: &'static str,
+    /// For a consumer: what its account's sharing policy says of the image.
+    consumer_policy: Option<ConsumerPolicy>,
     /// For a consumer whose removal is scheduled: the day its access ends.
     access_ends: Option<String>,
     owner_view: Option<OwnerView>,
@@ -197,6 +200,7 @@ pub(crate) async fn image_detail(
         reminder_rules,
         consumer_note: note,
         consumer_tone: tone,
+        consumer_policy: ConsumerPolicy::load(&state, &session.ctx, &image, my_status).await?,
         access_ends: access_ends(&state, &session, &image, my_status).await?,
         owner_view: usage.as_ref().map(OwnerView::new),
         deprecation: deprecation::note(&state, &session.ctx, &image).await?,

@@ -107,9 +107,9 @@ pub(crate) async fn share_with_group(
         Ok(share) => reply.done(
             &detail,
             Flash::ok(format!(
-                "The image is shared with group {} ({} account(s)). Each account's share is Pending Acceptance until its account admin answers.",
+                "The image is shared with group {} ({}). Each account's share is Pending Acceptance until its account admin answers.",
                 share.group_name,
-                share.accounts.len()
+                super::format::count(share.accounts.len() as u64, "account")
             )),
         ),
         Err(e) => reply.failed(&e, &detail),

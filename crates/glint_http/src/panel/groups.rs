@@ -107,9 +107,9 @@ pub(crate) async fn create_group(
         Ok(group) => reply.done(
             HERE,
             Flash::ok(format!(
-                "Group {} was created with {} account(s). Share an image with it from the image's Image Detail page.",
+                "Group {} was created with {}. Share an image with it from the image's Image Detail page.",
                 group.name,
-                group.accounts.len()
+                format::count(group.accounts.len() as u64, "account")
             )),
         ),
         Err(e) => reply.failed(&e, HERE),

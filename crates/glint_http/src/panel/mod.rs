@@ -16,6 +16,7 @@ mod group_sharing;
 mod groups;
 mod images;
 mod notifications;
+mod policy_verdict;
 mod region_copy;
 mod reminders;
 mod removals;
@@ -24,6 +25,7 @@ mod servers;
 mod session;
 mod shares;
 mod sharing;
+mod sharing_policy;
 mod trust;
 mod usage;
 mod views;
@@ -140,6 +142,14 @@ pub(crate) fn routes() -> Router<AppState> {
             post(groups::remove_account),
         )
         .route("/groups/{id}/delete", post(groups::delete_group))
+        .route(
+            "/sharing-policy",
+            get(sharing_policy::sharing_policy_page).post(sharing_policy::save_policy),
+        )
+        .route(
+            "/sharing-policy/delete",
+            post(sharing_policy::delete_policy),
+        )
         .route("/static/{file}", get(assets::serve))
         .route_layer(middleware::from_fn(csrf::guard))
 }

@@ -116,6 +116,11 @@ impl FromRequestParts<crate::router::AppState> for Reply {
 }
 
 impl Reply {
+    /// Whether the panel's script posted the form (it shows a failure in place).
+    pub fn is_script(self) -> bool {
+        self.script
+    }
+
     /// Success: go to `to`, showing `flash` there.
     pub fn done(self, to: &str, flash: Flash) -> Response {
         let to = same_origin_or_home(to);

@@ -1,7 +1,8 @@
 //! Create Server and Server List, over `ComputeService`: the region dropdown offers only the
 //! account's regions; the image selector groups Standard Images and Saved Images (My Images,
 //! Shared Images), with the pending-share notification of that region at its top, and says
-//! which images are deprecated (an obsolete one cannot be chosen) and which shares end soon.
+//! which images are deprecated (an obsolete one cannot be chosen), which shares end soon, and
+//! which shares the enforced sharing policy refuses (they cannot be chosen either).
 //! Server List marks the servers built from deprecated images and can show only those.
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,11 +19,11 @@ use glint_core::{AuthContext, RegionName, Timestamp};
 use serde::Deserialize;
 
 use super::deprecation::{self, DeprecationNote};
-use super::format;
 use super::images::RegionQuery;
 use super::reply::{Flash, PanelError, Reply, page};
 use super::session::Session;
 use super::views::{Chrome, Pending, RegionOption, Selection, region_options};
+use super::{format, policy_verdict};
 use crate::paths::{RegionItemPath, Typed, region};
 use crate::router::AppState;
 
@@ -71,8 +72,11 @@ pub(crate) struct ImageChoice {
     pub detail: String,
     /// `Deprecated: use NAME…`, when its owner deprecated it.
     pub deprecation: Option<String>,
-    /// Obsolete: it boots no new servers, so it cannot be chosen.
+    /// Obsolete, or refused by the enforced sharing policy: it boots no new servers, so it
+    /// cannot be chosen.
     pub disabled: bool,
+    /// Why the enforced sharing policy refuses it.
+    pub refusal: Option<String>,
 }
 
 /// A flavor the form offers.
@@ -198,6 +202,8 @@ async fn servers_on_deprecated(
 struct Retiring<'a> {
     notes: &'a HashMap<ImageId, DeprecationNote>,
     removals: &'a BTreeMap<ImageId, Timestamp>,
+    /// The shares the enforced sharing policy keeps from booting, with why.
+    refused: &'a HashMap<ImageId, String>,
 }
 
 fn choice(image: &Image, show_producer: bool, retiring: &Retiring<'_>) -> ImageChoice {
@@ -210,12 +216,14 @@ fn choice(image: &Image, show_producer: bool, retiring: &Retiring<'_>) -> ImageC
         detail.push(format!("your access ends on {}", format::day_or_time(*at)));
     }
     let note = retiring.notes.get(&image.id);
+    let refusal = retiring.refused.get(&image.id).cloned();
     ImageChoice {
         id: image.id.to_string(),
         name: format::name(image.name.as_deref()),
         detail: detail.join(" · "),
         deprecation: note.map(|n| n.text.clone()),
-        disabled: note.is_some_and(|n| n.obsolete),
+        disabled: note.is_some_and(|n| n.obsolete) || refusal.is_some(),
+        refusal,
     }
 }
 
@@ -300,9 +308,15 @@ async fn bootable_images(
     let every: Vec<&Image> = standard.iter().chain(&mine).chain(&shared).collect();
     let notes = deprecation::notes(state, ctx, &every).await?;
     let removals = state.images.scheduled_removals(ctx).await?;
+    let refused = if shared.is_empty() {
+        HashMap::new()
+    } else {
+        policy_verdict::refused_boots(state, ctx).await?
+    };
     let retiring = Retiring {
         notes: &notes,
         removals: &removals,
+        refused: &refused,
     };
     let bootable = |list: &[Image], show_producer: bool| -> Vec<ImageChoice> {
         list.iter()

@@ -1,15 +1,18 @@
 //! A consumer's answers to a share, through `ImageService::set_member_status` (which decides
 //! who may answer): Accept and Reject from the pending-share dialog, and Remove Image from the
 //! gear menu of Saved Images, which sets the share to rejected. After a rejection the panel
-//! says how to get the image back: ask the producer to share it again.
+//! says how to get the image back: ask the producer to share it again. A manager's Accept
+//! anyway (override) of a share the enforced sharing policy refuses goes through
+//! `ImageService::accept_with_override`, with the reason typed in the dialog.
 
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use glint_core::Error;
 use glint_core::image::MemberStatus;
+use serde::Deserialize;
 
-use super::images::{NextForm, label};
+use super::images::label;
 use super::reply::{Flash, PanelError, Reply, local_path};
 use super::session::Session;
 use crate::paths::{ImageItemPath, Typed};
@@ -20,6 +23,8 @@ enum Decision {
     Accept,
     Reject,
     Remove,
+    /// A manager accepts against the enforced policy's refusal.
+    Override,
 }
 
 impl Decision {
@@ -28,13 +33,14 @@ impl Decision {
             "accept" => Some(Decision::Accept),
             "reject" => Some(Decision::Reject),
             "remove" => Some(Decision::Remove),
+            "override" => Some(Decision::Override),
             _ => None,
         }
     }
 
     fn status(&self) -> MemberStatus {
         match self {
-            Decision::Accept => MemberStatus::Accepted,
+            Decision::Accept | Decision::Override => MemberStatus::Accepted,
             Decision::Reject | Decision::Remove => MemberStatus::Rejected,
         }
     }
@@ -47,6 +53,9 @@ impl Decision {
             Decision::Accept => format!(
                 "You accepted {name}. It is now in Saved Images with Source \"Shared Image\", and on Create Server under Saved Images > Shared Images."
             ),
+            Decision::Override => format!(
+                "You accepted {name} against your sharing policy; the override is recorded in your account's notifications. It is now in Saved Images, and servers can be built from it."
+            ),
             Decision::Reject => {
                 format!("You rejected {name}; it will not appear in your image lists. {reshare}")
             }
@@ -57,13 +66,20 @@ impl Decision {
     }
 }
 
-/// `POST /shares/{region}/{id}/{accept|reject|remove}`.
+/// The dialog's form: where to come back to, and an override's reason.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DecisionForm {
+    next: Option<String>,
+    reason: Option<String>,
+}
+
+/// `POST /shares/{region}/{id}/{accept|reject|remove|override}`.
 pub(crate) async fn decide(
     State(state): State<AppState>,
     session: Session,
     reply: Reply,
     Typed(p, _): Typed<ImageItemPath, PanelError>,
-    Form(form): Form<NextForm>,
+    Form(form): Form<DecisionForm>,
 ) -> Response {
     let fallback = format!("/images?region={}", p.at.region);
     let back = local_path(form.next.as_deref(), &fallback);
@@ -77,10 +93,20 @@ pub(crate) async fn decide(
         Err(e) => return reply.failed(&e, back),
     };
     let me = session.ctx.account_id.as_str();
-    let answered = state
-        .images
-        .set_member_status(&session.ctx, region, id, me, Ok(decision.status()))
-        .await;
+    let answered = match decision {
+        Decision::Override => {
+            state
+                .images
+                .accept_with_override(&session.ctx, region, id, me, form.reason)
+                .await
+        }
+        _ => {
+            state
+                .images
+                .set_member_status(&session.ctx, region, id, me, Ok(decision.status()))
+                .await
+        }
+    };
     match answered {
         Ok(_) => {
             let producer = image.owner.clone().unwrap_or_default();

@@ -10,6 +10,7 @@ use glint_core::{RegionName, Role, Timestamp};
 
 use super::deprecation::DeprecationNote;
 use super::format;
+use super::policy_verdict::{VerdictView, verdict_of};
 use super::reply::{Flash, PanelError};
 use super::session::Session;
 use super::trust::TrustView;
@@ -108,8 +109,8 @@ impl Bell {
 #[derive(Debug, Clone)]
 pub(crate) struct Chrome {
     pub title: String,
-    /// Which top-bar entry is current: `images`, `servers`, `create`, `account`, `webhooks`, `groups`
-    /// or `notifications` (the bell).
+    /// Which top-bar entry is current: `images`, `servers`, `create`, `account`, `webhooks`, `groups`,
+    /// `policy` (Sharing policy) or `notifications` (the bell).
     pub nav: &'static str,
     pub bell: Bell,
     pub account_name: String,
@@ -185,10 +186,21 @@ pub(crate) struct PendingView {
     pub created: String,
     pub accept_url: String,
     pub reject_url: String,
+    /// Where a manager's Accept anyway (override) posts.
+    pub override_url: String,
+    /// The account's sharing policy's verdict, when it has an active one.
+    pub policy: Option<VerdictView>,
     /// What Glint found inside the image, warnings first.
     pub trust: TrustView,
     /// `Deprecated: use NAME…`, when the producer deprecated it.
     pub deprecation: Option<String>,
+}
+
+impl PendingView {
+    /// The enforced policy refuses it: Accept becomes a manager's override.
+    pub fn blocked(&self) -> bool {
+        self.policy.as_ref().is_some_and(|v| v.blocked)
+    }
 }
 
 /// The pending-share notification and its dialogs.
@@ -211,17 +223,23 @@ impl Pending {
         let pending = super::trust::pending_with_reports(state, ctx, regions).await?;
         let images: Vec<&Image> = pending.iter().map(|(i, _)| i).collect();
         let notes = super::deprecation::notes(state, ctx, &images).await?;
-        Ok(Pending::new(session, pending, &notes))
+        let mut verdicts = Vec::with_capacity(pending.len());
+        for (image, _) in &pending {
+            verdicts.push(verdict_of(state, ctx, image).await?);
+        }
+        Ok(Pending::new(session, pending, verdicts, &notes))
     }
 
     fn new(
         session: &Session,
         images: Vec<(Image, TrustView)>,
+        verdicts: Vec<Option<VerdictView>>,
         notes: &HashMap<ImageId, DeprecationNote>,
     ) -> Pending {
         let items = images
             .into_iter()
-            .map(|(i, trust)| {
+            .zip(verdicts)
+            .map(|((i, trust), policy)| {
                 let base = format!("/shares/{}/{}", i.region, i.id);
                 PendingView {
                     id: i.id.to_string(),
@@ -232,6 +250,8 @@ impl Pending {
                     created: format::time(i.created_at),
                     accept_url: format!("{base}/accept"),
                     reject_url: format!("{base}/reject"),
+                    override_url: format!("{base}/override"),
+                    policy,
                     deprecation: notes.get(&i.id).map(|n| n.text.clone()),
                     trust,
                 }

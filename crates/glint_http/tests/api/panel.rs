@@ -9,6 +9,7 @@ mod redirects;
 mod region_copy;
 mod reminders;
 mod retirement;
+mod sharing_policy;
 mod webhooks;
 
 use axum::body::Body;

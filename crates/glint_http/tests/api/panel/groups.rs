@@ -62,7 +62,7 @@ async fn the_owner_creates_a_group_and_sees_it_with_its_accounts() {
     let page = owner.get("/groups").await;
     assert!(
         page.body
-            .contains("Group partners was created with 2 account(s)"),
+            .contains("Group partners was created with 2 accounts."),
         "{}",
         page.body
     );
@@ -71,6 +71,14 @@ async fn the_owner_creates_a_group_and_sees_it_with_its_accounts() {
         2
     );
     assert!(page.body.contains("1002") && page.body.contains("1004"));
+    let fields = [("name", "solo"), ("accounts", "1004")];
+    owner.post("/groups", &fields, true).await;
+    let page = owner.get("/groups").await;
+    assert!(
+        page.body.contains("Group solo was created with 1 account."),
+        "one account, in the singular: {}",
+        page.body
+    );
 }
 
 #[tokio::test]
@@ -279,7 +287,7 @@ async fn share_with_group_from_image_detail_offers_the_image_and_stop_sharing_ta
     let page = owner.get(&detail).await;
     assert!(
         page.body
-            .contains("The image is shared with group partners (2 account(s))"),
+            .contains("The image is shared with group partners (2 accounts)."),
         "{}",
         page.body
     );
