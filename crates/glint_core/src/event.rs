@@ -47,11 +47,15 @@ pub enum EventKind {
     RemovalScheduled,
     /// The producer cancelled the scheduled removal.
     RemovalCancelled,
+    /// The cloud's operators quarantined the image (it is deactivated for everyone but them).
+    Quarantined,
+    /// The cloud's operators lifted the image's quarantine.
+    Released,
 }
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Shared,
         EventKind::Accepted,
         EventKind::Rejected,
@@ -67,6 +71,8 @@ impl EventKind {
         EventKind::Undeprecated,
         EventKind::RemovalScheduled,
         EventKind::RemovalCancelled,
+        EventKind::Quarantined,
+        EventKind::Released,
     ];
 
     /// The wire name.
@@ -87,6 +93,8 @@ impl EventKind {
             EventKind::Undeprecated => "image.undeprecated",
             EventKind::RemovalScheduled => "share.removal_scheduled",
             EventKind::RemovalCancelled => "share.removal_cancelled",
+            EventKind::Quarantined => "image.quarantined",
+            EventKind::Released => "image.released",
         }
     }
 

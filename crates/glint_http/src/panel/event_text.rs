@@ -46,6 +46,8 @@ struct Parts<'a> {
     remove_on: &'a str,
     /// For a deprecation: `; use base-2027 instead; no new servers from 2027-01-15`.
     retirement: String,
+    /// For a quarantine: the operators' note, `: contains a miner` (empty without a note).
+    note: String,
 }
 
 impl<'a> Parts<'a> {
@@ -70,7 +72,12 @@ impl<'a> Parts<'a> {
         if let Some(on) = day("obsolete_at") {
             retirement.push_str(&format!("; no new servers from {on}"));
         }
+        let note = match text("note") {
+            Some(note) if !note.is_empty() => format!(": {note}"),
+            _ => String::new(),
+        };
         Parts {
+            note,
             remove_on: day("remove_at").unwrap_or("a later date"),
             retirement,
             image: format!(
@@ -125,6 +132,12 @@ fn for_consumer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Account {producer} cancelled the removal of your access to {image}")
         }
+        EventKind::Quarantined => {
+            format!("{image} was quarantined by the cloud's operators{}", p.note)
+        }
+        EventKind::Released => {
+            format!("The cloud's operators lifted the quarantine of {image}")
+        }
     }
 }
 
@@ -172,6 +185,13 @@ fn for_producer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Your account cancelled the removal of account {consumer} from {image}")
         }
+        EventKind::Quarantined => format!(
+            "The cloud's operators quarantined your image {image}, shared with account {consumer}{}",
+            p.note
+        ),
+        EventKind::Released => format!(
+            "The cloud's operators lifted the quarantine of your image {image}, shared with account {consumer}"
+        ),
     }
 }
 
@@ -223,6 +243,13 @@ fn for_observer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::RemovalCancelled => {
             format!("Account {producer} cancelled the removal of account {consumer} from {image}")
         }
+        EventKind::Quarantined => format!(
+            "The cloud's operators quarantined {image} of account {producer}, shared with account {consumer}{}",
+            p.note
+        ),
+        EventKind::Released => format!(
+            "The cloud's operators lifted the quarantine of {image} of account {producer}, shared with account {consumer}"
+        ),
     }
 }
 

@@ -16,6 +16,7 @@ fn event(kind: EventKind) -> ShareEvent {
             "obsolete_at": "2027-01-15T00:00:00Z",
         }),
         EventKind::RemovalScheduled => json!({"remove_at": "2027-02-01T00:00:00Z"}),
+        EventKind::Quarantined => json!({"note": "ships a crypto miner"}),
         _ => json!({}),
     };
     ShareEvent {
@@ -33,7 +34,7 @@ fn event(kind: EventKind) -> ShareEvent {
 }
 
 /// Every kind, as the consumer, the producer and the admin read it.
-const EXPECTED: [(EventKind, [&str; 3]); 15] = [
+const EXPECTED: [(EventKind, [&str; 3]); 17] = [
     (
         EventKind::Shared,
         [
@@ -152,6 +153,22 @@ const EXPECTED: [(EventKind, [&str; 3]); 15] = [
             "Account 554433 cancelled the removal of your access to tuned-web-server (DFW)",
             "Your account cancelled the removal of account 778899 from tuned-web-server (DFW)",
             "Account 554433 cancelled the removal of account 778899 from tuned-web-server (DFW)",
+        ],
+    ),
+    (
+        EventKind::Quarantined,
+        [
+            "tuned-web-server (DFW) was quarantined by the cloud's operators: ships a crypto miner",
+            "The cloud's operators quarantined your image tuned-web-server (DFW), shared with account 778899: ships a crypto miner",
+            "The cloud's operators quarantined tuned-web-server (DFW) of account 554433, shared with account 778899: ships a crypto miner",
+        ],
+    ),
+    (
+        EventKind::Released,
+        [
+            "The cloud's operators lifted the quarantine of tuned-web-server (DFW)",
+            "The cloud's operators lifted the quarantine of your image tuned-web-server (DFW), shared with account 778899",
+            "The cloud's operators lifted the quarantine of tuned-web-server (DFW) of account 554433, shared with account 778899",
         ],
     ),
 ];
