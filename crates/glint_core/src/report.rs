@@ -125,6 +125,29 @@ impl ReportStatus {
     }
 }
 
+/// Reads a report list's query string: only `status` (a status or `all`); without it,
+/// `default`. Anything else is `InvalidInput`.
+pub fn status_filter(
+    raw_query: Option<&str>,
+    default: Option<ReportStatus>,
+) -> Result<Option<ReportStatus>> {
+    let mut status = default;
+    let pairs = raw_query
+        .map(crate::image::query::decode_pairs)
+        .unwrap_or_default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "status" => status = ReportStatus::parse_filter(&value)?,
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "Unknown parameter '{other}': a list of reports takes status."
+                )));
+            }
+        }
+    }
+    Ok(status)
+}
+
 impl fmt::Display for ReportStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -339,6 +362,10 @@ mod tests {
         }
         assert_eq!(ReportStatus::parse_filter("all").ok(), Some(None));
         assert!(ReportStatus::parse_filter("closed").is_err());
+        let open = Some(ReportStatus::Open);
+        assert_eq!(status_filter(None, open).ok(), Some(open));
+        assert_eq!(status_filter(Some("status=all"), open).ok(), Some(None));
+        assert!(status_filter(Some("limit=3"), open).is_err());
     }
 
     #[test]

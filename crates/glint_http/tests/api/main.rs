@@ -24,6 +24,7 @@ mod matrix;
 mod nul_text;
 mod operations;
 mod panel;
+mod reports;
 mod retirement;
 mod s3;
 mod sharing;
