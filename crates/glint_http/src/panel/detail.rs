@@ -20,6 +20,7 @@ use super::format;
 use super::group_sharing::GroupSharing;
 use super::images::{PanelImagePath, label};
 use super::reply::{Flash, PanelError, page};
+use super::reports::{ReasonChoice, quarantine_notice, reason_choices};
 use super::session::Session;
 use super::trust::TrustView;
 use super::usage::{UsageView, image_impact, impact_of_consumer};
@@ -90,6 +91,12 @@ pub(crate) struct DetailPage {
     deprecate: Option<DeprecateForm>,
     /// The earliest day Remove on takes (tomorrow).
     earliest: String,
+    /// `Quarantined by the cloud's operators: NOTE`, for a quarantined image.
+    quarantine: Option<String>,
+    /// Display only: the admin may lift the quarantine here.
+    may_release: bool,
+    /// The Report Image form's reasons, for an image another account made.
+    report_reasons: Option<Vec<ReasonChoice>>,
 }
 
 fn properties(image: &Image) -> Vec<(&'static str, String)> {
@@ -200,6 +207,9 @@ pub(crate) async fn image_detail(
         deprecation: deprecation::note(&state, &session.ctx, &image).await?,
         deprecate: deprecate_form(&state, &session, &image, own).await?,
         earliest: format::day(now.plus_seconds(86_400)),
+        quarantine: quarantine_notice(&image),
+        may_release: image.is_quarantined() && session.ctx.is_admin(),
+        report_reasons: (!own && !session.ctx.is_admin()).then(reason_choices),
         trust,
     };
     Ok(page(&view, shown))

@@ -7,6 +7,7 @@ mod groups;
 mod notifications;
 mod redirects;
 mod reminders;
+mod reports;
 mod retirement;
 mod webhooks;
 
