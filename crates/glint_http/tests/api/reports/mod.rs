@@ -5,6 +5,7 @@
 //! of a report, nor a stranger of anything.
 
 mod anonymity;
+mod concurrent;
 mod operators;
 mod quarantine;
 mod reporting;
