@@ -118,6 +118,17 @@ impl ReportService {
         Ok(listed.into_iter().map(|l| l.report).collect())
     }
 
+    /// Image `id` in `region` with its quarantine, for anyone who may see it (`NotFound`
+    /// otherwise): how its producer and consumers read the operators' note.
+    pub async fn quarantine_of(
+        &self,
+        ctx: &AuthContext,
+        region: &RegionName,
+        id: &ImageId,
+    ) -> Result<Image> {
+        self.images.get(ctx, region, id).await
+    }
+
     /// One of the reports the caller's account made (`NotFound` for any other).
     pub async fn own_report(&self, ctx: &AuthContext, id: &ReportId) -> Result<ImageReport> {
         match reports::get(&self.db, id).await? {

@@ -1,7 +1,8 @@
 //! Reports of suspicious images, an extension beside the Image API: a consumer reports an image
 //! (`POST /image/{region}/v2/images/{id}/glint-reports`) and reads its account's reports
 //! (`/glint/v1/reports`); the cloud's operators list every report with the image's trust
-//! report, dismiss one, and quarantine an image or lift its quarantine (`/glint/v1/admin/…`).
+//! report, dismiss one, and quarantine an image or lift its quarantine (`/glint/v1/admin/…`);
+//! whoever sees an image reads its quarantine (`…/glint-quarantine`).
 //! Authentication and errors are the Image API's; every rule is `ReportService`'s. The
 //! reporter's identity appears only in the operators' answers.
 
@@ -34,6 +35,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/image/{region}/v2/images/{image_id}/glint-reports",
             post(report_image),
+        )
+        .route(
+            "/image/{region}/v2/images/{image_id}/glint-quarantine",
+            get(show_quarantine),
         )
         .route(OWN, get(own_reports))
         .route(&format!("{OWN}/{{id}}"), get(own_report))
@@ -136,6 +141,23 @@ async fn report_image(
         Json(own_view(&report)),
     )
         .into_response())
+}
+
+/// `GET /image/{region}/v2/images/{id}/glint-quarantine`: whether the operators quarantined
+/// the image, and their note, for anyone who sees it.
+async fn show_quarantine(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    _: NoBody,
+    Typed(p, _): Typed<ImagePath>,
+) -> Result<Json<Value>, ImageError> {
+    let image = state
+        .reports
+        .quarantine_of(&ctx, &p.region, &p.image)
+        .await?;
+    let mut view = quarantine_view(&image);
+    view["quarantined"] = json!(image.is_quarantined());
+    Ok(Json(view))
 }
 
 /// `GET /glint/v1/reports`: the caller's account's reports, newest first (`status` filters).

@@ -1,6 +1,6 @@
 //! The producer never learns of a report: every answer the producer's users can get about the
-//! image (the image, lists, members, the usage report, the trust report, group shares, the
-//! events feeds and the unread count) is the same before and after consumers report it, and
+//! image (the image, lists, members, the usage report, the trust report, group shares, its
+//! quarantine, the events feeds and the unread count) is the same before and after consumers report it, and
 //! none of them names the reporting account, its name, its user or the comment; a quarantine
 //! tells the producer the operators' note and nothing of who reported.
 
@@ -26,6 +26,7 @@ async fn producer_view(w: &World, producer: &Actor, image: &Image) -> Vec<(Strin
         format!("{}/glint-usage", image.uri()),
         format!("{}/glint-inspection", image.uri()),
         format!("{}/glint-group-shares", image.uri()),
+        format!("{}/glint-quarantine", image.uri()),
         "/image/DFW/v2/images".into(),
         "/image/DFW/v2/images?visibility=community".into(),
         "/image/DFW/v2/glint-events".into(),

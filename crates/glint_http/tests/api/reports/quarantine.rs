@@ -32,6 +32,15 @@ async fn a_quarantined_image_is_deactivated_for_everyone_but_the_admin(engine: E
     assert_eq!(q["status"], "deactivated");
     assert_eq!(q["note"], NOTE);
     assert!(q["quarantined_at"].is_string());
+    let uri = format!("{}/glint-quarantine", image.uri());
+    for actor in [&w.producer, &w.reader, &w.consumer, &admin] {
+        let read = actor.get(&uri).await.expect(StatusCode::OK);
+        assert_eq!(
+            (read["quarantined"].clone(), read["note"].clone()),
+            (json!(true), json!(NOTE))
+        );
+    }
+    assert_glance_error(&w.stranger.get(&uri).await, StatusCode::NOT_FOUND);
     for actor in [&w.producer, &w.consumer] {
         assert_eq!(actor.status_of(&image).await, "deactivated");
         let body = actor.image(&image).await;
@@ -142,6 +151,12 @@ async fn the_admin_lifts_the_quarantine(engine: Engine) {
         .expect(StatusCode::OK);
     assert_eq!(released["status"], "active");
     assert!(released["note"].is_null());
+    let read = w
+        .producer
+        .get(&format!("{}/glint-quarantine", image.uri()))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(read["quarantined"], false);
     assert_eq!(w.consumer.status_of(&image).await, "active");
     assert_eq!(w.consumer.download(&image).await.0, StatusCode::OK);
     let again = admin
