@@ -1,8 +1,8 @@
 //! The producer never learns of a report: every answer the producer's users can get about the
 //! image (the image, lists, members, the usage report, the trust report, group shares, its
-//! quarantine, the events feeds and the unread count) is the same before and after consumers report it, and
-//! none of them names the reporting account, its name, its user or the comment; a quarantine
-//! tells the producer the operators' note and nothing of who reported.
+//! quarantine, the events feeds and the unread count) is the same before and after consumers
+//! report it, and none of them names the reporting account, its name, its user or the comment;
+//! a quarantine tells the producer the operators' note and nothing of who reported.
 
 use axum::http::StatusCode;
 use glint_core::Role;
