@@ -16,7 +16,7 @@ const SHOTS = process.env.GLINT_SCREENSHOTS || path.join(ROOT, 'docs', 'screensh
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ONLY = process.env.GLINT_BROWSER_ONLY || '';
 
-const SPECS = ['producer', 'consumer', 'lifecycle', 'safety', 'account', 'notifications', 'retirement', 'groups', 'sharing_policy'];
+const SPECS = ['producer', 'consumer', 'lifecycle', 'safety', 'account', 'notifications', 'retirement', 'groups', 'reports', 'sharing_policy'];
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });

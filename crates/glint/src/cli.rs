@@ -48,6 +48,12 @@ pub enum Command {
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Reports of suspicious images.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// The operators' quarantine of images.
+    #[command(subcommand)]
+    Image(ImageCommand),
     /// Load the configuration, check that the database and every region's image store can be
     /// reached, and print what was found; exits non-zero when a check fails. The database is
     /// not migrated.
@@ -150,6 +156,44 @@ pub enum UserCommand {
     },
 }
 
+/// `glint report …`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// List reports, newest first, with the image's trust report warnings.
+    List {
+        /// open, dismissed, quarantined or all.
+        #[arg(long, default_value = "open")]
+        status: String,
+    },
+    /// Dismiss an open report.
+    Dismiss {
+        /// The report's id.
+        id: String,
+        /// A note on the decision, kept with the report.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// `glint image …`
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Quarantine an image: deactivated for everyone but the admin, its open reports closed,
+    /// every consumer and the producer told with the note.
+    Quarantine {
+        /// The image's id.
+        id: String,
+        /// The note every consumer and the producer read.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Lift an image's quarantine: it is active again.
+    Release {
+        /// The image's id.
+        id: String,
+    },
+}
+
 impl Cli {
     /// The command-line values that override configuration.
     pub fn overrides(&self) -> Overrides {
@@ -225,6 +269,20 @@ mod tests {
         assert!(parse(&["acme"]).is_err());
         assert!(parse(&["acme", "--enable", "--disable"]).is_err());
         assert!(parse(&["acme", "--disable"]).is_ok());
+    }
+
+    #[test]
+    fn report_and_image_commands_parse() {
+        let cli = Cli::try_parse_from(["glint", "report", "list"]);
+        assert!(matches!(
+            cli.map(|c| c.command),
+            Ok(Command::Report(ReportCommand::List { ref status })) if status == "open"
+        ));
+        let cli = Cli::try_parse_from(["glint", "image", "quarantine", "x", "--note", "bad"]);
+        assert!(matches!(
+            cli.map(|c| c.command),
+            Ok(Command::Image(ImageCommand::Quarantine { ref note, .. })) if note == "bad"
+        ));
     }
 
     #[test]

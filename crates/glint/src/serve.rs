@@ -45,6 +45,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     resume_background_work(&config, &db, &stores, &images, &webhooks).await?;
     let groups = glint_app::GroupService::new(db.clone(), images.settings().limits.member_quota)
         .with_clock(images.clock().clone());
+    let reports = glint_app::ReportService::new(db.clone(), images.clone());
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.clone(), stores.clone()));
     serve_metrics(&config.metrics.listen, &ops).await?;
     let settings = glint_http::ServeSettings {
@@ -58,6 +59,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         events: glint_app::EventService::new(db.clone()),
         webhooks,
         groups,
+        reports,
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,

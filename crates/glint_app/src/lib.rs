@@ -14,6 +14,7 @@ pub mod images;
 pub mod leftovers;
 pub mod panel_queries;
 mod password;
+pub mod reports;
 mod secret;
 mod stores;
 mod token_cache;
@@ -37,6 +38,7 @@ pub use images::{
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use panel_queries::{ImageSource, SavedImage};
+pub use reports::{Operator, ReportForOperators, ReportService};
 pub use stores::Stores;
 pub use token_cache::TokenCacheSettings;
 pub use webhooks::{Registered, WebhookService, WebhookSettings};

@@ -86,6 +86,8 @@ pub fn image(n: usize, first: usize) -> Image {
         updated_at: created,
         tags: BTreeSet::new(),
         properties: BTreeMap::new(),
+        quarantined_at: None,
+        quarantine_note: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub enum Kind {
     Event,
     Webhook,
     Group,
+    Report,
 }
 
 impl fmt::Display for Kind {
@@ -41,6 +42,7 @@ impl fmt::Display for Kind {
             Kind::Event => "event",
             Kind::Webhook => "webhook",
             Kind::Group => "group",
+            Kind::Report => "report",
         })
     }
 }

@@ -50,11 +50,15 @@ pub enum EventKind {
     /// A manager of the consumer accepted the share against its sharing policy's refusal.
     /// The consumer's own record: the producer is never shown it.
     PolicyOverride,
+    /// The cloud's operators quarantined the image (it is deactivated for everyone but them).
+    Quarantined,
+    /// The cloud's operators lifted the image's quarantine.
+    Released,
 }
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::Shared,
         EventKind::Accepted,
         EventKind::Rejected,
@@ -71,6 +75,8 @@ impl EventKind {
         EventKind::RemovalScheduled,
         EventKind::RemovalCancelled,
         EventKind::PolicyOverride,
+        EventKind::Quarantined,
+        EventKind::Released,
     ];
 
     /// The wire name.
@@ -92,6 +98,8 @@ impl EventKind {
             EventKind::RemovalScheduled => "share.removal_scheduled",
             EventKind::RemovalCancelled => "share.removal_cancelled",
             EventKind::PolicyOverride => "share.policy_override",
+            EventKind::Quarantined => "image.quarantined",
+            EventKind::Released => "image.released",
         }
     }
 

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod image;
 pub mod names;
 pub mod network;
+pub mod report;
 pub mod role;
 pub mod sharing_policy;
 pub mod timestamp;

@@ -50,6 +50,8 @@ fn image(n: usize, owner: &str, visibility: Visibility) -> Image {
             ("os_version".into(), "24.04".into()),
             ("hw_disk_bus".into(), "virtio".into()),
         ]),
+        quarantined_at: None,
+        quarantine_note: None,
     }
 }
 

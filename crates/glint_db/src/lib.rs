@@ -15,6 +15,7 @@ pub mod members;
 mod migrations;
 mod pool;
 pub mod regions;
+pub mod reports;
 pub mod servers;
 pub mod sharing_policies;
 pub mod sql;

@@ -24,6 +24,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0011_retirement.sql",
     "0012_account_groups.sql",
     "0013_sharing_policies.sql",
+    "0014_image_reports.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -40,6 +41,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0011_retirement.sql"),
     include_str!("../../../migrations/sqlite/0012_account_groups.sql"),
     include_str!("../../../migrations/sqlite/0013_sharing_policies.sql"),
+    include_str!("../../../migrations/sqlite/0014_image_reports.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -55,7 +57,17 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0011_retirement.sql"),
     include_str!("../../../migrations/postgres/0012_account_groups.sql"),
     include_str!("../../../migrations/postgres/0013_sharing_policies.sql"),
+    include_str!("../../../migrations/postgres/0014_image_reports.sql"),
 ];
+
+/// A migration's version: the number its file name starts with (`0014_…` is 14), so that a
+/// number left free for a migration written elsewhere keeps its place.
+fn version_of(name: &str) -> Result<i64> {
+    name.split('_')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| Error::Internal(format!("migration {name} does not start with its number")))
+}
 
 /// Applies every migration not yet applied, on `conn` (a pool or one connection).
 pub(crate) async fn run<'a, A>(conn: A, backend: Backend) -> Result<()>
@@ -70,17 +82,16 @@ where
     let migrations = MIGRATION_NAMES
         .iter()
         .zip(sources)
-        .zip(1_i64..)
-        .map(|((name, sql), version)| {
-            Migration::new(
-                version,
+        .map(|(name, sql)| {
+            Ok(Migration::new(
+                version_of(name)?,
                 Cow::Borrowed(*name),
                 MigrationType::Simple,
                 sql.into_sql_str(),
                 false,
-            )
+            ))
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     Migrator::with_migrations(migrations)
         .run(conn)
         .await

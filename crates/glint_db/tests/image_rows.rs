@@ -55,6 +55,8 @@ fn full(n: i64, status: ImageStatus, protected: bool) -> Image {
             (format!("key-{n}"), format!("value-{n}")),
             ("common".into(), format!("common-{n}")),
         ]),
+        quarantined_at: Some(Timestamp::from_micros(7_000 + n)),
+        quarantine_note: Some(format!("note-{n}")),
     }
 }
 

@@ -117,6 +117,8 @@ fn population() -> Vec<Image> {
                         updated_at: at,
                         tags: BTreeSet::new(),
                         properties: Default::default(),
+                        quarantined_at: None,
+                        quarantine_note: None,
                     });
                 }
             }

@@ -13,6 +13,7 @@ mod image;
 mod ops;
 mod panel;
 mod paths;
+mod reports;
 mod request_id;
 mod router;
 mod server;

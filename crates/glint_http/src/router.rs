@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use glint_app::{
     CatalogService, ComputeService, EventService, GroupService, IdentityService, ImageService,
-    WebhookService,
+    ReportService, WebhookService,
 };
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,6 +31,7 @@ pub struct Services {
     pub events: EventService,
     pub webhooks: WebhookService,
     pub groups: GroupService,
+    pub reports: ReportService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::webhooks::routes())
         .merge(crate::groups::routes())
         .merge(crate::sharing_policy::routes())
+        .merge(crate::reports::routes())
         .merge(compute::routes())
         .merge(crate::panel::routes())
         .merge(ops::routes())

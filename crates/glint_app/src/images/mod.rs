@@ -303,8 +303,14 @@ impl ImageService {
             EventKind::Reactivated
         };
         let told = Recording::new(kind, &image.id, change.actor, change.at);
+        let released = Recording::new(EventKind::Released, &image.id, None, change.at);
         let toggle = |current: &mut Image| {
             policy::require_change(ctx, current, action)?;
+            if to == ImageStatus::Active && current.is_quarantined() {
+                policy::require_release(ctx, current)?;
+                current.quarantined_at = None;
+                current.quarantine_note = None;
+            }
             let Some(status) = current.status.toggle(to, action)? else {
                 return Ok(false);
             };
@@ -312,7 +318,14 @@ impl ImageService {
             current.updated_at = change.at;
             Ok(true)
         };
-        images::modify_telling(&self.db, &image.id, toggle, |_, _| Some(told)).await?;
+        let tell = |before: &Image, after: &Image| {
+            if before.is_quarantined() && !after.is_quarantined() {
+                Some(released)
+            } else {
+                Some(told)
+            }
+        };
+        images::modify_telling(&self.db, &image.id, toggle, tell).await?;
         Ok(())
     }
 

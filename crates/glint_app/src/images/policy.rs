@@ -49,6 +49,22 @@ pub(crate) fn require_change(ctx: &AuthContext, image: &Image, action: &str) -> 
     ctx.require(Role::Member, &format!("{action} images"))
 }
 
+/// Succeeds when the caller may reactivate a quarantined image: the cloud admin only (the
+/// owner's reactivation would undo the operators' quarantine).
+pub(crate) fn require_release(ctx: &AuthContext, image: &Image) -> Result<()> {
+    if ctx.is_admin() {
+        return Ok(());
+    }
+    let note = match image.quarantine_note.as_deref() {
+        Some(note) if !note.is_empty() => format!(" Their note: {note}"),
+        _ => String::new(),
+    };
+    Err(Error::Forbidden(format!(
+        "Image {} is quarantined by the cloud's operators; only they can reactivate it.{note}",
+        image.id
+    )))
+}
+
 /// Succeeds when the caller may create an image owned by `owner` with `visibility`.
 pub(crate) fn require_create(
     ctx: &AuthContext,

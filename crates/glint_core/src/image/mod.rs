@@ -165,6 +165,12 @@ pub struct Image {
     pub tags: BTreeSet<String>,
     /// Custom (extra) properties, always strings.
     pub properties: BTreeMap<String, String>,
+    /// When the cloud's operators quarantined the image (`None`: it is not quarantined). A
+    /// quarantined image is deactivated, and only the cloud admin may reactivate it. Never on
+    /// the Image API's wire.
+    pub quarantined_at: Option<Timestamp>,
+    /// The operators' note to the image's producer and consumers, while quarantined.
+    pub quarantine_note: Option<String>,
 }
 
 impl Image {
@@ -194,7 +200,14 @@ impl Image {
             updated_at: at,
             tags: BTreeSet::new(),
             properties: BTreeMap::new(),
+            quarantined_at: None,
+            quarantine_note: None,
         }
+    }
+
+    /// Whether the cloud's operators quarantined the image.
+    pub fn is_quarantined(&self) -> bool {
+        self.quarantined_at.is_some()
     }
 }
 

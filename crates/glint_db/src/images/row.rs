@@ -33,7 +33,7 @@ pub(crate) struct Column {
 }
 
 /// Every image column, in the one order in which statements select, bind and pack them.
-pub(crate) const COLUMNS: [Column; 19] = [
+pub(crate) const COLUMNS: [Column; 21] = [
     fixed(text(
         "id",
         |i| i.id.as_str().into(),
@@ -133,6 +133,16 @@ pub(crate) const COLUMNS: [Column; 19] = [
         "updated_at",
         |i| i.updated_at.micros().into(),
         |i, v| set(&mut i.updated_at, time(v)),
+    ),
+    int(
+        "quarantined_at",
+        |i| i.quarantined_at.map(Timestamp::micros).into(),
+        |i, v| set(&mut i.quarantined_at, as_int(v).map(Timestamp::from_micros)),
+    ),
+    text(
+        "quarantine_note",
+        |i| i.quarantine_note.as_deref().into(),
+        |i, v| set(&mut i.quarantine_note, as_text(v)),
     ),
 ];
 
@@ -330,6 +340,8 @@ mod tests {
             updated_at: Timestamp::from_micros(6),
             tags: BTreeSet::new(),
             properties: BTreeMap::new(),
+            quarantined_at: Some(Timestamp::from_micros(7)),
+            quarantine_note: Some("held".into()),
         };
         let values: Vec<Value> = COLUMNS.iter().map(|c| (c.value)(&image)).collect();
         for (value, column) in values.iter().zip(&COLUMNS) {
@@ -354,7 +366,7 @@ mod tests {
             "name = $3, owner = $4, status = $5, visibility = $6, protected = $7, \
              os_hidden = $8, checksum = $9, os_hash_algo = $10, os_hash_value = $11, size = $12, \
              virtual_size = $13, disk_format = $14, container_format = $15, min_ram = $16, \
-             min_disk = $17, updated_at = $19"
+             min_disk = $17, updated_at = $19, quarantined_at = $20, quarantine_note = $21"
         );
     }
 }

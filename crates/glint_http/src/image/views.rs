@@ -137,6 +137,8 @@ mod tests {
             updated_at: Timestamp::from_micros(1_700_000_001_000_000),
             tags: ["b", "a"].iter().map(|t| (*t).to_owned()).collect(),
             properties: Default::default(),
+            quarantined_at: None,
+            quarantine_note: None,
         };
         for (k, v) in [("os_distro", "debian"), ("a", "1"), ("zz", "ü")] {
             image.properties.insert(k.into(), v.into());

@@ -21,6 +21,7 @@ use super::group_sharing::GroupSharing;
 use super::images::{PanelImagePath, label};
 use super::policy_verdict::ConsumerPolicy;
 use super::reply::{Flash, PanelError, page};
+use super::reports::{ReasonChoice, quarantine_notice, reason_choices};
 use super::session::Session;
 use super::trust::TrustView;
 use super::usage::{UsageView, image_impact, impact_of_consumer};
@@ -95,6 +96,12 @@ pub(crate) struct DetailPage {
     earliest: String,
     /// The regions Copy to Region offers (none: no such action).
     copy_regions: Vec<String>,
+    /// `Quarantined by the cloud's operators: NOTE`, for a quarantined image.
+    quarantine: Option<String>,
+    /// Display only: the admin may lift the quarantine here.
+    may_release: bool,
+    /// The Report Image form's reasons, for an image another account made.
+    report_reasons: Option<Vec<ReasonChoice>>,
 }
 
 fn properties(image: &Image) -> Vec<(&'static str, String)> {
@@ -207,6 +214,9 @@ pub(crate) async fn image_detail(
         deprecate: deprecate_form(&state, &session, &image, own).await?,
         earliest: format::day(now.plus_seconds(86_400)),
         copy_regions: super::region_copy::copy_targets(&session.ctx, &image, own),
+        quarantine: quarantine_notice(&image),
+        may_release: image.is_quarantined() && session.ctx.is_admin(),
+        report_reasons: (!own && !session.ctx.is_admin()).then(reason_choices),
         trust,
     };
     Ok(page(&view, shown))

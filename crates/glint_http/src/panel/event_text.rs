@@ -50,6 +50,8 @@ struct Parts<'a> {
     automatic: bool,
     /// For a policy override: `: tested in staging`, the manager's reason.
     reason: String,
+    /// For a quarantine: the operators' note, `: contains a miner` (empty without a note).
+    note: String,
 }
 
 impl<'a> Parts<'a> {
@@ -74,9 +76,14 @@ impl<'a> Parts<'a> {
         if let Some(on) = day("obsolete_at") {
             retirement.push_str(&format!("; no new servers from {on}"));
         }
+        let note = match text("note") {
+            Some(note) if !note.is_empty() => format!(": {note}"),
+            _ => String::new(),
+        };
         Parts {
             automatic: event.detail.get("automatic") == Some(&serde_json::Value::Bool(true)),
             reason: text("reason").map(|r| format!(": {r}")).unwrap_or_default(),
+            note,
             remove_on: day("remove_at").unwrap_or("a later date"),
             retirement,
             image: format!(
@@ -138,6 +145,12 @@ fn for_consumer(kind: EventKind, p: &Parts<'_>) -> String {
             "Your account accepted {image} from account {producer} against its sharing policy{}",
             p.reason
         ),
+        EventKind::Quarantined => {
+            format!("{image} was quarantined by the cloud's operators{}", p.note)
+        }
+        EventKind::Released => {
+            format!("The cloud's operators lifted the quarantine of {image}")
+        }
     }
 }
 
@@ -187,6 +200,13 @@ fn for_producer(kind: EventKind, p: &Parts<'_>) -> String {
         }
         // Never shown to the producer (the feed leaves it out); worded for completeness.
         EventKind::PolicyOverride => format!("Account {consumer} accepted your image {image}"),
+        EventKind::Quarantined => format!(
+            "The cloud's operators quarantined your image {image}, shared with account {consumer}{}",
+            p.note
+        ),
+        EventKind::Released => format!(
+            "The cloud's operators lifted the quarantine of your image {image}, shared with account {consumer}"
+        ),
     }
 }
 
@@ -241,6 +261,13 @@ fn for_observer(kind: EventKind, p: &Parts<'_>) -> String {
         EventKind::PolicyOverride => format!(
             "Account {consumer} accepted {image} from account {producer} against its sharing policy{}",
             p.reason
+        ),
+        EventKind::Quarantined => format!(
+            "The cloud's operators quarantined {image} of account {producer}, shared with account {consumer}{}",
+            p.note
+        ),
+        EventKind::Released => format!(
+            "The cloud's operators lifted the quarantine of {image} of account {producer}, shared with account {consumer}"
         ),
     }
 }

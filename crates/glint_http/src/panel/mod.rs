@@ -21,6 +21,7 @@ mod region_copy;
 mod reminders;
 mod removals;
 mod reply;
+mod reports;
 mod servers;
 mod session;
 mod shares;
@@ -88,6 +89,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{image}/consumers/{{member_id}}/cancel-removal"),
             post(removals::cancel_removal),
+        )
+        .route(&format!("{image}/report"), post(reports::report_image))
+        .route("/admin/reports", get(reports::reports_page))
+        .route("/admin/reports/{id}/dismiss", post(reports::dismiss_report))
+        .route(
+            "/admin/images/{region}/{image_id}/quarantine",
+            post(reports::quarantine_image),
+        )
+        .route(
+            "/admin/images/{region}/{image_id}/release",
+            post(reports::release_image),
         )
         .route(
             &format!("{image}/groups"),

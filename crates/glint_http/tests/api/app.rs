@@ -196,6 +196,7 @@ impl TestApp {
                 images.settings().limits.member_quota,
             )
             .with_clock(clock.clone()),
+            reports: glint_app::ReportService::new(db.db.clone(), images.clone()),
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,

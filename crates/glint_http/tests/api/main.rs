@@ -25,6 +25,7 @@ mod nul_text;
 mod operations;
 mod panel;
 mod region_copy;
+mod reports;
 mod retirement;
 mod s3;
 mod sharing;

@@ -8,6 +8,7 @@ mod notifications;
 mod redirects;
 mod region_copy;
 mod reminders;
+mod reports;
 mod retirement;
 mod sharing_policy;
 mod webhooks;

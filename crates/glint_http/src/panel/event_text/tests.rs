@@ -16,6 +16,7 @@ fn event(kind: EventKind) -> ShareEvent {
             "obsolete_at": "2027-01-15T00:00:00Z",
         }),
         EventKind::RemovalScheduled => json!({"remove_at": "2027-02-01T00:00:00Z"}),
+        EventKind::Quarantined => json!({"note": "ships a crypto miner"}),
         _ => json!({}),
     };
     ShareEvent {
@@ -33,7 +34,7 @@ fn event(kind: EventKind) -> ShareEvent {
 }
 
 /// Every kind, as the consumer, the producer and the admin read it.
-const EXPECTED: [(EventKind, [&str; 3]); 16] = [
+const EXPECTED: [(EventKind, [&str; 3]); 18] = [
     (
         EventKind::Shared,
         [
@@ -160,6 +161,22 @@ const EXPECTED: [(EventKind, [&str; 3]); 16] = [
             "Your account accepted tuned-web-server (DFW) from account 554433 against its sharing policy",
             "Account 778899 accepted your image tuned-web-server (DFW)",
             "Account 778899 accepted tuned-web-server (DFW) from account 554433 against its sharing policy",
+        ],
+    ),
+    (
+        EventKind::Quarantined,
+        [
+            "tuned-web-server (DFW) was quarantined by the cloud's operators: ships a crypto miner",
+            "The cloud's operators quarantined your image tuned-web-server (DFW), shared with account 778899: ships a crypto miner",
+            "The cloud's operators quarantined tuned-web-server (DFW) of account 554433, shared with account 778899: ships a crypto miner",
+        ],
+    ),
+    (
+        EventKind::Released,
+        [
+            "The cloud's operators lifted the quarantine of tuned-web-server (DFW)",
+            "The cloud's operators lifted the quarantine of your image tuned-web-server (DFW), shared with account 778899",
+            "The cloud's operators lifted the quarantine of tuned-web-server (DFW) of account 554433, shared with account 778899",
         ],
     ),
 ];

@@ -181,9 +181,11 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
     let ops = glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
     let compute = ComputeService::new(db.db.clone(), stores, images.clone(), Vec::new());
     let groups = glint_app::GroupService::new(db.db.clone(), images.settings().limits.member_quota);
+    let reports = glint_app::ReportService::new(db.db.clone(), images.clone());
     let state = glint_http::AppState::new(glint_http::Services {
         identity: IdentityService::new(db.db.clone(), std::time::Duration::from_secs(3600)),
         images,
+        reports,
         compute,
         events: glint_app::EventService::new(db.db.clone()),
         webhooks: glint_app::WebhookService::new(db.db.clone(), Default::default())
