@@ -69,6 +69,7 @@ impl Config {
         }
         config.trusted_proxies()?;
         config.webhook_settings(String::new())?;
+        config.web_download_settings()?;
         Ok(config)
     }
 

@@ -145,3 +145,33 @@ fn webhooks_reach_public_addresses_and_the_networks_the_operator_allows() -> Res
     assert!(format!("{err:?}").contains("allow_networks"), "{err:?}");
     Ok(())
 }
+
+#[test]
+fn web_download_takes_glances_filter_and_its_own_networks() -> Result<()> {
+    let defaults = Config::load(None, &Overrides::default())?.image_settings("n".into())?;
+    let w = defaults.web_download;
+    assert_eq!(
+        w.filter,
+        glint_core::image::web_download::ImportFilter::default()
+    );
+    assert!(!w.networks.permits("127.0.0.1".parse()?));
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    std::fs::write(
+        &file,
+        "[web_download]\nallowed_ports = []\nallow_networks = [\"127.0.0.1/32\"]\nread_timeout_secs = 5\n",
+    )?;
+    let w = Config::load(Some(&file), &Overrides::default())?
+        .image_settings("n".into())?
+        .web_download;
+    assert!(w.filter.allowed_ports.is_empty());
+    assert!(w.networks.permits("127.0.0.1".parse()?));
+    assert_eq!(w.read_timeout, std::time::Duration::from_secs(5));
+    std::fs::write(&file, "[web_download]\nallow_networks = [\"lan\"]\n")?;
+    let err = Config::load(Some(&file), &Overrides::default()).err();
+    assert!(
+        format!("{err:?}").contains("web_download.allow_networks"),
+        "{err:?}"
+    );
+    Ok(())
+}
