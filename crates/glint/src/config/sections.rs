@@ -211,7 +211,9 @@ pub struct WebDownloadConfig {
     pub disallowed_schemes: Vec<String>,
     pub allowed_hosts: Vec<String>,
     pub disallowed_hosts: Vec<String>,
+    #[serde(deserialize_with = "ports")]
     pub allowed_ports: Vec<u16>,
+    #[serde(deserialize_with = "ports")]
     pub disallowed_ports: Vec<u16>,
     /// Networks off the public internet (addresses or CIDR ranges) that downloads may reach;
     /// none by default: loopback, private, link-local and the like are refused, on every
@@ -223,4 +225,19 @@ pub struct WebDownloadConfig {
     pub read_timeout_secs: u64,
     /// Most redirects followed.
     pub max_redirects: usize,
+}
+
+/// A list of ports, or one port alone: an environment variable holding a single number is read
+/// as that number, not as a list of one.
+fn ports<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u16>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Ports {
+        One(u16),
+        Many(Vec<u16>),
+    }
+    Ok(match Ports::deserialize(deserializer)? {
+        Ports::One(port) => vec![port],
+        Ports::Many(ports) => ports,
+    })
 }
