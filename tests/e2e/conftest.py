@@ -446,8 +446,9 @@ class Account:
     `cli(user, *args)` runs the `openstack` CLI as that user (region
     `region` unless told otherwise); `sdk(user)` is an openstacksdk
     connection, kept for the module and closed at its end; `session(user)`
-    is a keystoneauth session and `glance(user)` a python-glanceclient v2
-    client on a new one."""
+    is a keystoneauth session, `api(user, method, path, body)` one request to
+    Glint's extensions through a session kept for the module, and
+    `glance(user)` a python-glanceclient v2 client on a new one."""
 
     server: GlintServer
     name: str
@@ -455,6 +456,7 @@ class Account:
     region: str
     passwords: dict[str, str] = field(default_factory=dict)
     _connections: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _sessions: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def password(self, user: str) -> str:
         return self.passwords[user]
@@ -477,6 +479,19 @@ class Account:
     def session(self, user: str):
         return keystone_session(self.server, user, self.passwords[user], self.name)
 
+    def api(self, user: str, method: str, path: str, body=None, node: GlintServer | None = None):
+        """One request to Glint's own API (its extensions) at `path` on `node`
+        (default: the account's server) as USER, through a keystoneauth session
+        kept for the module: (status, parsed JSON body or None)."""
+        if user not in self._sessions:
+            self._sessions[user] = self.session(user)
+        base = (node or self.server).base_url
+        resp = self._sessions[user].request(
+            base + path, method, json=body, raise_exc=False,
+            headers={"Accept": "application/json"},
+        )
+        return resp.status_code, (resp.json() if resp.content else None)
+
     def glance(self, user: str, region: str | None = None):
         import glanceclient
 
@@ -485,6 +500,7 @@ class Account:
         )
 
     def close(self) -> None:
+        self._sessions.clear()
         for conn in self._connections.values():
             try:
                 conn.close()

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GlintServer
+from conftest import Account, GlintServer
 from disk_images import qcow2_bytes
 
 # Scheduled removals are carried out every second (on each node) instead of every minute.
@@ -91,21 +91,8 @@ def second_node(glint_server, glint_bin, tmp_path_factory):
 # --------------------------------------------------------------------------
 # helpers
 
-_sessions: dict[tuple[str, str], object] = {}
-
-
-def api(account, user: str, method: str, path: str, body=None, node: GlintServer | None = None):
-    """One request to `path` on `node` (default: the account's server) as
-    USER: (status, parsed JSON body or None)."""
-    key = (account.name, user)
-    if key not in _sessions:
-        _sessions[key] = account.session(user)
-    base = (node or account.server).base_url
-    resp = _sessions[key].request(
-        base + path, method, json=body, raise_exc=False,
-        headers={"Accept": "application/json"},
-    )
-    return resp.status_code, (resp.json() if resp.content else None)
+# One request to Glint's extensions as a user: (status, JSON body or None).
+api = Account.api
 
 
 def image_path(image_id: str, rest: str = "") -> str:

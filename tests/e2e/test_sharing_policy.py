@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from conftest import Account
 from disk_images import ext4_bytes, ssh_public_key
 
 REGION = "DFW"
@@ -35,19 +36,8 @@ def consumer(make_account):
     return make_account("webteam", {MANAGER: "manager", "dev": "member"}, number="8800002")
 
 
-_sessions: dict[tuple[str, str], object] = {}
-
-
-def api(account, user: str, method: str, path: str, body=None):
-    """One request as USER: (status, parsed JSON body or None)."""
-    key = (account.name, user)
-    if key not in _sessions:
-        _sessions[key] = account.session(user)
-    resp = _sessions[key].request(
-        account.server.base_url + path, method, json=body, raise_exc=False,
-        headers={"Accept": "application/json"},
-    )
-    return resp.status_code, (resp.json() if resp.content else None)
+# One request to Glint's extensions as a user: (status, JSON body or None).
+api = Account.api
 
 
 def upload_and_share(build, name: str, files: dict[str, str], consumer) -> str:
