@@ -7,7 +7,8 @@ use glint_core::Role;
 use serde_json::{Value, json};
 
 use super::{
-    Content, Disks, POLICY, reported_image, set_policy, share_becomes, status_of_share, world,
+    Content, Disks, POLICY, reported_image, set_policy, share_becomes, share_missed_by_its_policy,
+    status_of_share, world,
 };
 use crate::app::{Engine, on_both_engines};
 use crate::events::feed;
@@ -270,22 +271,7 @@ async fn the_timer_accepts_what_no_trigger_did(engine: Engine) {
         return;
     };
     let Some(w) = world(engine).await else { return };
-    let consumer = w.consumer("acme", "3100").await;
-    set_policy(
-        &consumer,
-        json!({"mode": "off", "trusted_producers": ["2001"]}),
-    )
-    .await;
-    let image = reported_image(&w.build, &disks, Content::Clean).await;
-    w.build.share(&image, &consumer).await;
-    assert_eq!(status_of_share(&consumer, &image).await, "pending");
-    // As if a node had stopped between the policy's change and its acceptances.
-    glint_db::sql::query("UPDATE sharing_policies SET mode = 'audit' WHERE account_id = $1")
-        .bind("3100")
-        .execute(&w.app.db)
-        .await
-        .expect("update");
-    assert_eq!(status_of_share(&consumer, &image).await, "pending");
+    let (consumer, image) = share_missed_by_its_policy(&w, &disks, "audit").await;
     assert_eq!(
         w.app.images.accept_trusted_shares().await.expect("sweep"),
         1

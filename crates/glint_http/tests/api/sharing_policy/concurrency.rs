@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use super::{Content, Disks, POLICY, reported_image, set_policy, status_of_share, world};
+use super::{Disks, POLICY, share_missed_by_its_policy, status_of_share, world};
 use crate::app::{Engine, on_both_engines};
 use crate::events::feed;
 
@@ -42,19 +42,7 @@ async fn a_raced_share_is_accepted_once(engine: Engine) {
         return;
     };
     let Some(w) = world(engine).await else { return };
-    let consumer = w.consumer("acme", "3100").await;
-    set_policy(
-        &consumer,
-        json!({"mode": "off", "trusted_producers": ["2001"]}),
-    )
-    .await;
-    let image = reported_image(&w.build, &disks, Content::Clean).await;
-    w.build.share(&image, &consumer).await;
-    glint_db::sql::query("UPDATE sharing_policies SET mode = 'enforce' WHERE account_id = $1")
-        .bind("3100")
-        .execute(&w.app.db)
-        .await
-        .expect("update");
+    let (consumer, image) = share_missed_by_its_policy(&w, &disks, "enforce").await;
     let sweeps = (0..4).map(|_| w.app.images.accept_trusted_shares());
     let accepted: usize = futures::future::join_all(sweeps)
         .await

@@ -211,3 +211,25 @@ pub async fn share_becomes(consumer: &Actor, image: &Image, want: &str) {
     }
     panic!("the share of {} never became {want}", image.id);
 }
+
+/// A pending share of a clean image from the trusted build account to a new consumer (3100)
+/// whose policy was off when it was offered and is turned on behind the service's back (in
+/// `mode`), as if a node had stopped between the policy's change and its acceptances: only a
+/// sweep accepts it now.
+pub async fn share_missed_by_its_policy(w: &World, disks: &Disks, mode: &str) -> (Actor, Image) {
+    let consumer = w.consumer("acme", "3100").await;
+    set_policy(
+        &consumer,
+        json!({"mode": "off", "trusted_producers": ["2001"]}),
+    )
+    .await;
+    let image = reported_image(&w.build, disks, Content::Clean).await;
+    w.build.share(&image, &consumer).await;
+    glint_db::sql::query("UPDATE sharing_policies SET mode = $1 WHERE account_id = '3100'")
+        .bind(mode)
+        .execute(&w.app.db)
+        .await
+        .expect("update");
+    assert_eq!(status_of_share(&consumer, &image).await, "pending");
+    (consumer, image)
+}
