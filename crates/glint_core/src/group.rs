@@ -4,8 +4,6 @@
 //! a create or change request may say. The store keeps groups; the sharing rules are
 //! `glint_app`'s.
 
-use std::fmt;
-
 use serde_json::{Map, Value};
 
 use crate::image::ImageId;
@@ -20,39 +18,11 @@ pub const MAX_NAME: usize = 64;
 /// The longest account number taken.
 pub const MAX_ACCOUNT_NUMBER: usize = 64;
 
-/// A group's id: a UUID in its 36-character hyphenated form, lowercase.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct GroupId(String);
-
-impl GroupId {
-    /// A new random (v4) id.
-    pub fn random(uuid_v4: &str) -> Self {
-        GroupId(uuid_v4.to_ascii_lowercase())
-    }
-
-    /// Reads an id from a path or a body: one that cannot be a group's id names none
-    /// (`NotFound`).
-    pub fn parse(value: &str) -> Result<Self> {
-        ImageId::parse(value)
-            .map(|_| GroupId(value.to_ascii_lowercase()))
-            .map_err(|_| Error::not_found(crate::error::Kind::Group, value))
-    }
-
-    /// Wraps a value read back from the store.
-    pub fn from_trusted(value: String) -> Self {
-        GroupId(value)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for GroupId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::names::uuid_id!(
+    /// A group's id: a UUID in its 36-character hyphenated form, lowercase.
+    GroupId,
+    crate::error::Kind::Group
+);
 
 /// A group as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -127,6 +127,47 @@ impl RegionName {
     }
 }
 
+/// Declares an id that is a UUID in its 36-character hyphenated form, lowercase (groups,
+/// reports): made at random, read from a path or a body (a value that cannot be such an id
+/// names nothing: `NotFound` of `$kind`), or wrapped as the store gives it back.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new random (v4) id.
+            pub fn random(uuid_v4: &str) -> Self {
+                $name(uuid_v4.to_ascii_lowercase())
+            }
+
+            /// Reads an id from a path or a body (`NotFound` for one that cannot be an id).
+            pub fn parse(value: &str) -> $crate::Result<Self> {
+                $crate::image::ImageId::parse(value)
+                    .map(|_| $name(value.to_ascii_lowercase()))
+                    .map_err(|_| $crate::Error::not_found($kind, value))
+            }
+
+            /// Wraps a value read back from the store.
+            pub fn from_trusted(value: String) -> Self {
+                $name(value)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use uuid_id;
+
 #[cfg(test)]
 mod tests {
     use super::*;

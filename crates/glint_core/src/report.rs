@@ -169,38 +169,11 @@ impl FromStr for ReportStatus {
     }
 }
 
-/// A report's id: a UUID in its 36-character hyphenated form, lowercase.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ReportId(String);
-
-impl ReportId {
-    /// A new random (v4) id.
-    pub fn random(uuid_v4: &str) -> Self {
-        ReportId(uuid_v4.to_ascii_lowercase())
-    }
-
-    /// Reads an id from a path: one that cannot be a report's id names none (`NotFound`).
-    pub fn parse(value: &str) -> Result<Self> {
-        ImageId::parse(value)
-            .map(|_| ReportId(value.to_ascii_lowercase()))
-            .map_err(|_| Error::not_found(crate::error::Kind::Report, value))
-    }
-
-    /// Wraps a value read back from the store.
-    pub fn from_trusted(value: String) -> Self {
-        ReportId(value)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ReportId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::names::uuid_id!(
+    /// A report's id: a UUID in its 36-character hyphenated form, lowercase.
+    ReportId,
+    crate::error::Kind::Report
+);
 
 /// What a consumer says when it reports an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
