@@ -57,14 +57,18 @@ _glint_tempest_clean_env() {
     env "${unset_args[@]}" "$@"
 }
 
-# The EXIT trap of glint_tempest_run: stops the server and removes the
-# workspace (kept after a failure). Reads pid, log and work from its caller.
+# The EXIT trap of glint_tempest_run: stops the server and the web-download
+# source and removes the workspace (kept after a failure). Reads pid, web_pid,
+# log and work from its caller.
 _glint_tempest_cleanup() {
     local status=$?
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
+    local p
+    for p in "$pid" "$web_pid"; do
+        if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+            kill "$p" 2>/dev/null || true
+            wait "$p" 2>/dev/null || true
+        fi
+    done
     if [ "$status" -ne 0 ]; then
         if [ -s "$log" ]; then
             echo "--- last lines of the glint server log ---"
@@ -85,11 +89,11 @@ _glint_tempest_cleanup() {
 glint_tempest_run() (
     set -euo pipefail
 
-    # pid, log and work are plain (not local) so that the EXIT trap sees them.
-    pid="" log="" work=""
+    # pid, web_pid, log and work are plain (not local) so that the EXIT trap sees them.
+    pid="" web_pid="" log="" work=""
     local root bin data url auth_url
     local admin_pw member_pw reader_pw alt_pw
-    local conf_dir ws regex rc=0 started=$SECONDS
+    local conf_dir ws regex rc=0 started=$SECONDS web_port
     root=$(_glint_tempest_root)
     bin=${1:-${GLINT_BIN:-$root/target/debug/glint}}
     case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
@@ -118,6 +122,16 @@ glint_tempest_run() (
     reader_pw=$(_glint_tempest_secret)
     alt_pw=$(_glint_tempest_secret)
 
+    # web-download's source: a small qcow2 on a local HTTP server, the only place the
+    # imports may fetch from (the server allows 127.0.0.1 and that port alone).
+    mkdir -p "$work/www" || return 1
+    qemu-img create -q -f qcow2 "$work/www/cirros.qcow2" 16M || return 1
+    cp "$work/www/cirros.qcow2" "$work/www/cirros.img" || return 1
+    web_port=$("$GLINT_TEMPEST_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') || return 1
+    _glint_tempest_clean_env "$GLINT_TEMPEST_PYTHON" -m http.server --bind 127.0.0.1 \
+        --directory "$work/www" "$web_port" >"$work/www.log" 2>&1 &
+    web_pid=$!
+
     echo "== starting glint ($bin) =="
     # Started through env directly (not a shell function), so that $! is the
     # server itself and the cleanup can stop it.
@@ -127,6 +141,8 @@ glint_tempest_run() (
     # qcow2, vhd, …; the server must not refuse them (spec section 6), as devstack does.
     env "${unset_args[@]}" GLINT_ADMIN_PASSWORD="$admin_pw" NO_COLOR=1 \
         GLINT__IMAGES__REQUIRE_FORMAT_MATCH=false \
+        GLINT__WEB_DOWNLOAD__ALLOW_NETWORKS=127.0.0.1/32 \
+        GLINT__WEB_DOWNLOAD__ALLOWED_PORTS="$web_port" \
         "$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >"$log" 2>&1 &
     pid=$!
 
@@ -193,6 +209,7 @@ PY
         -e "s|@ALT_PASSWORD@|$alt_pw|" \
         "$root/tests/conformance/accounts.yaml.in" >"$conf_dir/accounts.yaml" || return 1
     sed -e "s|@AUTH_URL@|$auth_url|" \
+        -e "s|@HTTP_IMAGES@|http://127.0.0.1:$web_port|" \
         -e "s|@ACCOUNTS_FILE@|$ws/etc/accounts.yaml|" \
         "$root/tests/conformance/tempest.conf.in" >"$conf_dir/tempest.conf" || return 1
     # tempest init copies etc/ into the workspace and adds lock and log paths;
