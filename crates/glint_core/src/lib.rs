@@ -12,6 +12,7 @@ pub mod network;
 pub mod report;
 pub mod role;
 pub mod sharing_policy;
+pub mod task;
 pub mod timestamp;
 pub mod webhook;
 

@@ -19,6 +19,7 @@ pub mod reports;
 pub mod servers;
 pub mod sharing_policies;
 pub mod sql;
+pub mod tasks;
 pub mod tokens;
 pub mod trust_reports;
 pub mod usage;

@@ -1,6 +1,7 @@
 //! Interoperable import (web-download is `web_download`'s), glance-direct method: `PUT …/stage` stores the data aside (queued →
 //! uploading), `POST …/import` answers 202 and moves it into place in the background while
-//! hashing it (uploading → importing → active; back to queued on failure).
+//! hashing it (uploading → importing → active; back to queued on failure), recorded as the
+//! image's import task (`tasks`).
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
@@ -91,8 +92,9 @@ impl ImageService {
         }
     }
 
-    /// Starts importing staged data; the work goes on in the background after this returns.
-    /// A request that could not be read is refused once the image is found.
+    /// Starts an import (`POST …/import`, the request `request_id`); the work goes on in the
+    /// background after this returns, recorded as the image's import task. A request that
+    /// could not be read is refused once the image is found.
     #[tracing::instrument(skip(self, ctx, request), fields(account = %ctx.account_id))]
     pub async fn import(
         &self,
@@ -100,10 +102,11 @@ impl ImageService {
         region: &RegionName,
         id: &ImageId,
         request: Deferred<ImportRequest>,
+        request_id: &str,
     ) -> Result<()> {
         let image = self.get(ctx, region, id).await?;
         let request = request?;
-        let method = request.method;
+        let method = request.method.as_str();
         policy::require_change(ctx, &image, "import data into")?;
         if image.status == ImageStatus::Active {
             return Err(Error::StateConflict(format!(
@@ -111,8 +114,9 @@ impl ImageService {
             )));
         }
         if method == "web-download" {
-            let uri = request.uri.unwrap_or_default();
-            return self.start_web_download(image, &uri).await;
+            return self
+                .start_web_download(ctx, image, &request, request_id)
+                .await;
         }
         if image.status != ImageStatus::Uploading {
             return Err(Error::StateConflict(format!(
@@ -124,19 +128,23 @@ impl ImageService {
                 "'disk_format' and 'container_format' must be set before import.".into(),
             ));
         }
-        self.claim()
-            .take(&image, ImageStatus::Uploading, ImageStatus::Importing)
+        let stale = self.check_import_lock(&image).await?;
+        let task = self
+            .open_task(ctx, &image, &request, request_id, stale.as_deref())
             .await?;
-        let service = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = service.finish_import(&image).await {
-                tracing::warn!(error = %e, image = %image.id, "import failed");
-                service
-                    .claim()
-                    .release(&image, ImageStatus::Importing)
+        self.claim_for_task(&task, &image, ImageStatus::Uploading)
+            .await?;
+        let (service, undo) = (self.clone(), self.clone());
+        let image_back = image.clone();
+        self.run_task(
+            task,
+            async move { service.finish_import(&image).await },
+            async move {
+                undo.claim()
+                    .release(&image_back, ImageStatus::Importing)
                     .await;
-            }
-        });
+            },
+        );
         Ok(())
     }
 

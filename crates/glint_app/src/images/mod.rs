@@ -14,6 +14,7 @@ mod retirement;
 mod sharing;
 mod sharing_policy;
 mod tags;
+mod tasks;
 mod trust;
 mod web_download;
 
@@ -132,6 +133,7 @@ impl ImageService {
     pub async fn recover_uploads(&self) -> Result<u64> {
         let abandoned = images::abandon_uploads(&self.db, &self.settings.node_id).await?;
         for (id, region) in &abandoned {
+            self.end_cut_task(id).await;
             let store = self.stores.for_region(region).await?;
             let keys = [
                 glint_blob::BlobKey::image(id.as_str()),

@@ -6,16 +6,17 @@
 //! URL is checked as written), so neither DNS rebinding nor a redirect reaches loopback,
 //! private or link-local addresses (169.254.169.254) unless the operator allows those
 //! networks; it gives up after the connect and read timeouts. A failed download puts the image
-//! back to `queued` with `os_glance_failed_import` set, as Glance does, and logs why.
+//! back to `queued` with `os_glance_failed_import` set, as Glance does, and its import task
+//! (`tasks`) says why.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use glint_core::image::web_download::ImportFilter;
-use glint_core::image::{Image, ImageStatus};
+use glint_core::image::{Image, ImageStatus, ImportRequest};
 use glint_core::network::WebhookNetworks;
-use glint_core::{Error, Result, Timestamp};
+use glint_core::{AuthContext, Error, Result, Timestamp};
 use glint_db::images;
 use url::{Host, Url};
 
@@ -53,14 +54,21 @@ impl Default for WebDownloadSettings {
 const IMPORTING: &str = "os_glance_importing_to_stores";
 const FAILED: &str = "os_glance_failed_import";
 
-/// Refuses a URL whose host is an address the network rule does not allow.
+/// Refuses a URL whose host is an address the network rule does not allow, saying why.
 fn check_literal(url: &Url, networks: &WebhookNetworks) -> Result<()> {
     let ip = match url.host() {
         Some(Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
         Some(Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
         _ => return Ok(()),
     };
-    networks.check(ip)
+    if networks.permits(ip) {
+        return Ok(());
+    }
+    let why = glint_core::network::non_public(ip).unwrap_or("not on the public internet");
+    Err(Error::Forbidden(format!(
+        "web-download may not fetch from {ip}: it is {why}, and the operator does not allow \
+         that network ([web_download] allow_networks)."
+    )))
 }
 
 impl WebDownloadSettings {
@@ -100,9 +108,15 @@ impl WebDownloadSettings {
 }
 
 impl ImageService {
-    /// Starts a web-download import of `uri` into the queued `image`; the fetch goes on in the
-    /// background.
-    pub(super) async fn start_web_download(&self, image: Image, uri: &str) -> Result<()> {
+    /// Starts a web-download import of the request's URI into the queued `image`, recorded as
+    /// its import task; the fetch goes on in the background.
+    pub(super) async fn start_web_download(
+        &self,
+        ctx: &AuthContext,
+        image: Image,
+        request: &ImportRequest,
+        request_id: &str,
+    ) -> Result<()> {
         if image.status != ImageStatus::Queued {
             return Err(Error::StateConflict(format!(
                 "Image needs to be in queued status to use 'web-download' method; it is {}.",
@@ -114,24 +128,33 @@ impl ImageService {
                 "'disk_format' and 'container_format' must be set before import.".into(),
             ));
         }
+        let uri = request.uri.as_deref().unwrap_or_default();
         let url = self.settings.web_download.filter.check(uri)?;
-        self.claim()
-            .take(&image, ImageStatus::Queued, ImageStatus::Importing)
+        let stale = self.check_import_lock(&image).await?;
+        let task = self
+            .open_task(ctx, &image, request, request_id, stale.as_deref())
             .await?;
-        self.mark_import(&image, false).await?;
-        let service = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = service.download_into(&image, url).await {
-                tracing::warn!(error = %e, image = %image.id, "web-download failed");
-                service
-                    .claim()
-                    .release(&image, ImageStatus::Importing)
+        self.claim_for_task(&task, &image, ImageStatus::Queued)
+            .await?;
+        if let Err(e) = self.mark_import(&image, false).await {
+            self.claim().release(&image, ImageStatus::Importing).await;
+            self.fail_task(&task, &e).await;
+            return Err(e);
+        }
+        let (service, undo) = (self.clone(), self.clone());
+        let image_back = image.clone();
+        self.run_task(
+            task,
+            async move { service.download_into(&image, url).await },
+            async move {
+                undo.claim()
+                    .release(&image_back, ImageStatus::Importing)
                     .await;
-                if let Err(e) = service.mark_import(&image, true).await {
-                    tracing::warn!(error = %e, image = %image.id, "could not record the failed import");
+                if let Err(e) = undo.mark_import(&image_back, true).await {
+                    tracing::warn!(error = %e, image = %image_back.id, "could not record the failed import");
                 }
-            }
-        });
+            },
+        );
         Ok(())
     }
 
@@ -159,12 +182,29 @@ impl ImageService {
         check_literal(&url, &settings.networks)?;
         let cap = self.settings.limits.size_cap;
         let fetch_failed = |e: reqwest::Error| {
-            let mut why = e.to_string();
+            if e.is_timeout() {
+                let (what, limit) = if e.is_connect() {
+                    ("connect", settings.connect_timeout)
+                } else {
+                    ("answer", settings.read_timeout)
+                };
+                return Error::Unavailable(format!(
+                    "fetching {url}: timed out: the server did not {what} within {} s",
+                    limit.as_secs()
+                ));
+            }
+            // reqwest's own text repeats the URL; the causes say what went wrong.
+            let mut causes = Vec::new();
             let mut source = std::error::Error::source(&e);
             while let Some(inner) = source {
-                why.push_str(&format!(": {inner}"));
+                causes.push(inner.to_string());
                 source = inner.source();
             }
+            let why = if causes.is_empty() {
+                e.to_string()
+            } else {
+                causes.join(": ")
+            };
             Error::Unavailable(format!("fetching {url}: {why}"))
         };
         let response = settings

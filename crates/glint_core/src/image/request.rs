@@ -94,6 +94,8 @@ pub struct ImportRequest {
     pub method: String,
     /// The URI to fetch, for `web-download`.
     pub uri: Option<String>,
+    /// The body as sent, which the import's task records (Glance's `import_req`).
+    pub body: Value,
 }
 
 impl ImportRequest {
@@ -134,6 +136,7 @@ impl ImportRequest {
         Ok(ImportRequest {
             method: name.to_owned(),
             uri,
+            body: body.clone(),
         })
     }
 }

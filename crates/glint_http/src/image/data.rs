@@ -157,7 +157,8 @@ pub(crate) async fn stage_data(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /v2/images/{id}/import`: 202; the import finishes in the background.
+/// `POST /v2/images/{id}/import`: 202; the import finishes in the background, recorded as a
+/// task that names this request's id.
 pub(crate) async fn import_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
@@ -167,9 +168,10 @@ pub(crate) async fn import_data(
     let request = body::json(&raw)?;
     let request = ImportRequest::parse(&request, IMPORT_METHODS);
     let p = ImagePath::parse(path)?;
+    let request_id = crate::request_id::current().unwrap_or_default();
     state
         .images
-        .import(&ctx, &p.region, &p.image, request)
+        .import(&ctx, &p.region, &p.image, request, &request_id)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::Value::Null)).into_response())
 }

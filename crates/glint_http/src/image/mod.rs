@@ -1,5 +1,5 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
-//! images, tags, actions, data, members, schemas and discovery info, and Glint's own
+//! images, tags, actions, data, import tasks, members, schemas and discovery info, and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
 //! removals of shares (`retirement`), shares with groups of accounts (`group_shares`), and
 //! copies to another region (`region_copy`).
@@ -13,6 +13,7 @@ mod negotiate_errors;
 mod region_copy;
 mod retirement;
 mod schemas;
+mod tasks;
 mod trust;
 mod versions;
 mod views;
@@ -68,6 +69,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             &format!("{v2}/images/{{image_id}}/import"),
             post(data::import_data),
+        )
+        .route(
+            &format!("{v2}/images/{{image_id}}/tasks"),
+            get(tasks::list_image_tasks),
         )
         .route(
             &format!("{v2}/images/{{image_id}}/glint-inspection"),

@@ -16,6 +16,7 @@ mod identity;
 mod identity_admin;
 mod image_updates;
 mod images;
+mod import_tasks;
 mod inspection;
 mod leftovers;
 mod lockout;

@@ -20,7 +20,7 @@ use crate::spec::{Actor, Image, md5_hex};
 
 /// Serves `routes` (path → body) on 127.0.0.1; `/redirect` sends to the metadata address,
 /// `/silent` never answers. Returns the base URL.
-async fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> String {
+pub(crate) async fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let routes = Arc::new(routes);
