@@ -25,6 +25,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0012_account_groups.sql",
     "0013_sharing_policies.sql",
     "0014_image_reports.sql",
+    "0016_metadefs.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -42,6 +43,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0012_account_groups.sql"),
     include_str!("../../../migrations/sqlite/0013_sharing_policies.sql"),
     include_str!("../../../migrations/sqlite/0014_image_reports.sql"),
+    include_str!("../../../migrations/sqlite/0016_metadefs.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -58,6 +60,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0012_account_groups.sql"),
     include_str!("../../../migrations/postgres/0013_sharing_policies.sql"),
     include_str!("../../../migrations/postgres/0014_image_reports.sql"),
+    include_str!("../../../migrations/postgres/0016_metadefs.sql"),
 ];
 
 /// A migration's version: the number its file name starts with (`0014_…` is 14), so that a
