@@ -156,7 +156,7 @@ impl DefinitionDocument {
             .collect::<Result<Vec<_>>>()?;
         let tags = array(map, "tags")?
             .iter()
-            .map(|t| name(object(t, "tag")?, "name", 255))
+            .map(|t| name(object(t, "tag")?, "name", 80))
             .collect::<Result<Vec<_>>>()?;
         Ok(DefinitionDocument {
             fields,
@@ -288,10 +288,10 @@ impl ObjectFields {
     }
 }
 
-/// A tag's name from a path or a body: 1 to 255 characters.
+/// A tag's name from a path or a body: 1 to 80 characters.
 pub fn tag_name(raw: &str) -> Result<String> {
-    if raw.trim().is_empty() || raw.chars().count() > 255 {
-        Err(bad("A tag name must have 1 to 255 characters."))
+    if raw.trim().is_empty() || raw.chars().count() > 80 {
+        Err(bad("A tag name must have 1 to 80 characters."))
     } else {
         Ok(raw.to_owned())
     }
@@ -308,7 +308,7 @@ impl TagsBody {
         only(map, &["tags"], "tags body")?;
         let mut names: Vec<String> = Vec::new();
         for tag in array(map, "tags")? {
-            let tag = name(object(tag, "tag")?, "name", 255)?;
+            let tag = name(object(tag, "tag")?, "name", 80)?;
             if names.contains(&tag) {
                 return Err(super::duplicate(format!("tag {tag}")));
             }
@@ -321,6 +321,6 @@ impl TagsBody {
     pub fn rename(body: &Value) -> Result<String> {
         let map = object(body, "tag")?;
         only(map, &["name"], "tag")?;
-        name(map, "name", 255)
+        name(map, "name", 80)
     }
 }

@@ -1,27 +1,14 @@
-//! What a namespace holds, in the store: resource types and the namespace's associations with
-//! them, property and object definitions (JSON text) and tags. Each name is unique within its
+//! What a namespace holds, in the store: property and object definitions (JSON text) and tags. Each name is unique within its
 //! namespace (the tables' keys): a taken one is `Conflict`.
 
-use glint_core::metadef::{
-    Association, AssociationFields, Object, ObjectFields, Property, PropertyFields, ResourceType,
-    Tag, duplicate,
-};
+use glint_core::metadef::{Object, ObjectFields, Property, PropertyFields, Tag, duplicate};
 use glint_core::{Error, Result, Timestamp};
 use serde_json::{Map, Value as Json};
 
-use super::{association_row, insert_rows};
+use super::insert_rows;
 use crate::sql::{self, Row, Value};
 use crate::{Db, is_unique_violation};
 
-pub(crate) const TYPE_COLUMNS: &[&str] = &["name", "protected", "created_at", "updated_at"];
-pub(crate) const ASSOCIATION_COLUMNS: &[&str] = &[
-    "namespace",
-    "resource_type",
-    "prefix",
-    "properties_target",
-    "created_at",
-    "updated_at",
-];
 pub(crate) const PROPERTY_COLUMNS: &[&str] = &[
     "namespace",
     "name",
@@ -40,25 +27,19 @@ pub(crate) const OBJECT_COLUMNS: &[&str] = &[
 ];
 pub(crate) const TAG_COLUMNS: &[&str] = &["namespace", "name", "created_at", "updated_at"];
 
-fn stamp(row: &Row, column: &str) -> Result<Timestamp> {
+/// Whether `name` cannot name anything stored (it holds NUL, which is never stored): a lookup
+/// by it finds nothing.
+pub(crate) fn unnameable(name: &str) -> bool {
+    name.contains('\0')
+}
+
+pub(crate) fn stamp(row: &Row, column: &str) -> Result<Timestamp> {
     Ok(Timestamp::from_micros(row.try_get(column)?))
 }
 
 fn json_of(row: &Row, column: &str) -> Result<Json> {
     let text: String = row.try_get(column)?;
     serde_json::from_str(&text).map_err(|e| Error::Internal(format!("stored {column}: {e}")))
-}
-
-pub(crate) fn association_from(row: &Row) -> Result<Association> {
-    Ok(Association {
-        fields: AssociationFields {
-            name: row.try_get("resource_type")?,
-            prefix: row.try_get("prefix")?,
-            properties_target: row.try_get("properties_target")?,
-        },
-        created_at: stamp(row, "created_at")?,
-        updated_at: stamp(row, "updated_at")?,
-    })
 }
 
 pub(crate) fn object_row(namespace: &str, o: &ObjectFields, now: Timestamp) -> Vec<Value> {
@@ -128,6 +109,9 @@ fn taken(what: String) -> impl FnOnce(sql::DbError) -> Error {
 
 /// Rows of `table` in `namespace` (`name = ''` reads all of them), in the given order.
 async fn rows_of(db: &Db, table: &str, namespace: &str, name: Option<&str>) -> Result<Vec<Row>> {
+    if unnameable(namespace) || name.is_some_and(unnameable) {
+        return Ok(Vec::new());
+    }
     let (filter, order) = match name {
         Some(_) => (" AND name = $2", ""),
         None => ("", " ORDER BY created_at, name"),
@@ -144,6 +128,9 @@ async fn rows_of(db: &Db, table: &str, namespace: &str, name: Option<&str>) -> R
 
 /// Deletes the row `name` of `table` in `namespace` (every row when `None`); how many went.
 async fn delete_rows(db: &Db, table: &str, namespace: &str, name: Option<&str>) -> Result<u64> {
+    if unnameable(namespace) || name.is_some_and(unnameable) {
+        return Ok(0);
+    }
     let _turn = db.write_turn().await;
     let query = match name {
         Some(name) => sql::query(format!(
@@ -154,92 +141,6 @@ async fn delete_rows(db: &Db, table: &str, namespace: &str, name: Option<&str>) 
         None => sql::query(format!("DELETE FROM {table} WHERE namespace = $1")).bind(namespace),
     };
     Ok(query.execute(db).await?.rows_affected())
-}
-
-/// Every resource type, oldest first.
-pub async fn resource_types(db: &Db) -> Result<Vec<ResourceType>> {
-    let rows = sql::query("SELECT * FROM metadef_resource_types ORDER BY created_at, name")
-        .fetch_all(db)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ResourceType {
-                name: row.try_get("name")?,
-                created_at: stamp(row, "created_at")?,
-                updated_at: stamp(row, "updated_at")?,
-            })
-        })
-        .collect()
-}
-
-/// The resource type associations of `namespace`.
-pub async fn associations(db: &Db, namespace: &str) -> Result<Vec<Association>> {
-    let rows = sql::query(
-        "SELECT * FROM metadef_associations WHERE namespace = $1 \
-         ORDER BY created_at, resource_type",
-    )
-    .bind(namespace)
-    .fetch_all(db)
-    .await?;
-    rows.iter().map(association_from).collect()
-}
-
-/// Associates `namespace` with a resource type, which is created when it does not exist yet.
-pub async fn associate(
-    db: &Db,
-    namespace: &str,
-    fields: &AssociationFields,
-) -> Result<Association> {
-    let now = Timestamp::now();
-    let mut tx = db.begin_write().await?;
-    let type_row = vec![
-        Value::from(fields.name.as_str()),
-        Value::from(0),
-        Value::from(now.micros()),
-        Value::from(now.micros()),
-    ];
-    insert_rows(
-        &mut tx,
-        "metadef_resource_types",
-        TYPE_COLUMNS,
-        vec![type_row],
-        true,
-    )
-    .await?;
-    let row = association_row(namespace, fields, now);
-    insert_rows(
-        &mut tx,
-        "metadef_associations",
-        ASSOCIATION_COLUMNS,
-        vec![row],
-        false,
-    )
-    .await
-    .map_err(|e| match e {
-        Error::Conflict { .. } => duplicate(format!(
-            "resource type association {} of namespace {namespace}",
-            fields.name
-        )),
-        other => other,
-    })?;
-    tx.commit().await?;
-    Ok(Association {
-        fields: fields.clone(),
-        created_at: now,
-        updated_at: now,
-    })
-}
-
-/// Removes the association of `namespace` with `resource_type`; `false` when there is none.
-pub async fn dissociate(db: &Db, namespace: &str, resource_type: &str) -> Result<bool> {
-    let _turn = db.write_turn().await;
-    let done =
-        sql::query("DELETE FROM metadef_associations WHERE namespace = $1 AND resource_type = $2")
-            .bind(namespace)
-            .bind(resource_type)
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// The property definitions of `namespace`, or the one named `name`.
@@ -256,6 +157,9 @@ pub async fn put_property(
     fields: &PropertyFields,
     replacing: Option<&str>,
 ) -> Result<bool> {
+    if replacing.is_some_and(unnameable) {
+        return Ok(false);
+    }
     let definition = Json::Object(fields.definition.clone()).to_string();
     let now = Timestamp::now().micros();
     let _turn = db.write_turn().await;
@@ -302,6 +206,9 @@ pub async fn put_object(
     fields: &ObjectFields,
     replacing: Option<&str>,
 ) -> Result<bool> {
+    if replacing.is_some_and(unnameable) {
+        return Ok(false);
+    }
     let row = object_row(namespace, fields, Timestamp::now());
     let mut tx = db.begin_write().await?;
     let what = format!("object {} in namespace {namespace}", fields.name);
@@ -380,6 +287,9 @@ pub async fn add_tags(db: &Db, namespace: &str, names: &[String], append: bool) 
 
 /// Renames tag `old` of `namespace` to `new`; `false` when there is no such tag.
 pub async fn rename_tag(db: &Db, namespace: &str, old: &str, new: &str) -> Result<bool> {
+    if unnameable(old) {
+        return Ok(false);
+    }
     let _turn = db.write_turn().await;
     let done = sql::query(
         "UPDATE metadef_tags SET name = $3, updated_at = $4 WHERE namespace = $1 AND name = $2",

@@ -1,9 +1,11 @@
 //! Metadata definitions in the store: namespaces (`metadef_namespaces`) and what they hold,
 //! keyed by the namespace's name, which a rename changes in every table in one transaction.
 //! Property and object definitions are kept as JSON text. Who may do what is `glint_app`'s;
-//! this module reads and writes rows. `contents` holds what a namespace holds, `defaults` loads
+//! this module reads and writes rows. `associations` keeps resource types and namespaces'
+//! associations with them, `contents` properties, objects and tags, and `defaults` loads
 //! Glance's default definitions after a migration.
 
+mod associations;
 mod contents;
 pub(crate) mod defaults;
 
@@ -16,6 +18,7 @@ use glint_core::{Error, Result, Timestamp};
 use crate::sql::{self, Row, Value};
 use crate::{Db, WriteTx, is_unique_violation};
 
+pub use associations::*;
 pub use contents::*;
 
 /// The tables a namespace's contents live in, each with a `namespace` column.
@@ -124,6 +127,9 @@ pub async fn list_all(db: &Db) -> Result<Vec<ListedNamespace>> {
 
 /// The namespace `name`.
 pub async fn get(db: &Db, name: &str) -> Result<Option<Namespace>> {
+    if unnameable(name) {
+        return Ok(None);
+    }
     let row = sql::query(format!(
         "SELECT {NAMESPACE_COLUMNS} FROM metadef_namespaces WHERE namespace = $1"
     ))

@@ -237,6 +237,18 @@ async fn taken_names_are_conflicts_and_bad_bodies_are_refused(engine: Engine) {
         &w.admin.get(&metadefs("namespaces/x")).await,
         StatusCode::NOT_FOUND,
     );
+    let nul = w
+        .admin
+        .create_namespace(json!({"namespace": "a\u{0}b"}))
+        .await;
+    assert_eq!(nul.status, StatusCode::BAD_REQUEST, "NUL is never stored");
+    for uri in [
+        "namespaces/a%00b",
+        "namespaces/OS::Compute::Quota/objects/a%00b",
+    ] {
+        let r = w.admin.get(&metadefs(uri)).await;
+        assert_glance_error(&r, StatusCode::NOT_FOUND);
+    }
 }
 
 async fn a_renamed_namespace_keeps_what_it_holds(engine: Engine) {
