@@ -103,6 +103,38 @@ pub struct ListedNamespace {
     pub associations: Vec<Association>,
 }
 
+/// Shows property names as a resource type sees them (`GET …/namespaces/{ns}?resource_type=…`,
+/// as Glance does): when the namespace's association with `resource_type` has a prefix, it is
+/// put before the name of each property, of each object's properties and of their `required`.
+pub fn prefix_names(
+    resource_type: &str,
+    associations: &[Association],
+    properties: &mut [Property],
+    objects: &mut [Object],
+) {
+    let Some(prefix) = associations
+        .iter()
+        .find(|a| a.fields.name == resource_type)
+        .and_then(|a| a.fields.prefix.as_deref())
+        .filter(|p| !p.is_empty())
+    else {
+        return;
+    };
+    for property in properties.iter_mut() {
+        property.name = format!("{prefix}{}", property.name);
+    }
+    for object in objects.iter_mut() {
+        let fields = &mut object.fields;
+        fields.properties = std::mem::take(&mut fields.properties)
+            .into_iter()
+            .map(|(name, definition)| (format!("{prefix}{name}"), definition))
+            .collect();
+        for name in fields.required.iter_mut() {
+            *name = format!("{prefix}{name}");
+        }
+    }
+}
+
 /// Whether `caller` may see `namespace`: the admin sees every namespace, everyone a public one,
 /// an account its own.
 pub fn can_see(caller: &AuthContext, namespace: &Namespace) -> bool {

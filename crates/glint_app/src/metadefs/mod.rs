@@ -61,11 +61,26 @@ impl MetadefService {
         metadef::page(store::list_all(&self.db).await?, ctx, query)
     }
 
-    /// The namespace `name` with everything it holds.
+    /// The namespace `name` with everything it holds; with `resource_type`, property names
+    /// carry the prefix of the namespace's association with it.
     #[tracing::instrument(skip(self, ctx), fields(account = %ctx.account_id))]
-    pub async fn show_namespace(&self, ctx: &AuthContext, name: &str) -> Result<NamespaceDetail> {
+    pub async fn show_namespace(
+        &self,
+        ctx: &AuthContext,
+        name: &str,
+        resource_type: Option<&str>,
+    ) -> Result<NamespaceDetail> {
         let namespace = self.visible(ctx, name).await?;
-        self.detail(namespace).await
+        let mut detail = self.detail(namespace).await?;
+        if let Some(resource_type) = resource_type {
+            metadef::prefix_names(
+                resource_type,
+                &detail.associations,
+                &mut detail.properties,
+                &mut detail.objects,
+            );
+        }
+        Ok(detail)
     }
 
     async fn detail(&self, namespace: Namespace) -> Result<NamespaceDetail> {

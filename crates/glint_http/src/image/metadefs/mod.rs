@@ -118,14 +118,24 @@ async fn create_namespace(
     Ok((StatusCode::CREATED, Json(views::detail(&created))))
 }
 
-/// `GET /v2/metadefs/namespaces/{namespace}`: the namespace with everything it holds.
+/// `GET /v2/metadefs/namespaces/{namespace}[?resource_type=…]`: the namespace with everything
+/// it holds, property names prefixed as the resource type sees them.
 async fn show_namespace(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     _: NoBody,
     Path((_region, ns)): Path<(String, String)>,
+    uri: Uri,
 ) -> Result<Json<Value>, ImageError> {
-    let detail = state.metadefs.show_namespace(&ctx, &ns).await?;
+    let pairs = decode_pairs(uri.query().unwrap_or_default());
+    let resource_type = pairs
+        .iter()
+        .find(|(k, _)| k == "resource_type")
+        .map(|(_, v)| v.as_str());
+    let detail = state
+        .metadefs
+        .show_namespace(&ctx, &ns, resource_type)
+        .await?;
     Ok(Json(views::detail(&detail)))
 }
 

@@ -290,6 +290,16 @@ async fn a_renamed_namespace_keeps_what_it_holds(engine: Engine) {
         "/v2/metadefs/namespaces/new-name/objects/Box"
     );
     assert_eq!(shown["tags"].as_array().unwrap().len(), 2);
+    let for_images = w
+        .alpha
+        .get(&metadefs(
+            "namespaces/new-name?resource_type=OS::Glance::Image",
+        ))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(for_images["properties"]["hw_cpu"]["title"], "CPU");
+    assert_eq!(for_images["objects"][0]["required"], json!(["hw_size"]));
+    assert!(for_images["objects"][0]["properties"]["hw_size"].is_object());
 }
 
 async fn namespace_lists_page_and_filter(engine: Engine) {
