@@ -177,3 +177,6 @@ pub fn item_not_found(namespace: &str, what: &str, name: &str) -> Error {
 pub fn duplicate(what: impl Into<String>) -> Error {
     Error::conflict(Kind::Metadef, what)
 }
+
+#[cfg(test)]
+mod tests;
