@@ -60,6 +60,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
         webhooks,
         groups,
         reports,
+        metadefs: glint_app::MetadefService::new(db.clone()),
         catalog,
         trusted_proxies: config.trusted_proxies()?,
         ops,

@@ -12,6 +12,7 @@ pub mod health;
 pub mod identity;
 pub mod images;
 pub mod leftovers;
+pub mod metadefs;
 pub mod panel_queries;
 mod password;
 pub mod reports;
@@ -37,6 +38,7 @@ pub use images::{
     MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView, WebDownloadSettings,
 };
 pub use leftovers::{SweepReport, Sweeper};
+pub use metadefs::{MetadefService, NamespaceDetail};
 pub use panel_queries::{ImageSource, SavedImage};
 pub use reports::{Operator, ReportForOperators, ReportService};
 pub use stores::Stores;

@@ -22,6 +22,7 @@ pub enum Kind {
     Webhook,
     Group,
     Report,
+    Metadef,
 }
 
 impl fmt::Display for Kind {
@@ -43,6 +44,7 @@ impl fmt::Display for Kind {
             Kind::Webhook => "webhook",
             Kind::Group => "group",
             Kind::Report => "report",
+            Kind::Metadef => "metadata definition",
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod image_list;
 pub mod images;
 pub mod leftovers;
 pub mod members;
+pub mod metadefs;
 mod migrations;
 mod pool;
 pub mod regions;
@@ -71,6 +72,7 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self> {
         let db = Db::connect_unmigrated(url).await?;
         db.migrate(url).await?;
+        metadefs::defaults::load(&db).await?;
         Ok(db)
     }
 

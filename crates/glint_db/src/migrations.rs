@@ -25,6 +25,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0012_account_groups.sql",
     "0013_sharing_policies.sql",
     "0014_image_reports.sql",
+    "0015_metadefs.sql",
     "0016_image_tasks.sql",
 ];
 
@@ -43,6 +44,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0012_account_groups.sql"),
     include_str!("../../../migrations/sqlite/0013_sharing_policies.sql"),
     include_str!("../../../migrations/sqlite/0014_image_reports.sql"),
+    include_str!("../../../migrations/sqlite/0015_metadefs.sql"),
     include_str!("../../../migrations/sqlite/0016_image_tasks.sql"),
 ];
 const POSTGRES: &[&str] = &[
@@ -60,6 +62,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0012_account_groups.sql"),
     include_str!("../../../migrations/postgres/0013_sharing_policies.sql"),
     include_str!("../../../migrations/postgres/0014_image_reports.sql"),
+    include_str!("../../../migrations/postgres/0015_metadefs.sql"),
     include_str!("../../../migrations/postgres/0016_image_tasks.sql"),
 ];
 

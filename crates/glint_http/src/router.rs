@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use glint_app::{
     CatalogService, ComputeService, EventService, GroupService, IdentityService, ImageService,
-    ReportService, WebhookService,
+    MetadefService, ReportService, WebhookService,
 };
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -32,6 +32,7 @@ pub struct Services {
     pub webhooks: WebhookService,
     pub groups: GroupService,
     pub reports: ReportService,
+    pub metadefs: MetadefService,
     pub catalog: CatalogService,
     pub trusted_proxies: crate::TrustedProxies,
     pub ops: crate::Ops,

@@ -10,6 +10,11 @@ mod form;
 pub fn decode_pairs(raw: &str) -> Vec<(String, String)> {
     form::decode_pairs(raw)
 }
+
+/// `key=value&…`, each part form-encoded as Python's `urlencode` does.
+pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    form::encode_pairs(pairs)
+}
 mod iso8601;
 mod terms;
 

@@ -1,5 +1,6 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
-//! images, tags, actions, data, import tasks, members, schemas and discovery info, and Glint's own
+//! images, tags, actions, data, import tasks, members, schemas and discovery info, the metadata
+//! definitions catalog (`metadefs`, the same under every region), and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
 //! removals of shares (`retirement`), shares with groups of accounts (`group_shares`), and
 //! copies to another region (`region_copy`).
@@ -9,6 +10,7 @@ mod data;
 mod group_shares;
 mod images;
 mod members;
+mod metadefs;
 mod negotiate_errors;
 mod region_copy;
 mod retirement;
@@ -89,6 +91,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{v2}/info/import"), get(schemas::import_info))
         .route(&format!("{v2}/info/stores"), get(schemas::stores_info))
         .merge(member_routes())
+        .merge(metadefs::routes())
 }
 
 /// The member routes: sharing, answers, removal and reminders.

@@ -197,6 +197,7 @@ impl TestApp {
             )
             .with_clock(clock.clone()),
             reports: glint_app::ReportService::new(db.db.clone(), images.clone()),
+            metadefs: glint_app::MetadefService::new(db.db.clone()),
             catalog: CatalogService::new(BASE),
             trusted_proxies: setup.trusted_proxies,
             ops,

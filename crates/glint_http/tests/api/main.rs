@@ -22,6 +22,7 @@ mod leftovers;
 mod lockout;
 mod markers;
 mod matrix;
+mod metadefs;
 mod nul_text;
 mod operations;
 mod panel;

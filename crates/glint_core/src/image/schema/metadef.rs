@@ -1,6 +1,6 @@
-//! Minimal metadata-definition schemas (`/v2/schemas/metadefs/...`). Metadefs themselves are not
-//! served; these documents exist so that clients and tempest find each schema with its proper
-//! `name` and a plausible shape.
+//! Metadata-definition schemas (`/v2/schemas/metadefs/...`), each with its proper `name` and the
+//! shape of what `/v2/metadefs/…` serves (`glint_core::metadef`): the same fields and limits
+//! (80 characters for names, 500 for a namespace's description, 255 for its owner).
 
 use serde_json::{Map, Value, json};
 

@@ -186,6 +186,7 @@ pub async fn https_router() -> (axum::Router, glint_testkit::TestDb, tempfile::T
         identity: IdentityService::new(db.db.clone(), std::time::Duration::from_secs(3600)),
         images,
         reports,
+        metadefs: glint_app::MetadefService::new(db.db.clone()),
         compute,
         events: glint_app::EventService::new(db.db.clone()),
         webhooks: glint_app::WebhookService::new(db.db.clone(), Default::default())
