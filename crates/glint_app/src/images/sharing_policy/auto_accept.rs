@@ -4,8 +4,11 @@
 //! doing). A share is accepted only while still pending, when its consumer's policy (not off)
 //! trusts the image's owner and the report passes every rule.
 
+use std::collections::HashMap;
+
 use glint_core::Result;
 use glint_core::image::ImageId;
+use glint_core::sharing_policy::SharingPolicy;
 use glint_db::Db;
 use glint_db::events::Change;
 use glint_db::sharing_policies::{self, Scope};
@@ -24,20 +27,31 @@ pub(crate) async fn accept_trusted(db: &Db, clock: &Clock, scope: Scope<'_>) -> 
     if candidates.is_empty() {
         return Ok(0);
     }
+    // One read of each consumer's policy per pass, however many of its shares are waiting.
+    let mut policies: HashMap<&str, Option<SharingPolicy>> = HashMap::new();
     let mut accepted = 0;
     for candidate in &candidates {
-        if accept_one(db, clock, candidate).await? {
+        let consumer = candidate.consumer.as_str();
+        if !policies.contains_key(consumer) {
+            policies.insert(consumer, sharing_policies::get(db, consumer).await?);
+        }
+        let Some(policy) = policies.get(consumer).and_then(Option::as_ref) else {
+            continue;
+        };
+        if accept_one(db, clock, policy, candidate).await? {
             accepted += 1;
         }
     }
     Ok(accepted)
 }
 
-async fn accept_one(db: &Db, clock: &Clock, share: &Trusting) -> Result<bool> {
-    let Some(policy) = sharing_policies::get(db, &share.consumer).await? else {
-        return Ok(false);
-    };
-    let verdict = verdict_of(&policy, Some(&share.report))?;
+async fn accept_one(
+    db: &Db,
+    clock: &Clock,
+    policy: &SharingPolicy,
+    share: &Trusting,
+) -> Result<bool> {
+    let verdict = verdict_of(policy, Some(&share.report))?;
     if !policy.accepts_automatically(&share.producer, &verdict) {
         return Ok(false);
     }
