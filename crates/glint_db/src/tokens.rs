@@ -19,12 +19,22 @@ pub struct NewToken<'a> {
 }
 
 /// Stores a newly issued token; `NotFound` when its user or account was deleted meanwhile.
+///
+/// On PostgreSQL the statement first takes a key-share lock on the account row, before the
+/// foreign-key checks lock the user row: an account deletion locks the account first too, so
+/// the two wait for each other in one order and never deadlock (a deadlock would abort the
+/// sign-in with a 500). A token whose account is already gone inserts no row.
 pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
     let _turn = db.write_turn().await;
-    sql::query(
-        "INSERT INTO tokens (hash, user_id, account_id, audit_id, issued_at, expires_at, revoked) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0)",
-    )
+    let lock = match db.backend() {
+        crate::Backend::Sqlite => "",
+        crate::Backend::Postgres => " FOR KEY SHARE",
+    };
+    let done = sql::query(format!(
+        "WITH account AS (SELECT id FROM accounts WHERE id = $3{lock}) \
+         INSERT INTO tokens (hash, user_id, account_id, audit_id, issued_at, expires_at, revoked) \
+         SELECT $1, $2, account.id, $4, $5, $6, 0 FROM account"
+    ))
     .bind(token.hash)
     .bind(token.user_id.as_str())
     .bind(token.account_id.as_str())
@@ -40,6 +50,12 @@ pub async fn insert(db: &Db, token: &NewToken<'_>) -> Result<()> {
             glint_core::Error::from(e)
         }
     })?;
+    if done.rows_affected() == 0 {
+        return Err(glint_core::Error::not_found(
+            glint_core::error::Kind::Account,
+            token.account_id.as_str(),
+        ));
+    }
     Ok(())
 }
 
