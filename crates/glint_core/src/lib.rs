@@ -6,6 +6,7 @@ pub mod error;
 pub mod event;
 pub mod group;
 pub mod identity;
+pub mod legacy_task;
 pub mod image;
 pub mod metadef;
 pub mod names;
