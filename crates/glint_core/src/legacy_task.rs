@@ -80,7 +80,11 @@ fn check_member(key: &str, value: &Value) -> Result<()> {
         "expires_at" if !(value.is_null() || value.is_string()) => {
             return Err(not_of("'null', 'string'"));
         }
-        "status" if !value.as_str().is_some_and(|s| s.parse::<TaskStatus>().is_ok()) => {
+        "status"
+            if !value
+                .as_str()
+                .is_some_and(|s| s.parse::<TaskStatus>().is_ok()) =>
+        {
             return Err(schema_error(&format!(
                 "{} is not one of ['pending', 'processing', 'success', 'failure']",
                 repr(value)
@@ -92,9 +96,8 @@ fn check_member(key: &str, value: &Value) -> Result<()> {
         {
             return Err(not_of("'string'"));
         }
-        "input" | "result" | "expires_at" | "status" | "id" | "owner" | "message"
-        | "image_id" | "request_id" | "user_id" | "created_at" | "updated_at" | "self"
-        | "schema" => {}
+        "input" | "result" | "expires_at" | "status" | "id" | "owner" | "message" | "image_id"
+        | "request_id" | "user_id" | "created_at" | "updated_at" | "self" | "schema" => {}
         other => {
             return Err(schema_error(&format!(
                 "Additional properties are not allowed ('{other}' was unexpected)"

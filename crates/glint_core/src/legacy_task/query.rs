@@ -49,11 +49,18 @@ pub struct TaskQuery {
 }
 
 fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn last<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn invalid(message: String) -> Error {
@@ -89,7 +96,10 @@ impl TaskQuery {
             None => None,
         };
         let marker = first(pairs, "marker").map(str::to_owned);
-        if marker.as_deref().is_some_and(|m| !m.is_empty() && !uuid_like(m)) {
+        if marker
+            .as_deref()
+            .is_some_and(|m| !m.is_empty() && !uuid_like(m))
+        {
             return Err(invalid("Invalid marker format".into()));
         }
         let limit = match first(pairs, "limit") {
@@ -177,7 +187,10 @@ mod tests {
     #[test]
     fn defaults_are_newest_first_a_page_of_the_default_size() {
         let q = TaskQuery::parse(&[], 25, 1000).unwrap();
-        assert_eq!((q.limit, q.ascending, q.sort_key.column), (25, false, "created_at"));
+        assert_eq!(
+            (q.limit, q.ascending, q.sort_key.column),
+            (25, false, "created_at")
+        );
         assert_eq!(q.first_link(), "/v2/tasks");
         assert_eq!(q.next_link("abc"), "/v2/tasks?marker=abc");
     }
@@ -193,7 +206,10 @@ mod tests {
         assert_eq!(refusal(&[("marker", "nope")]), "Invalid marker format");
         assert_eq!(refusal(&[("limit", "x")]), "limit param must be an integer");
         assert_eq!(refusal(&[("limit", "-1")]), "limit param must be positive");
-        assert_eq!(refusal(&[("sort_key", "name")]), "Sort key supplied was not valid.");
+        assert_eq!(
+            refusal(&[("sort_key", "name")]),
+            "Sort key supplied was not valid."
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::TASK_TYPES;
 
-const UUID_PATTERN: &str = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$";
+const UUID_PATTERN: &str =
+    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$";
 
 /// The task's properties, as Glance's `_TASK_SCHEMA` describes them.
 fn properties(listed: bool) -> Map<String, Value> {
@@ -13,23 +14,62 @@ fn properties(listed: bool) -> Map<String, Value> {
     let mut put = |key: &str, value: Value| {
         p.insert(key.into(), value);
     };
-    put("id", json!({"description": "An identifier for the task", "pattern": UUID_PATTERN, "type": "string"}));
-    put("type", json!({"description": "The type of task represented by this content", "enum": TASK_TYPES, "type": "string"}));
-    put("status", json!({"description": "The current status of this task", "enum": ["pending", "processing", "success", "failure"], "type": "string"}));
+    put(
+        "id",
+        json!({"description": "An identifier for the task", "pattern": UUID_PATTERN, "type": "string"}),
+    );
+    put(
+        "type",
+        json!({"description": "The type of task represented by this content", "enum": TASK_TYPES, "type": "string"}),
+    );
+    put(
+        "status",
+        json!({"description": "The current status of this task", "enum": ["pending", "processing", "success", "failure"], "type": "string"}),
+    );
     if !listed {
-        put("input", json!({"description": "The parameters required by task, JSON blob", "type": ["null", "object"]}));
-        put("result", json!({"description": "The result of current task, JSON blob", "type": ["null", "object"]}));
+        put(
+            "input",
+            json!({"description": "The parameters required by task, JSON blob", "type": ["null", "object"]}),
+        );
+        put(
+            "result",
+            json!({"description": "The result of current task, JSON blob", "type": ["null", "object"]}),
+        );
     }
-    put("owner", json!({"description": "An identifier for the owner of this task", "type": "string"}));
+    put(
+        "owner",
+        json!({"description": "An identifier for the owner of this task", "type": "string"}),
+    );
     if !listed {
-        put("message", json!({"description": "Human-readable informative message only included when appropriate (usually on failure)", "type": "string"}));
+        put(
+            "message",
+            json!({"description": "Human-readable informative message only included when appropriate (usually on failure)", "type": "string"}),
+        );
     }
-    put("image_id", json!({"description": "Image associated with the task", "type": "string"}));
-    put("request_id", json!({"description": "Human-readable informative request-id", "type": "string"}));
-    put("user_id", json!({"description": "User associated with the task", "type": "string"}));
-    put("expires_at", json!({"description": "Datetime when this resource would be subject to removal", "type": ["null", "string"]}));
-    put("created_at", json!({"description": "Datetime when this resource was created", "type": "string"}));
-    put("updated_at", json!({"description": "Datetime when this resource was updated", "type": "string"}));
+    put(
+        "image_id",
+        json!({"description": "Image associated with the task", "type": "string"}),
+    );
+    put(
+        "request_id",
+        json!({"description": "Human-readable informative request-id", "type": "string"}),
+    );
+    put(
+        "user_id",
+        json!({"description": "User associated with the task", "type": "string"}),
+    );
+    put(
+        "expires_at",
+        json!({"description": "Datetime when this resource would be subject to removal", "type": ["null", "string"]}),
+    );
+    put(
+        "created_at",
+        json!({"description": "Datetime when this resource was created", "type": "string"}),
+    );
+    put(
+        "updated_at",
+        json!({"description": "Datetime when this resource was updated", "type": "string"}),
+    );
     put("self", json!({"readOnly": true, "type": "string"}));
     put("schema", json!({"readOnly": true, "type": "string"}));
     p

@@ -56,7 +56,10 @@ fn a_whole_import_body_is_taken_as_sent() {
 #[test]
 fn bodies_are_refused_in_glances_words_and_order() {
     assert_eq!(refusal(json!({"input": {}})), "Task 'type' is required");
-    assert_eq!(refusal(json!({"type": "import"})), "Task 'input' is required");
+    assert_eq!(
+        refusal(json!({"type": "import"})),
+        "Task 'input' is required"
+    );
     let unknown = refusal(json!({"type": "convert", "input": {}}));
     assert_eq!(
         unknown,
@@ -115,6 +118,9 @@ fn an_import_task_starts_pending_with_its_input() {
         Timestamp::from_micros(0),
     );
     assert!(t.is_legacy_import());
-    assert_eq!((t.status, t.owner.as_str()), (TaskStatus::Pending, "554433"));
+    assert_eq!(
+        (t.status, t.owner.as_str()),
+        (TaskStatus::Pending, "554433")
+    );
     assert_eq!(t.input, input);
 }
