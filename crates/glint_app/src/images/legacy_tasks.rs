@@ -48,10 +48,15 @@ impl ImageService {
         let request = legacy_task::parse_create(&body?)?;
         let url =
             legacy_task::check_source(&request.import_from, &self.settings.web_download.filter)?;
+        // A property an image create forbids (a read-only one) makes the task's body bad.
         let new = parse_create(
             &Value::Object(request.image_properties.clone()),
             &self.settings.limits,
-        )?;
+        )
+        .map_err(|e| match e {
+            Error::Forbidden(why) => Error::InvalidInput(why),
+            other => other,
+        })?;
         if new.disk_format.is_none() || new.container_format.is_none() {
             return Err(Error::InvalidInput(
                 "Properties disk_format, container_format must be set prior to saving data.".into(),

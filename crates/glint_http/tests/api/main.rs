@@ -19,6 +19,7 @@ mod images;
 mod import_tasks;
 mod inspection;
 mod leftovers;
+mod legacy_tasks;
 mod lockout;
 mod markers;
 mod matrix;
