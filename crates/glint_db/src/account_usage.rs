@@ -11,6 +11,10 @@ use crate::sql;
 /// Statuses that hold no data and count for nothing.
 const GONE: &str = "('killed', 'deleted', 'pending_delete')";
 
+/// Statuses whose data is in the region's store (Glance counts an image's size once per
+/// location, and only these have one).
+const STORED: &str = "('active', 'deactivated')";
+
 /// Whether an image is being copied or imported to a store (Glance's
 /// `os_glance_importing_to_stores` not empty).
 const COPYING: &str = "EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id \
@@ -20,7 +24,7 @@ const COPYING: &str = "EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id
 pub async fn of_account(db: &Db, region: &RegionName, owner: &str) -> Result<AccountUsage> {
     let text = format!(
         "SELECT \
-           CAST(COALESCE(SUM(CASE WHEN size > 0 AND status NOT IN {GONE} THEN size ELSE 0 END), 0) AS BIGINT) \
+           CAST(COALESCE(SUM(CASE WHEN size > 0 AND status IN {STORED} THEN size ELSE 0 END), 0) AS BIGINT) \
              AS stored, \
            CAST(COALESCE(SUM(CASE WHEN size > 0 AND (status IN ('uploading', 'importing') \
              OR (status NOT IN {GONE} AND {COPYING})) THEN size ELSE 0 END), 0) AS BIGINT) AS staged, \

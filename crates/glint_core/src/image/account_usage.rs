@@ -11,7 +11,7 @@ const MIB: u64 = 1 << 20;
 /// An account's usage in one region, as counted from its images.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccountUsage {
-    /// Bytes of data of its live images (every status but killed, deleted, pending_delete).
+    /// Bytes of data of its images in the store (active or deactivated).
     pub stored_bytes: u64,
     /// Bytes of data staged or being imported.
     pub staged_bytes: u64,

@@ -6,6 +6,7 @@
     reason = "tests fail loudly by design"
 )]
 
+mod account_usage;
 mod app;
 mod compute;
 mod concurrency;
