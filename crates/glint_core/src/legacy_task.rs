@@ -81,9 +81,10 @@ fn check_member(key: &str, value: &Value) -> Result<()> {
             return Err(not_of("'null', 'string'"));
         }
         "status"
-            if !value
+            if value
                 .as_str()
-                .is_some_and(|s| s.parse::<TaskStatus>().is_ok()) =>
+                .and_then(|s| s.parse::<TaskStatus>().ok())
+                .is_none() =>
         {
             return Err(schema_error(&format!(
                 "{} is not one of ['pending', 'processing', 'success', 'failure']",

@@ -400,6 +400,11 @@ async fn the_list_filters_sorts_and_pages_every_task_of_the_region(engine: Engin
     seen.sort();
     all.sort();
     assert_eq!(seen, all);
+    // Tasks only expire: no method deletes one.
+    let r = admin
+        .call(Method::DELETE, &format!("{TASKS}/{}", imports[0]), None)
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     let (none, next) = page(&admin, &format!("{TASKS}?limit=0")).await;
     assert!(none.is_empty() && next.is_none());
 
