@@ -20,18 +20,19 @@ use crate::app::{Engine, Setup, TestApp, TestResponse, on_both_engines};
 use crate::spec::{Actor, Image, assert_glance_error, md5_hex};
 use crate::web_download::serve;
 
+mod listing;
+
 on_both_engines!(
     an_import_task_fills_a_new_image_of_the_admins_account,
     a_failed_fetch_fails_the_task_and_removes_its_image,
     bad_bodies_and_properties_are_400_with_nothing_stored,
     only_the_cloud_admin_reaches_the_tasks_api,
-    the_list_filters_sorts_and_pages_every_task_of_the_region,
 );
 
-const TASKS: &str = "/image/DFW/v2/tasks";
+pub(crate) const TASKS: &str = "/image/DFW/v2/tasks";
 
 /// Any port, a 32 MiB cap, quick timeouts, loopback reachable.
-fn loopback(s: &mut ImageSettings) {
+pub(crate) fn loopback(s: &mut ImageSettings) {
     s.limits.size_cap = 32 << 20;
     s.web_download.filter = ImportFilter {
         allowed_ports: vec![],
@@ -44,7 +45,10 @@ fn loopback(s: &mut ImageSettings) {
 
 /// acme (554433, alice a member) in DFW and the cloud admin, on `engine`; `None` when
 /// PostgreSQL is not configured.
-async fn world(engine: Engine, tweak: fn(&mut ImageSettings)) -> Option<(TestApp, Actor, Actor)> {
+pub(crate) async fn world(
+    engine: Engine,
+    tweak: fn(&mut ImageSettings),
+) -> Option<(TestApp, Actor, Actor)> {
     let setup = Setup {
         image_settings: tweak,
         ..Setup::default()
@@ -59,7 +63,7 @@ async fn world(engine: Engine, tweak: fn(&mut ImageSettings)) -> Option<(TestApp
     Some((app, alice, admin))
 }
 
-fn import_task(source: &str, properties: Value) -> Value {
+pub(crate) fn import_task(source: &str, properties: Value) -> Value {
     json!({"type": "import", "input": {
         "import_from": source,
         "import_from_format": "raw",
@@ -67,16 +71,16 @@ fn import_task(source: &str, properties: Value) -> Value {
     }})
 }
 
-fn raw_properties(name: &str) -> Value {
+pub(crate) fn raw_properties(name: &str) -> Value {
     json!({"name": name, "disk_format": "raw", "container_format": "bare", "visibility": "public"})
 }
 
-async fn create(actor: &Actor, body: Value) -> TestResponse {
+pub(crate) async fn create(actor: &Actor, body: Value) -> TestResponse {
     actor.call(Method::POST, TASKS, Some(body)).await
 }
 
 /// The task `id` once it has ended.
-async fn ended(actor: &Actor, id: &str) -> Value {
+pub(crate) async fn ended(actor: &Actor, id: &str) -> Value {
     for _ in 0..300 {
         let task = actor
             .get(&format!("{TASKS}/{id}"))
@@ -305,136 +309,4 @@ async fn only_the_cloud_admin_reaches_the_tasks_api(engine: Engine) {
         0,
         "no image was made for a refused task"
     );
-}
-
-/// Ids of the page at `uri` and its `next` link.
-async fn page(admin: &Actor, uri: &str) -> (Vec<String>, Option<String>) {
-    let body = admin.get(uri).await.expect(StatusCode::OK);
-    let ids = body["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .map(|t| t["id"].as_str().expect("id").to_owned())
-        .collect();
-    let next = body["next"].as_str().map(|n| format!("/image/DFW{n}"));
-    (ids, next)
-}
-
-async fn the_list_filters_sorts_and_pages_every_task_of_the_region(engine: Engine) {
-    let base = serve(vec![("/disk.raw", vec![5; 4096])]).await;
-    let Some((_app, alice, admin)) = world(engine, loopback).await else {
-        return;
-    };
-    let mut imports = Vec::new();
-    for (n, path) in ["/disk.raw", "/missing", "/disk.raw"].iter().enumerate() {
-        let body = import_task(&format!("{base}{path}"), raw_properties(&format!("t{n}")));
-        let r = create(&admin, body).await;
-        let id = r.expect(StatusCode::CREATED)["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
-        ended(&admin, &id).await;
-        imports.push(id);
-    }
-    // Alice's own import is an `api_image_import` task, listed too, with its image.
-    let image = alice
-        .create(json!({"name": "staged", "disk_format": "raw", "container_format": "bare"}))
-        .await;
-    assert_eq!(
-        alice.stage(&image, vec![1; 2048]).await,
-        StatusCode::NO_CONTENT
-    );
-    let r = alice
-        .call(
-            Method::POST,
-            &format!("{}/import", image.uri()),
-            Some(json!({"method": {"name": "glance-direct"}})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    alice.wait_for(&image.uri(), "/status", "active").await;
-
-    let body = admin.get(TASKS).await.expect(StatusCode::OK);
-    assert_eq!(
-        (&body["first"], &body["schema"]),
-        (&json!("/v2/tasks"), &json!("/v2/schemas/tasks"))
-    );
-    assert!(body.get("next").is_none(), "{body}");
-    let tasks = body["tasks"].as_array().expect("tasks");
-    assert_eq!(tasks.len(), 4, "{body}");
-    assert_eq!(tasks[0]["type"], "api_image_import", "newest first");
-    assert_eq!(tasks[0]["owner"], "554433");
-    for listed in tasks {
-        assert!(
-            listed.get("input").is_none() && listed.get("message").is_none(),
-            "{listed}"
-        );
-    }
-    let full = admin
-        .get(&format!("{TASKS}/{}", tasks[0]["id"].as_str().expect("id")))
-        .await
-        .expect(StatusCode::OK);
-    assert_eq!(full["image_id"], image.id.as_str());
-
-    let (only_imports, _) = page(&admin, &format!("{TASKS}?type=import&sort_dir=asc")).await;
-    assert_eq!(only_imports, imports, "oldest first");
-    let (failed, _) = page(&admin, &format!("{TASKS}?status=failure")).await;
-    assert_eq!(failed, vec![imports[1].clone()]);
-    let (by_status, _) = page(&admin, &format!("{TASKS}?sort_key=status&sort_dir=asc")).await;
-    assert_eq!(by_status[0], imports[1], "failure sorts before success");
-
-    // Pages of one cover every task once, each `next` keeping the query.
-    let mut seen = Vec::new();
-    let mut uri = Some(format!("{TASKS}?limit=1"));
-    while let Some(at) = uri {
-        let (ids, next) = page(&admin, &at).await;
-        assert!(ids.len() <= 1);
-        if let Some(n) = &next {
-            assert!(n.contains("limit=1&marker="), "{n}");
-        }
-        seen.extend(ids);
-        uri = next;
-    }
-    let mut all: Vec<String> = imports.clone();
-    all.push(tasks[0]["id"].as_str().expect("id").to_owned());
-    seen.sort();
-    all.sort();
-    assert_eq!(seen, all);
-    // Tasks only expire: no method deletes one.
-    let r = admin
-        .call(Method::DELETE, &format!("{TASKS}/{}", imports[0]), None)
-        .await;
-    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    let (none, next) = page(&admin, &format!("{TASKS}?limit=0")).await;
-    assert!(none.is_empty() && next.is_none());
-
-    for (query, says) in [
-        ("sort_dir=up", "Invalid sort direction: up"),
-        ("status=done", "Invalid status value: done"),
-        (
-            "type=api_image_import",
-            "Invalid type value: api_image_import",
-        ),
-        ("marker=nope", "Invalid marker format"),
-        (
-            "marker=0f2c3a5e-8a4b-4a7e-9d1c-2b3c4d5e6f70",
-            "was not found",
-        ),
-        ("limit=-3", "limit param must be positive"),
-        ("sort_key=name", "Sort key supplied was not valid."),
-    ] {
-        let r = admin.get(&format!("{TASKS}?{query}")).await;
-        assert_glance_error(&r, StatusCode::BAD_REQUEST);
-        r.assert_says("/message", says);
-    }
-    let schema = admin
-        .get("/image/DFW/v2/schemas/tasks")
-        .await
-        .expect(StatusCode::OK);
-    assert_eq!(schema["name"], "tasks");
-    let schema = alice
-        .get("/image/DFW/v2/schemas/task")
-        .await
-        .expect(StatusCode::OK);
-    assert_eq!(schema["name"], "task");
 }
