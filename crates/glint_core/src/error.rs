@@ -23,6 +23,7 @@ pub enum Kind {
     Group,
     Report,
     Metadef,
+    Task,
 }
 
 impl fmt::Display for Kind {
@@ -45,6 +46,7 @@ impl fmt::Display for Kind {
             Kind::Group => "group",
             Kind::Report => "report",
             Kind::Metadef => "metadata definition",
+            Kind::Task => "task",
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod event;
 pub mod group;
 pub mod identity;
 pub mod image;
+pub mod legacy_task;
 pub mod metadef;
 pub mod names;
 pub mod network;

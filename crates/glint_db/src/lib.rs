@@ -3,6 +3,7 @@
 //! aggregate; every function returns domain types from `glint_core`, and failures are never
 //! swallowed into `None`.
 
+pub mod account_usage;
 pub mod accounts;
 pub mod bulk;
 mod checkpoint;
@@ -15,6 +16,7 @@ pub mod members;
 pub mod metadefs;
 mod migrations;
 mod pool;
+pub mod region_tasks;
 pub mod regions;
 pub mod reports;
 pub mod servers;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::sql::{self, Row};
 use crate::{Db, is_unique_violation};
 
-const COLUMNS: &str = "id, task_type, status, owner, image_id, request_id, user_id, input, \
+pub(crate) const COLUMNS: &str = "id, task_type, status, owner, image_id, request_id, user_id, input, \
                        result, message, created_at, updated_at, expires_at";
 
 /// How a task ended.
@@ -26,7 +26,7 @@ fn json(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| Error::Internal(format!("stored task JSON: {e}")))
 }
 
-fn from_row(row: &Row) -> Result<ImageTask> {
+pub(crate) fn from_row(row: &Row) -> Result<ImageTask> {
     let status: String = row.try_get("status")?;
     let input: String = row.try_get("input")?;
     let result: Option<String> = row.try_get("result")?;
@@ -107,8 +107,9 @@ pub async fn start(db: &Db, task: &ImageTask, stale: Option<&str>) -> Result<()>
         .execute(&mut tx)
         .await?;
     sql::query(format!(
-        "INSERT INTO image_tasks ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO image_tasks ({COLUMNS}, region) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         (SELECT region FROM images WHERE id = $5))"
     ))
     .bind(task.id.as_str())
     .bind(task.task_type.as_str())
@@ -173,7 +174,7 @@ pub async fn finish_lock_holder(db: &Db, image_id: &str, ending: &Ending) -> Res
     }
 }
 
-async fn end_in(
+pub(crate) async fn end_in(
     tx: &mut crate::WriteTx,
     id: &str,
     ending: &Ending,
@@ -211,8 +212,8 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<ImageTask>> {
         .transpose()
 }
 
-/// The tasks of `image_id` not past their expiry at `now`, newest first; only those of
-/// `owner` when given.
+/// The import tasks (`api_image_import`) of `image_id` not past their expiry at `now`, newest
+/// first; only those of `owner` when given.
 pub async fn of_image(
     db: &Db,
     image_id: &str,
@@ -225,9 +226,10 @@ pub async fn of_image(
         ""
     };
     let mut query = sql::query(format!(
-        "SELECT {COLUMNS} FROM image_tasks WHERE image_id = $1 \
+        "SELECT {COLUMNS} FROM image_tasks WHERE image_id = $1 AND task_type = '{}' \
          AND (expires_at IS NULL OR expires_at >= $2){by_owner} \
-         ORDER BY created_at DESC, id DESC"
+         ORDER BY created_at DESC, id DESC",
+        task::IMPORT_TASK_TYPE
     ))
     .bind(image_id)
     .bind(now.micros());

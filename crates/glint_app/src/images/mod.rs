@@ -2,10 +2,12 @@
 //! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
 //! and sharing in `members`.
 
+mod account_usage;
 mod data;
 mod format_check;
 mod group_shares;
 mod import;
+mod legacy_tasks;
 mod list;
 mod policy;
 pub(crate) mod receive;
@@ -37,6 +39,7 @@ use crate::{Clock, Stores};
 
 pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
+pub use legacy_tasks::TaskPage;
 pub use list::ImagePage;
 pub(crate) use sharing_policy::accept_trusted_after;
 pub use sharing_policy::{JudgedShare, MAX_OVERRIDE_REASON};

@@ -95,6 +95,7 @@ impl ImageService {
         if let Err(e) = stored::finish_lock_holder(&self.db, image.as_str(), &ending).await {
             tracing::warn!(error = %e, image = %image, "could not end a cut import task");
         }
+        self.end_cut_legacy_task(image.as_str()).await;
     }
 
     /// Runs `work` as the body of `task` in the background: processing while it runs, then

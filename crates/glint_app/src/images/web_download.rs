@@ -177,7 +177,9 @@ impl ImageService {
         }
     }
 
-    async fn download_into(&self, image: &Image, url: Url) -> Result<()> {
+    /// Fetches `url` into `image` (claimed as `importing`) and activates it: the body of a
+    /// web-download import, and of a legacy `import` task.
+    pub(super) async fn download_into(&self, image: &Image, url: Url) -> Result<()> {
         let settings = &self.settings.web_download;
         check_literal(&url, &settings.networks)?;
         let cap = self.settings.limits.size_cap;

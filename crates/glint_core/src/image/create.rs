@@ -4,7 +4,7 @@
 //! to the service layer, not here.
 
 pub(crate) mod fields;
-mod repr;
+pub(crate) mod repr;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,6 +2,7 @@
 //! status, and the pure rules of the Image API v2 (create validation, JSON-Patch updates, list
 //! queries, schemas, who sees an image). No I/O here.
 
+pub mod account_usage;
 pub mod create;
 pub mod deprecation;
 pub mod lineage;

@@ -1,5 +1,6 @@
 //! The OpenStack Image API v2 at each region's endpoint (`/image/{region}`): version discovery,
-//! images, tags, actions, data, import tasks, members, schemas and discovery info, the metadata
+//! images, tags, actions, data, import tasks, the legacy tasks API (`legacy_tasks`), members,
+//! schemas and discovery info (with the account's usage), the metadata
 //! definitions catalog (`metadefs`, the same under every region), and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
 //! removals of shares (`retirement`), shares with groups of accounts (`group_shares`), and
@@ -9,6 +10,7 @@ pub(crate) mod body;
 mod data;
 mod group_shares;
 mod images;
+mod legacy_tasks;
 mod members;
 mod metadefs;
 mod negotiate_errors;
@@ -80,6 +82,23 @@ pub(crate) fn routes() -> Router<AppState> {
             &format!("{v2}/images/{{image_id}}/glint-inspection"),
             get(trust::show_inspection),
         )
+        .route(
+            &format!("{v2}/tasks"),
+            get(legacy_tasks::list_tasks).post(legacy_tasks::create_task),
+        )
+        .route(
+            &format!("{v2}/tasks/{{task_id}}"),
+            get(legacy_tasks::show_task),
+        )
+        .route(
+            &format!("{v2}/schemas/task"),
+            get(legacy_tasks::task_schema),
+        )
+        .route(
+            &format!("{v2}/schemas/tasks"),
+            get(legacy_tasks::tasks_schema),
+        )
+        .route(&format!("{v2}/info/usage"), get(schemas::usage_info))
         .route(&format!("{v2}/schemas/image"), get(schemas::image))
         .route(&format!("{v2}/schemas/images"), get(schemas::images))
         .route(&format!("{v2}/schemas/member"), get(schemas::member))

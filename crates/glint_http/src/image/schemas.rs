@@ -1,14 +1,16 @@
 //! `/v2/schemas/…` and `/v2/info/…`: the JSON schemas clients build their models from, and
-//! discovery of import methods and stores.
+//! discovery of import methods, stores and the caller's account's usage.
 
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use glint_core::Error;
 use glint_core::image::schema;
 use serde_json::{Value, json};
 
 use crate::error::ImageError;
 use crate::extract::{ImageCaller, NoBody};
+use crate::paths::{RegionPath, Typed};
+use crate::router::AppState;
 
 /// `GET /v2/schemas/image`.
 pub(crate) async fn image(_: ImageCaller, _: NoBody) -> Json<Value> {
@@ -57,4 +59,20 @@ pub(crate) async fn stores_info(_: ImageCaller, _: NoBody) -> Result<Json<Value>
         "Multi backend is not supported at this site.",
     )
     .into())
+}
+
+/// `GET /v2/info/usage` (v2.13): the caller's account's usage of each image quota in this
+/// region, `{"usage": {name: {"limit", "usage"}}}`; -1 is no limit.
+pub(crate) async fn usage_info(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    _: NoBody,
+    Typed(p, _): Typed<RegionPath>,
+) -> Result<Json<Value>, ImageError> {
+    let usage = state.images.account_usage(&ctx, &p.region).await?;
+    let mut quotas = serde_json::Map::new();
+    for (name, used, limit) in usage.quotas() {
+        quotas.insert(name.into(), json!({"limit": limit, "usage": used}));
+    }
+    Ok(Json(json!({ "usage": quotas })))
 }

@@ -6,6 +6,7 @@
     reason = "tests fail loudly by design"
 )]
 
+mod account_usage;
 mod app;
 mod compute;
 mod concurrency;
@@ -19,6 +20,7 @@ mod images;
 mod import_tasks;
 mod inspection;
 mod leftovers;
+mod legacy_tasks;
 mod lockout;
 mod markers;
 mod matrix;
