@@ -2,6 +2,7 @@
 //! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
 //! and sharing in `members`.
 
+mod cache;
 mod data;
 mod format_check;
 mod group_shares;
@@ -35,6 +36,7 @@ use tokio::sync::Notify;
 
 use crate::{Clock, Stores};
 
+pub use cache::{CacheState, ClearTarget};
 pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use list::ImagePage;
@@ -98,6 +100,8 @@ pub struct ImageService {
     reports_wake: Arc<Notify>,
     /// The time of changes and their events (a test moves it forward).
     clock: Clock,
+    /// This node's cache of image data, when it has one.
+    cache: Option<cache::ImageCache>,
 }
 
 impl ImageService {
@@ -109,6 +113,7 @@ impl ImageService {
             settings,
             reports_wake: Arc::new(Notify::new()),
             clock: Clock::system(),
+            cache: None,
         }
     }
 
