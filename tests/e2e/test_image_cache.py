@@ -12,8 +12,12 @@ import hashlib
 import os
 import time
 
+from pathlib import Path
+
 import openstack.exceptions
 import pytest
+
+from conftest import Account, GlintServer
 
 SERVER_ENV = {"GLINT__IMAGE_CACHE__SWEEP_INTERVAL_SECS": "1"}
 USER = "cora"
@@ -23,6 +27,28 @@ DATA = os.urandom(3 * 1024 * 1024 + 17)
 @pytest.fixture(scope="module")
 def account(make_account):
     return make_account("cachers", {USER: "member"}, number="9200001")
+
+
+@pytest.fixture(scope="module")
+def second_node(glint_server, glint_bin, tmp_path_factory):
+    """Another `glint serve` on the first one's database and image store, with a
+    data folder (and so a node id and an image cache) of its own."""
+    database_url = glint_server.database_url or (
+        f"sqlite://{glint_server.data_dir / 'glint.db'}?mode=rwc"
+    )
+    node = GlintServer(glint_bin, Path(tmp_path_factory.mktemp("glint-node2")), database_url)
+    node.extra_env = {
+        "GLINT__STORAGE__URL": f"{glint_server.data_dir}/images/{{region}}",
+        **SERVER_ENV,
+    }
+    node.start(float(os.environ.get("GLINT_E2E_START_TIMEOUT", "30")))
+    yield node
+    node.stop()
+
+
+def on(node: GlintServer, account: Account) -> Account:
+    """The same account, its clients talking to `node`."""
+    return Account(node, account.name, account.number, account.region, account.passwords)
 
 
 def wait_cached(admin_sdk, image_id: str) -> dict:
@@ -99,3 +125,25 @@ def test_a_deleted_image_leaves_the_cache(account, cloud_admin):
     assert image.id not in cached_ids(admin)
     with pytest.raises(openstack.exceptions.NotFoundException):
         admin.image.queue_image(image.id)
+
+
+def test_each_node_has_its_own_cache_and_a_deletion_elsewhere_empties_it(
+    account, cloud_admin, second_node
+):
+    member = account.sdk(USER)
+    admin = cloud_admin.sdk("admin")
+    elsewhere = on(second_node, cloud_admin)
+    admin_b = elsewhere.sdk("admin")
+    image = member.image.create_image(
+        name="two-nodes", data=DATA[:8192], disk_format="raw", container_format="bare"
+    )
+    admin.image.queue_image(image.id)
+    wait_cached(admin, image.id)
+    assert image.id not in cached_ids(admin_b)
+
+    on(second_node, account).sdk(USER).image.delete_image(image.id)
+    deadline = time.monotonic() + 30
+    while image.id in cached_ids(admin):
+        assert time.monotonic() < deadline, "the first node kept the deleted image"
+        time.sleep(0.2)
+    elsewhere.close()

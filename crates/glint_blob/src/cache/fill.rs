@@ -32,6 +32,9 @@ pub struct Expected {
     pub sha512_hex: Option<String>,
 }
 
+/// A fill just started: where its chunks go (drop it at the end) and its outcome.
+type Started = (mpsc::Sender<Bytes>, JoinHandle<Result<(), BlobError>>);
+
 /// Forgets the running fill of a key when the fill ends, however it ends.
 struct Running {
     cache: DiskCache,
@@ -104,11 +107,7 @@ impl DiskCache {
 
     /// Starts a fill of `key` unless it is cached, being filled, or larger than the cache:
     /// the sender of its chunks (drop it at the end) and the fill's outcome.
-    fn begin(
-        &self,
-        key: &CacheKey,
-        expected: Expected,
-    ) -> Option<(mpsc::Sender<Bytes>, JoinHandle<Result<(), BlobError>>)> {
+    fn begin(&self, key: &CacheKey, expected: Expected) -> Option<Started> {
         if expected.size > self.shared.max_size {
             return None;
         }

@@ -77,9 +77,15 @@ async fn the_cache_api_answers_as_glance_does(engine: Engine) {
         }
     };
     assert_eq!(clear("invalid").await, StatusCode::BAD_REQUEST);
-    assert_eq!(cached_ids(&state(&admin).await), [image.id.clone()]);
+    assert_eq!(
+        cached_ids(&state(&admin).await),
+        std::slice::from_ref(&image.id)
+    );
     assert_eq!(clear("queue").await, StatusCode::NO_CONTENT);
-    assert_eq!(cached_ids(&state(&admin).await), [image.id.clone()]);
+    assert_eq!(
+        cached_ids(&state(&admin).await),
+        std::slice::from_ref(&image.id)
+    );
     assert_eq!(clear("cache").await, StatusCode::NO_CONTENT);
     assert!(cached_ids(&state(&admin).await).is_empty());
     queue_and_wait(&admin, &image.id).await;
@@ -147,4 +153,31 @@ async fn only_admins_manage_the_cache_and_others_learn_nothing(engine: Engine) {
         assert!(!String::from_utf8_lossy(&body).contains(&image.id));
     }
     assert_eq!(state(&admin).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_node_without_a_cache_answers_404_to_the_admin_and_403_to_others() {
+    let app = crate::app::TestApp::new().await;
+    app.account("acme", "554433", &["DFW"]).await;
+    let alice = app.actor("alice", "acme", Role::Member).await;
+    let admin = app.cloud_admin().await;
+    let image = alice.upload_with(json!({}), vec![1u8; 100]).await;
+    let entry = format!("{CACHE}/{}", image.id);
+    let calls = [
+        (Method::GET, CACHE.to_owned()),
+        (Method::DELETE, CACHE.to_owned()),
+        (Method::PUT, entry.clone()),
+        (Method::DELETE, entry),
+        (Method::POST, format!("{CACHE}/prune")),
+    ];
+    for (method, uri) in calls {
+        let r = admin.call(method.clone(), &uri, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {uri}");
+        let r = alice.call(method.clone(), &uri, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {uri}");
+    }
+    assert_eq!(
+        alice.download(&image).await,
+        (StatusCode::OK, vec![1u8; 100])
+    );
 }

@@ -70,7 +70,10 @@ async fn a_deleted_image_leaves_the_cache(engine: Engine) {
 
     // Deleted through this node: gone at once.
     assert_eq!(alice.delete(&here).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(cached_ids(&state(&admin).await), [elsewhere.id.clone()]);
+    assert_eq!(
+        cached_ids(&state(&admin).await),
+        std::slice::from_ref(&elsewhere.id)
+    );
     assert_eq!(alice.download(&here).await.0, StatusCode::NOT_FOUND);
 
     // Deleted through another node (straight in the shared database): the sweep removes it,

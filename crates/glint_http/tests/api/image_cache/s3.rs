@@ -110,7 +110,7 @@ async fn concurrent_downloads_of_one_uncached_image_make_one_intact_entry(engine
         assert!(body == data, "every concurrent download is whole");
     }
     let listed = wait_cached(&admin, &image.id).await;
-    assert_eq!(cached_ids(&listed), [image.id.clone()]);
+    assert_eq!(cached_ids(&listed), std::slice::from_ref(&image.id));
     assert_eq!(listed["cached_images"][0]["size"], 700_000);
     let folder = app
         .cache_dir
@@ -122,7 +122,11 @@ async fn concurrent_downloads_of_one_uncached_image_make_one_intact_entry(engine
         .expect("cache folder")
         .map(|f| f.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files, [image.id.clone()], "one entry, no temp file left");
+    assert_eq!(
+        files,
+        std::slice::from_ref(&image.id),
+        "one entry, no temp file left"
+    );
     assert!(std::fs::read(folder.join(&image.id)).expect("entry") == data);
 
     let seen = proxy.naming(&image.id).len();
