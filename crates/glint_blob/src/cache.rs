@@ -256,34 +256,24 @@ impl DiskCache {
 
     /// Removes least recently used entries until the cache fits its limit.
     pub async fn prune(&self) -> Pruned {
-        let victims = {
-            let state = self.state();
-            let mut total: u64 = state.entries.values().map(|e| e.size).sum();
-            let mut by_age: Vec<(&CacheKey, &Entry)> = state.entries.iter().collect();
-            by_age.sort_by_key(|(_, e)| e.last_accessed);
-            let mut victims = Vec::new();
-            for (key, entry) in by_age {
-                if total <= self.shared.max_size {
-                    break;
-                }
-                total -= entry.size;
-                victims.push(key.clone());
-            }
-            victims
-        };
+        let victims = evict_over_limit(&mut self.state(), self.shared.max_size);
+        self.delete_evicted(victims).await
+    }
+
+    /// Deletes the files of entries already taken out of the map.
+    async fn delete_evicted(&self, victims: Vec<(CacheKey, u64)>) -> Pruned {
         let mut pruned = Pruned::default();
-        for key in victims {
-            let size = self.state().entries.get(&key).map(|e| e.size);
-            match (self.remove(&key).await, size) {
-                (Ok(true), Some(size)) => {
+        for (key, size) in victims {
+            let path = self.shared.layout.entry(&key);
+            match blocking(move || layout::remove_file(&path)).await {
+                Ok(_) => {
                     pruned.files += 1;
                     pruned.bytes += size;
                     tracing::info!(image = key.image, size, "pruned from the image cache");
                 }
-                (Err(e), _) => {
+                Err(e) => {
                     tracing::warn!(error = %e, image = key.image, "could not prune a cache entry")
                 }
-                _ => {}
             }
         }
         pruned
@@ -328,25 +318,49 @@ impl DiskCache {
         Ok(removed)
     }
 
-    /// Records a verified entry that a fill has just put in place; `false` when the image was
-    /// removed while it was filled (the caller then removes the file).
-    fn admit(&self, key: &CacheKey, size: u64) -> bool {
+    /// Records a verified entry that a fill has just put in place, pruning in the same step so
+    /// that the cache is never seen over its limit; `false` when the image was removed while it
+    /// was filled (the caller then removes the file).
+    async fn admit(&self, key: &CacheKey, size: u64) -> bool {
         let now = SystemTime::now();
-        let mut state = self.state();
-        if state.cancelled.remove(key) {
-            return false;
-        }
-        state.entries.insert(
-            key.clone(),
-            Entry {
-                size,
-                hits: 0,
-                last_accessed: now,
-                last_modified: now,
-            },
-        );
+        let victims = {
+            let mut state = self.state();
+            if state.cancelled.remove(key) {
+                return false;
+            }
+            state.entries.insert(
+                key.clone(),
+                Entry {
+                    size,
+                    hits: 0,
+                    last_accessed: now,
+                    last_modified: now,
+                },
+            );
+            evict_over_limit(&mut state, self.shared.max_size)
+        };
+        self.delete_evicted(victims).await;
         true
     }
+}
+
+/// Takes the least recently used entries out of `state` until the rest fit `max_size`; the
+/// entries taken, with their sizes.
+fn evict_over_limit(state: &mut State, max_size: u64) -> Vec<(CacheKey, u64)> {
+    let mut total: u64 = state.entries.values().map(|e| e.size).sum();
+    let mut by_age: Vec<(CacheKey, Entry)> =
+        state.entries.iter().map(|(k, e)| (k.clone(), *e)).collect();
+    by_age.sort_by_key(|(_, e)| e.last_accessed);
+    let mut victims = Vec::new();
+    for (key, entry) in by_age {
+        if total <= max_size {
+            break;
+        }
+        total -= entry.size;
+        state.entries.remove(&key);
+        victims.push((key, entry.size));
+    }
+    victims
 }
 
 /// Runs `work` on a blocking thread.

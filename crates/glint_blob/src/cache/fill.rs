@@ -14,7 +14,8 @@ use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{CacheKey, DiskCache};
+use super::layout::remove_file;
+use super::{CacheKey, DiskCache, blocking};
 use crate::hashing::hex;
 use crate::local::temp_file::{TempFile, publish};
 use crate::{BlobError, BlobStream};
@@ -129,18 +130,16 @@ impl DiskCache {
                 tokio::task::spawn_blocking(move || write(rx, &temp, &dest, &expected)).await;
             let outcome = written.map_err(|e| BlobError::join(&e)).and_then(|r| r);
             match outcome {
-                Ok(size) if !cache.admit(&running.key, size) => {
-                    let path = cache.shared.layout.entry(&running.key);
-                    drop(running);
-                    tokio::task::spawn_blocking(move || super::layout::remove_file(&path))
-                        .await
-                        .map_err(|e| BlobError::join(&e))??;
-                    Ok(())
-                }
                 Ok(size) => {
-                    tracing::info!(image = running.key.image, size, "image cached");
-                    drop(running);
-                    cache.prune().await;
+                    // Cached now, so no longer queued (before it is listed as cached).
+                    let marker = cache.shared.layout.queued(&running.key);
+                    blocking(move || remove_file(&marker)).await?;
+                    if cache.admit(&running.key, size).await {
+                        tracing::info!(image = running.key.image, size, "image cached");
+                    } else {
+                        let path = cache.shared.layout.entry(&running.key);
+                        blocking(move || remove_file(&path)).await?;
+                    }
                     Ok(())
                 }
                 Err(e) => {
