@@ -190,3 +190,37 @@ fn keys_are_plain_names() {
         assert!(CacheKey::new(region, image).is_err(), "{region}/{image}");
     }
 }
+
+#[tokio::test]
+async fn an_image_removed_while_it_is_filled_is_not_admitted() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cache = DiskCache::open(dir.path().to_path_buf(), 1 << 20)
+        .await
+        .expect("open");
+    let data = vec![4u8; 4000];
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<Bytes, BlobError>>();
+    let body = BlobStream::new(rx.boxed(), 4000, 0..4000);
+    let teed = cache.tee(&key("a"), body, expected(&data));
+    tx.unbounded_send(Ok(Bytes::copy_from_slice(&data[..2000])))
+        .expect("send");
+    let reading = tokio::spawn(collect(teed));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(
+        !cache.remove(&key("a")).await.expect("remove"),
+        "not cached yet"
+    );
+    tx.unbounded_send(Ok(Bytes::copy_from_slice(&data[2000..])))
+        .expect("send");
+    drop(tx);
+    assert_eq!(
+        reading.await.expect("download"),
+        data,
+        "the download is whole"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!cache.contains(&key("a")));
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("data/DFW"))
+        .expect("folder")
+        .collect();
+    assert!(files.is_empty(), "nothing left on disk: {files:?}");
+}
