@@ -144,21 +144,27 @@ impl ImageService {
         }
     }
 
-    /// The cache, for an admin; 403 for anyone else, 404 when this node has no cache.
-    fn cache_for(&self, ctx: &AuthContext) -> Result<&ImageCache> {
+    /// The cache, for an admin in a region that exists; 403 for anyone else, 404 when this
+    /// node has no cache or the region does not exist.
+    async fn cache_for(&self, ctx: &AuthContext, region: &RegionName) -> Result<&ImageCache> {
         if !ctx.is_admin() {
             return Err(Error::Forbidden(
                 "Access was denied to this resource.".into(),
             ));
         }
-        self.cache
+        let cache = self
+            .cache
             .as_ref()
-            .ok_or_else(|| Error::not_found(Kind::Image, "cache"))
+            .ok_or_else(|| Error::not_found(Kind::Image, "cache"))?;
+        if !glint_db::regions::exists(&self.db, region).await? {
+            return Err(Error::not_found(Kind::Region, region.as_str()));
+        }
+        Ok(cache)
     }
 
     /// `GET /v2/cache`: the region's cached and queued images on this node.
     pub async fn cache_state(&self, ctx: &AuthContext, region: &RegionName) -> Result<CacheState> {
-        let cache = self.cache_for(ctx)?;
+        let cache = self.cache_for(ctx, region).await?;
         let queued = cache
             .disk
             .queued(Some(region.as_str()))
@@ -177,7 +183,7 @@ impl ImageService {
         region: &RegionName,
         id: &ImageId,
     ) -> Result<()> {
-        let cache = self.cache_for(ctx)?;
+        let cache = self.cache_for(ctx, region).await?;
         let image = self.get(ctx, region, id).await?;
         if image.status != ImageStatus::Active {
             return Err(Error::InvalidInput(
@@ -198,7 +204,7 @@ impl ImageService {
         region: &RegionName,
         id: &ImageId,
     ) -> Result<()> {
-        let cache = self.cache_for(ctx)?;
+        let cache = self.cache_for(ctx, region).await?;
         let key = key_of(region, id)?;
         let cached = cache.disk.remove(&key).await.map_err(cache_error)?;
         let queued = cache.disk.dequeue(&key).await.map_err(cache_error)?;
@@ -217,7 +223,7 @@ impl ImageService {
         region: &RegionName,
         target: Option<&str>,
     ) -> Result<(u64, u64)> {
-        let cache = self.cache_for(ctx)?;
+        let cache = self.cache_for(ctx, region).await?;
         let target = ClearTarget::parse(target)?;
         let region = region.as_str();
         let mut cleared = (0, 0);
@@ -231,15 +237,15 @@ impl ImageService {
     }
 
     /// `POST /v2/cache/clean`: removes what failed or interrupted fills left on this node.
-    pub async fn clean_cache(&self, ctx: &AuthContext) -> Result<u64> {
-        let cache = self.cache_for(ctx)?;
+    pub async fn clean_cache(&self, ctx: &AuthContext, region: &RegionName) -> Result<u64> {
+        let cache = self.cache_for(ctx, region).await?;
         cache.disk.clean().await.map_err(cache_error)
     }
 
     /// `POST /v2/cache/prune`: removes least recently used entries until this node's cache
     /// fits its limit.
-    pub async fn prune_cache(&self, ctx: &AuthContext) -> Result<Pruned> {
-        let cache = self.cache_for(ctx)?;
+    pub async fn prune_cache(&self, ctx: &AuthContext, region: &RegionName) -> Result<Pruned> {
+        let cache = self.cache_for(ctx, region).await?;
         Ok(cache.disk.prune().await)
     }
 }

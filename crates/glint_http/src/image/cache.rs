@@ -115,8 +115,8 @@ pub(crate) async fn clean_cache(
     ImageCaller(ctx): ImageCaller,
     Path(raw): Path<RawRegion>,
 ) -> Result<StatusCode, ImageError> {
-    RegionPath::parse(raw)?;
-    state.images.clean_cache(&ctx).await?;
+    let p = RegionPath::parse(raw)?;
+    state.images.clean_cache(&ctx, &p.region).await?;
     Ok(StatusCode::OK)
 }
 
@@ -126,8 +126,8 @@ pub(crate) async fn prune_cache(
     ImageCaller(ctx): ImageCaller,
     Path(raw): Path<RawRegion>,
 ) -> Result<Json<PruneView>, ImageError> {
-    RegionPath::parse(raw)?;
-    let pruned = state.images.prune_cache(&ctx).await?;
+    let p = RegionPath::parse(raw)?;
+    let pruned = state.images.prune_cache(&ctx, &p.region).await?;
     Ok(Json(PruneView {
         total_files_pruned: pruned.files,
         total_bytes_pruned: pruned.bytes,

@@ -95,6 +95,11 @@ async fn the_cache_api_answers_as_glance_does(engine: Engine) {
         json!({"cached_images": [], "queued_images": []})
     );
 
+    // A region that does not exist is 404.
+    for uri in ["/image/NOPE/v2/cache", "/image/dfw/v2/cache"] {
+        assert_eq!(admin.get(uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+
     // Clean and prune (v2.18).
     let r = admin
         .call(Method::POST, &format!("{CACHE}/clean"), None)
