@@ -219,15 +219,21 @@ impl Config {
         if !c.enabled {
             return Ok(None);
         }
-        let dir = if c.dir.as_os_str().is_empty() {
-            self.server.data_dir.join("image-cache")
-        } else {
-            c.dir.clone()
-        };
+        let dir = self.image_cache_dir();
         let cache = glint_app::DiskCache::open(absolute(&dir), c.max_size)
             .await
             .with_context(|| format!("opening the image cache in {}", dir.display()))?;
         Ok(Some(cache))
+    }
+
+    /// The image cache's folder: `[image_cache] dir`, or `image-cache` in the data folder.
+    pub fn image_cache_dir(&self) -> PathBuf {
+        let dir = &self.image_cache.dir;
+        if dir.as_os_str().is_empty() {
+            self.server.data_dir.join("image-cache")
+        } else {
+            dir.clone()
+        }
     }
 
     /// How often the image cache's worker makes a pass.
