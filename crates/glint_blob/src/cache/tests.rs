@@ -1,3 +1,6 @@
+//! The disk cache as specs: fills served whole and by range, wrong or cut data refused, the
+//! size limit, a reopen, concurrent fills and removal during a fill.
+
 use std::time::Duration;
 
 use bytes::Bytes;
