@@ -1,6 +1,6 @@
 //! Images: create, read, change, tag, deactivate and delete, per region, with every access rule
 //! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
-//! and sharing in `members`.
+//! sharing in `members`, and this node's read cache of image data (and its API) in `cache`.
 
 mod cache;
 mod data;
