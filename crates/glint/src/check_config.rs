@@ -81,6 +81,15 @@ fn print_settings(config: &Config, file: Option<&Path>) {
     }
     say!("  shutdown grace:  {} s", s.shutdown_grace_secs);
     say!("  regions:         {}", config.bootstrap.regions.join(", "));
+    if config.image_cache.enabled {
+        say!(
+            "  image cache:     {}, at most {} bytes",
+            config.image_cache_dir().display(),
+            config.image_cache.max_size
+        );
+    } else {
+        say!("  image cache:     off");
+    }
     let allowed = &config.webhooks.allow_networks;
     if allowed.is_empty() {
         say!("  webhooks:        public addresses only");

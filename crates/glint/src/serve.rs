@@ -40,7 +40,10 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     let stores = config.stores();
     let webhooks = WebhookService::new(db.clone(), config.webhook_settings(node_id.clone())?)
         .context("setting up webhook deliveries")?;
-    let images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id)?);
+    let mut images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id)?);
+    if let Some(cache) = config.image_cache().await? {
+        images = images.with_cache(cache, config.image_cache_sweep());
+    }
     let compute = ComputeService::new(db.clone(), stores.clone(), images.clone(), config.flavors());
     resume_background_work(&config, &db, &stores, &images, &webhooks).await?;
     let groups = glint_app::GroupService::new(db.clone(), images.settings().limits.member_quota)
@@ -109,8 +112,8 @@ fn announce(config: &Config, catalog: &CatalogService, public_url: &str, report:
 }
 
 /// Puts back what the last stop cut (uploads, trust reports, webhook deliveries) and starts
-/// the background work: the trust report worker, the webhook worker and the sweep of leftover
-/// data.
+/// the background work: the trust report worker, the webhook worker, the image cache's worker
+/// and the sweep of leftover data.
 async fn resume_background_work(
     config: &Config,
     db: &Db,
@@ -141,6 +144,7 @@ async fn resume_background_work(
     }
     images.start_trust_reports();
     images.start_share_timers();
+    images.start_cache_worker();
     webhooks.start();
     glint_app::Sweeper::new(
         db.clone(),

@@ -27,6 +27,7 @@ pub use clock::Clock;
 pub use compute::{ComputeService, NewServer, ServerFilter, ServerOnDeprecated};
 pub use directory::UserUpdate;
 pub use events::{EventPage, EventService, FeedEvent};
+pub use glint_blob::DiskCache;
 pub use glint_inspect::{LoginUser, SshKey, SshdSettings, TrustReport};
 pub use groups::GroupService;
 pub use health::{HealthCheck, HealthReport, HealthService};
@@ -34,8 +35,9 @@ pub use identity::{
     IdentityService, IssuedToken, LockoutSettings, PasswordAuth, ProjectScope, UserRef,
 };
 pub use images::{
-    ByteRange, Download, ImagePage, ImageService, ImageSettings, Incoming, JudgedShare,
-    MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView, WebDownloadSettings,
+    ByteRange, CacheState, ClearTarget, Download, ImagePage, ImageService, ImageSettings, Incoming,
+    JudgedShare, MAX_OVERRIDE_REASON, RefusedData, TrustReportState, TrustReportView,
+    WebDownloadSettings,
 };
 pub use leftovers::{SweepReport, Sweeper};
 pub use metadefs::{MetadefService, NamespaceDetail};

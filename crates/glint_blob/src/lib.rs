@@ -4,9 +4,11 @@
 //! and names objects only by typed [`BlobKey`]s. Uploads stream: the body is never held in
 //! memory, its size, MD5 and SHA-512 are computed on the way in, and the object becomes
 //! visible only once it is complete and durable; a failed upload leaves nothing behind.
-//! Downloads stream too, whole or by byte range. This crate knows nothing of image metadata:
+//! Downloads stream too, whole or by byte range; a node may keep whole copies in its own
+//! [`DiskCache`]. This crate knows nothing of image metadata:
 //! recording sizes and checksums and moving an image's status is `glint_app`'s job.
 
+mod cache;
 mod cleanup;
 mod config;
 mod error;
@@ -24,6 +26,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::Stream;
 
+pub use cache::{CacheKey, CachedImage, DiskCache, Expected, Pruned};
 pub use error::BlobError;
 pub use hashing::measure_hash_limit;
 pub use key::BlobKey;
@@ -126,6 +129,11 @@ impl BlobStore {
             Backend::Local(store) => store.describe(),
             Backend::S3(store) => store.describe(),
         }
+    }
+
+    /// Whether the data lives on this machine's disk (rather than across the network).
+    pub fn is_local_disk(&self) -> bool {
+        matches!(&*self.backend, Backend::Local(_))
     }
 
     /// Whether the store can serve now, cheaply enough for a health check polled every few

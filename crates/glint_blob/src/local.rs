@@ -16,7 +16,7 @@ use crate::hashing::Batch;
 use crate::stream::{BlobStream, READ_CHUNK, resolve_range};
 use crate::{BlobError, BlobKey};
 
-mod temp_file;
+pub(crate) mod temp_file;
 
 use temp_file::{TempFile, publish, remove_stale_temp_files, sync_dir, temp_path};
 
@@ -183,30 +183,7 @@ impl LocalStore {
         key: &BlobKey,
         range: Option<(u64, u64)>,
     ) -> Result<BlobStream, BlobError> {
-        let path = self.path(key);
-        let (file, size, span) = blocking(move || {
-            let mut file =
-                File::open(&path).map_err(|e| not_found_or(&e, "cannot open the data"))?;
-            let size = file
-                .metadata()
-                .map_err(|e| BlobError::io("cannot stat the data", &e))?
-                .len();
-            let span = resolve_range(size, range)?;
-            file.seek(SeekFrom::Start(span.start))
-                .map_err(|e| BlobError::io("cannot seek in the data", &e))?;
-            Ok((file, size, span))
-        })
-        .await?;
-        let left = span.end - span.start;
-        let chunks = futures::stream::try_unfold((Some(file), left), |(file, left)| async move {
-            let Some(file) = file.filter(|_| left > 0) else {
-                return Ok(None);
-            };
-            let (file, chunk) = blocking(move || read_chunk(file, left)).await?;
-            let left = left - chunk.len() as u64;
-            Ok(Some((chunk, (Some(file), left))))
-        });
-        Ok(BlobStream::new(chunks.boxed(), size, span))
+        read_file(self.path(key), range).await
     }
 
     pub(crate) async fn size(&self, key: &BlobKey) -> Result<Option<u64>, BlobError> {
@@ -260,6 +237,35 @@ impl LocalStore {
         })
         .await
     }
+}
+
+/// Streams the file at `path` out, all of it or the inclusive byte range `start..=end`.
+pub(crate) async fn read_file(
+    path: PathBuf,
+    range: Option<(u64, u64)>,
+) -> Result<BlobStream, BlobError> {
+    let (file, size, span) = blocking(move || {
+        let mut file = File::open(&path).map_err(|e| not_found_or(&e, "cannot open the data"))?;
+        let size = file
+            .metadata()
+            .map_err(|e| BlobError::io("cannot stat the data", &e))?
+            .len();
+        let span = resolve_range(size, range)?;
+        file.seek(SeekFrom::Start(span.start))
+            .map_err(|e| BlobError::io("cannot seek in the data", &e))?;
+        Ok((file, size, span))
+    })
+    .await?;
+    let left = span.end - span.start;
+    let chunks = futures::stream::try_unfold((Some(file), left), |(file, left)| async move {
+        let Some(file) = file.filter(|_| left > 0) else {
+            return Ok(None);
+        };
+        let (file, chunk) = blocking(move || read_chunk(file, left)).await?;
+        let left = left - chunk.len() as u64;
+        Ok(Some((chunk, (Some(file), left))))
+    });
+    Ok(BlobStream::new(chunks.boxed(), size, span))
 }
 
 fn not_found_or(err: &io::Error, what: &str) -> BlobError {

@@ -213,6 +213,34 @@ impl Config {
         glint_app::Stores::new(template, self.storage.regions.clone())
     }
 
+    /// This node's image cache, opened, when it is enabled.
+    pub async fn image_cache(&self) -> Result<Option<glint_app::DiskCache>> {
+        let c = &self.image_cache;
+        if !c.enabled {
+            return Ok(None);
+        }
+        let dir = self.image_cache_dir();
+        let cache = glint_app::DiskCache::open(absolute(&dir), c.max_size)
+            .await
+            .with_context(|| format!("opening the image cache in {}", dir.display()))?;
+        Ok(Some(cache))
+    }
+
+    /// The image cache's folder: `[image_cache] dir`, or `image-cache` in the data folder.
+    pub fn image_cache_dir(&self) -> PathBuf {
+        let dir = &self.image_cache.dir;
+        if dir.as_os_str().is_empty() {
+            self.server.data_dir.join("image-cache")
+        } else {
+            dir.clone()
+        }
+    }
+
+    /// How often the image cache's worker makes a pass.
+    pub fn image_cache_sweep(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.image_cache.sweep_interval_secs.max(1))
+    }
+
     /// The database URL, defaulting to `glint.db` in the data folder.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {

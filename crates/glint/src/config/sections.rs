@@ -13,6 +13,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub identity: IdentityConfig,
     pub images: ImagesConfig,
+    pub image_cache: ImageCacheConfig,
     pub sharing: SharingConfig,
     pub storage: StorageConfig,
     pub compute: ComputeConfig,
@@ -98,6 +99,20 @@ pub struct ImagesConfig {
     pub sweep_interval_secs: u64,
     /// Seconds stored data no record names is kept before a sweep removes it.
     pub sweep_grace_secs: u64,
+}
+
+/// This node's read cache of image data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageCacheConfig {
+    /// Whether this node keeps a cache.
+    pub enabled: bool,
+    /// The cache folder; empty means `<data_dir>/image-cache`.
+    pub dir: PathBuf,
+    /// Most bytes the cache holds.
+    pub max_size: u64,
+    /// Seconds between two passes of the cache worker (retries, removal of deleted images).
+    pub sweep_interval_secs: u64,
 }
 
 /// The courtesy rules of sharing: reminders, and how long an offer may stay pending.

@@ -175,3 +175,26 @@ fn web_download_takes_glances_filter_and_its_own_networks() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_image_cache_lives_in_the_data_folder_unless_told_and_can_be_off() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let overrides = Overrides {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Overrides::default()
+    };
+    let mut config = Config::load(None, &overrides)?;
+    assert!(config.image_cache.enabled);
+    assert_eq!(config.image_cache.max_size, 10 << 30);
+    assert_eq!(config.image_cache_dir(), data.path().join("image-cache"));
+    let cache = config.image_cache().await?.expect("a cache");
+    assert_eq!(cache.max_size(), 10 << 30);
+    assert!(data.path().join("image-cache/queue").is_dir());
+
+    config.image_cache.dir = data.path().join("elsewhere");
+    assert_eq!(config.image_cache_dir(), data.path().join("elsewhere"));
+    config.image_cache.enabled = false;
+    assert!(config.image_cache().await?.is_none());
+    assert!(!data.path().join("elsewhere").exists());
+    Ok(())
+}

@@ -244,22 +244,30 @@ impl ImageService {
         }
         let size = u64::try_from(image.size.unwrap_or(0)).unwrap_or(0);
         let range = range.map(|r| r.resolve(size)).transpose()?;
+        if let Some(stream) = self.cached(&image, range).await {
+            return Ok(Some(Download {
+                stream,
+                checksum: image.checksum,
+            }));
+        }
         let store = self.stores.for_region(region).await?;
         let cap = self.settings.limits.size_cap;
         let stream = store
             .get(&key(&image)?, range)
             .await
             .map_err(|e| store_error(e, cap))?;
+        let stream = self.cache_on_the_way(&image, &store, stream);
         Ok(Some(Download {
             stream,
             checksum: image.checksum,
         }))
     }
 
-    /// Removes an image's data (and staged data) after the image was deleted, keeping the data
-    /// when live servers were built from it (`in_use`); failures are logged, as the image is
-    /// gone either way.
+    /// Removes an image's data (and staged data, and this node's cached copy) after the image
+    /// was deleted, keeping the stored data when live servers were built from it (`in_use`);
+    /// failures are logged, as the image is gone either way.
     pub(crate) async fn drop_data(&self, image: &Image, in_use: bool) {
+        self.uncache(image).await;
         let Ok(store) = self.stores.for_region(&image.region).await else {
             return;
         };

@@ -1,8 +1,9 @@
 //! Images: create, read, change, tag, deactivate and delete, per region, with every access rule
 //! applied through `policy`. Data upload and download live in `data`, list queries in `list`,
-//! and sharing in `members`.
+//! sharing in `members`, and this node's read cache of image data (and its API) in `cache`.
 
 mod account_usage;
+mod cache;
 mod data;
 mod format_check;
 mod group_shares;
@@ -37,6 +38,7 @@ use tokio::sync::Notify;
 
 use crate::{Clock, Stores};
 
+pub use cache::{CacheState, ClearTarget};
 pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use legacy_tasks::TaskPage;
@@ -101,6 +103,8 @@ pub struct ImageService {
     reports_wake: Arc<Notify>,
     /// The time of changes and their events (a test moves it forward).
     clock: Clock,
+    /// This node's cache of image data, when it has one.
+    cache: Option<cache::ImageCache>,
 }
 
 impl ImageService {
@@ -112,6 +116,7 @@ impl ImageService {
             settings,
             reports_wake: Arc::new(Notify::new()),
             clock: Clock::system(),
+            cache: None,
         }
     }
 

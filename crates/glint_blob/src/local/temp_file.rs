@@ -13,12 +13,12 @@ use crate::BlobError;
 const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Makes a folder's entries (a rename, a new file, a removal) durable.
-pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// A temp file next to `dest`, with a name no other writer uses.
-pub(super) fn temp_path(dest: &Path) -> PathBuf {
+pub(crate) fn temp_path(dest: &Path) -> PathBuf {
     let name = dest
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -27,16 +27,16 @@ pub(super) fn temp_path(dest: &Path) -> PathBuf {
 
 /// Removes a temp file when dropped, unless it has been renamed into place; this also covers
 /// an upload whose future is dropped half-way.
-pub(super) struct TempFile {
-    pub(super) path: Option<PathBuf>,
+pub(crate) struct TempFile {
+    pub(crate) path: Option<PathBuf>,
 }
 
 impl TempFile {
-    pub(super) fn path(&self) -> Option<&Path> {
+    pub(crate) fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
-    pub(super) fn disarm(&mut self) {
+    pub(crate) fn disarm(&mut self) {
         self.path = None;
     }
 }
@@ -54,7 +54,7 @@ impl Drop for TempFile {
 
 /// Writes `temp` (already synced) into place as `dest` and makes the rename durable. If the
 /// folder cannot be synced the object is removed again, so a failure leaves nothing.
-pub(super) fn publish(temp: &mut TempFile, dest: &Path) -> Result<(), BlobError> {
+pub(crate) fn publish(temp: &mut TempFile, dest: &Path) -> Result<(), BlobError> {
     let Some(from) = temp.path() else {
         return Err(BlobError::Unavailable("the temp file is gone".into()));
     };
@@ -69,7 +69,7 @@ pub(super) fn publish(temp: &mut TempFile, dest: &Path) -> Result<(), BlobError>
 }
 
 /// Removes temp files in `dir` that no upload has written to for `STALE_TEMP`.
-pub(super) fn remove_stale_temp_files(dir: &Path) {
+pub(crate) fn remove_stale_temp_files(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

@@ -4,9 +4,10 @@
 //! definitions catalog (`metadefs`, the same under every region), and Glint's own
 //! extensions: an image's trust report (`…/glint-inspection`), its usage report and scheduled
 //! removals of shares (`retirement`), shares with groups of accounts (`group_shares`), and
-//! copies to another region (`region_copy`).
+//! copies to another region (`region_copy`); and Glance's cache API for this node (`cache`).
 
 pub(crate) mod body;
+mod cache;
 mod data;
 mod group_shares;
 mod images;
@@ -110,7 +111,24 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{v2}/info/import"), get(schemas::import_info))
         .route(&format!("{v2}/info/stores"), get(schemas::stores_info))
         .merge(member_routes())
+        .merge(cache_routes())
         .merge(metadefs::routes())
+}
+
+/// Glance's cache API: this node's cache of image data.
+fn cache_routes() -> Router<AppState> {
+    let v2 = "/image/{region}/v2";
+    Router::new()
+        .route(
+            &format!("{v2}/cache"),
+            get(cache::list_cache).delete(cache::clear_cache),
+        )
+        .route(&format!("{v2}/cache/clean"), post(cache::clean_cache))
+        .route(&format!("{v2}/cache/prune"), post(cache::prune_cache))
+        .route(
+            &format!("{v2}/cache/{{image_id}}"),
+            put(cache::queue_image).delete(cache::delete_entry),
+        )
 }
 
 /// The member routes: sharing, answers, removal and reminders.

@@ -27,7 +27,10 @@ pub struct TestApp {
     pub blobs: tempfile::TempDir,
     /// The identity service's clock.
     pub clock: Clock,
+    /// The image cache's folder, when the app has a cache.
+    pub cache_dir: Option<tempfile::TempDir>,
     report_worker: tokio::task::JoinHandle<()>,
+    cache_worker: Option<tokio::task::JoinHandle<()>>,
     _db: TestDb,
 }
 
@@ -40,6 +43,9 @@ pub struct Setup {
     pub lockout: LockoutSettings,
     pub trusted_proxies: TrustedProxies,
     pub webhooks: fn(&mut WebhookSettings),
+    /// This node's image cache, in a temporary folder, holding at most this many bytes (its
+    /// worker passes every 100 ms); `None`: no cache.
+    pub image_cache: Option<u64>,
 }
 
 impl Default for Setup {
@@ -53,6 +59,7 @@ impl Default for Setup {
             lockout: LockoutSettings::default(),
             trusted_proxies: TrustedProxies::none(),
             webhooks: |_| {},
+            image_cache: None,
         }
     }
 }
@@ -170,9 +177,19 @@ impl TestApp {
         };
         (setup.image_settings)(&mut settings);
         let clock = Clock::system();
-        let images =
+        let mut images =
             ImageService::new(db.db.clone(), stores.clone(), settings).with_clock(clock.clone());
+        let cache_dir = setup
+            .image_cache
+            .map(|_| tempfile::tempdir().expect("cache folder"));
+        if let (Some(dir), Some(max_size)) = (&cache_dir, setup.image_cache) {
+            let cache = glint_app::DiskCache::open(dir.path().to_path_buf(), max_size)
+                .await
+                .expect("image cache");
+            images = images.with_cache(cache, Duration::from_millis(100));
+        }
         let report_worker = images.start_trust_reports();
+        let cache_worker = images.start_cache_worker();
         let ops =
             glint_http::Ops::new(glint_app::HealthService::new(db.db.clone(), stores.clone()));
         let compute = ComputeService::new(
@@ -212,7 +229,9 @@ impl TestApp {
             db: db.db.clone(),
             blobs,
             clock,
+            cache_dir,
             report_worker,
+            cache_worker,
             _db: db,
         }
     }
@@ -239,6 +258,14 @@ impl TestApp {
             .create_user(name, account, role, PASSWORD.into())
             .await
             .expect("create user");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(worker) = &self.cache_worker {
+            worker.abort();
+        }
     }
 }
 

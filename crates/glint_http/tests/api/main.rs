@@ -15,6 +15,7 @@ mod events;
 mod groups;
 mod identity;
 mod identity_admin;
+mod image_cache;
 mod image_updates;
 mod images;
 mod import_tasks;
