@@ -27,6 +27,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0014_image_reports.sql",
     "0015_metadefs.sql",
     "0016_image_tasks.sql",
+    "0017_image_stores.sql",
 ];
 
 const SQLITE: &[&str] = &[
@@ -46,6 +47,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0014_image_reports.sql"),
     include_str!("../../../migrations/sqlite/0015_metadefs.sql"),
     include_str!("../../../migrations/sqlite/0016_image_tasks.sql"),
+    include_str!("../../../migrations/sqlite/0017_image_stores.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_identity.sql"),
@@ -64,6 +66,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0014_image_reports.sql"),
     include_str!("../../../migrations/postgres/0015_metadefs.sql"),
     include_str!("../../../migrations/postgres/0016_image_tasks.sql"),
+    include_str!("../../../migrations/postgres/0017_image_stores.sql"),
 ];
 
 /// A migration's version: the number its file name starts with (`0014_…` is 14), so that a

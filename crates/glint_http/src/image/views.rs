@@ -53,6 +53,9 @@ impl Serialize for ImageView {
                 base_entry(&mut map, key, image)?;
             }
         }
+        if !image.stores.is_empty() {
+            map.serialize_entry("stores", &image.stores.join(","))?;
+        }
         map.end()
     }
 }
