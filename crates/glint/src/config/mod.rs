@@ -70,7 +70,7 @@ impl Config {
         config.trusted_proxies()?;
         config.webhook_settings(String::new())?;
         config.web_download_settings()?;
-        config.checked_stores()?;
+        config.stores()?;
         Ok(config)
     }
 
@@ -203,15 +203,9 @@ impl Config {
             .collect()
     }
 
-    /// The image stores of the regions (checked when the configuration is loaded).
-    pub fn stores(&self) -> glint_app::Stores {
-        self.checked_stores()
-            .expect("the store configuration was checked when it was loaded")
-    }
-
     /// The image stores of the regions: one per region, or the named stores of every region;
-    /// refused, saying why, when the named stores are not valid.
-    fn checked_stores(&self) -> Result<glint_app::Stores> {
+    /// refused, saying why, when the named stores are not valid (checked at load too).
+    pub fn stores(&self) -> Result<glint_app::Stores> {
         let s = &self.storage;
         if s.stores.is_empty() {
             let template = if s.url.is_empty() {

@@ -184,7 +184,7 @@ fn named_stores_need_exactly_one_default_and_plain_ids() -> Result<()> {
                weight = 100\ndefault = true\n[storage.stores.cheap]\nweight = 5\n";
     std::fs::write(&file, two)?;
     let config = Config::load(Some(&file), &Overrides::default())?;
-    let stores = config.stores();
+    let stores = config.stores()?;
     assert!(stores.is_multi());
     assert_eq!(stores.default_id(), Some("fast"));
     assert_eq!(stores.weight("cheap"), 5);
@@ -219,7 +219,7 @@ fn named_stores_need_exactly_one_default_and_plain_ids() -> Result<()> {
 #[test]
 fn without_named_stores_each_region_has_its_one_store() -> Result<()> {
     let config = Config::load(None, &Overrides::default())?;
-    let stores = config.stores();
+    let stores = config.stores()?;
     assert!(!stores.is_multi());
     assert!(stores.specs().is_empty());
     Ok(())
