@@ -12,25 +12,23 @@ use glint_core::Role;
 use serde_json::{Value, json};
 
 use crate::app::{Engine, Setup, TestApp, on_both_engines};
-use crate::spec::{Actor, Image, assert_glance_error, md5_hex, pattern};
+use crate::spec::{Actor, Image, assert_glance_error, pattern};
+
+mod copies;
 
 on_both_engines!(
     one_store_per_region_answers_as_before,
     stores_are_listed_as_glance_lists_them,
     uploads_go_to_the_store_asked_for,
     imports_write_to_the_stores_asked_for,
-    copy_image_copies_an_active_image_to_further_stores,
-    removing_data_from_a_store_keeps_the_others,
-    downloads_fall_back_to_the_next_store_and_deletes_clear_every_store,
-    copies_and_removals_at_once_never_lose_the_last_store,
 );
 
 /// `fast` (the default, weight 100) and `cheap` (weight 10) in every region.
-const TWO_STORES: &[(&str, i64, bool)] = &[("cheap", 10, false), ("fast", 100, true)];
+pub(super) const TWO_STORES: &[(&str, i64, bool)] = &[("cheap", 10, false), ("fast", 100, true)];
 
 /// acme (554433: alice member) and beta (112233: bob member) in DFW, and the cloud admin;
 /// with `stores` named stores (none: one store per region).
-async fn world(
+pub(super) async fn world(
     engine: Engine,
     stores: &'static [(&'static str, i64, bool)],
 ) -> Option<(TestApp, Actor, Actor, Actor)> {
@@ -51,7 +49,7 @@ async fn world(
 }
 
 /// Where a store keeps the data of `image` on disk.
-fn data_file(app: &TestApp, store: &str, image: &Image) -> PathBuf {
+pub(super) fn data_file(app: &TestApp, store: &str, image: &Image) -> PathBuf {
     app.blobs
         .path()
         .join(store)
@@ -60,17 +58,17 @@ fn data_file(app: &TestApp, store: &str, image: &Image) -> PathBuf {
         .join(&image.id)
 }
 
-async fn import(actor: &Actor, image: &Image, body: Value) -> crate::app::TestResponse {
+pub(super) async fn import(actor: &Actor, image: &Image, body: Value) -> crate::app::TestResponse {
     let uri = format!("{}/import", image.uri());
     actor.call(Method::POST, &uri, Some(body)).await
 }
 
-fn store_uri(store: &str, image: &Image) -> String {
+pub(super) fn store_uri(store: &str, image: &Image) -> String {
     format!("/image/DFW/v2/stores/{store}/{}", image.id)
 }
 
 /// Waits until no store is being written for `image`; its body then.
-async fn copies_done(actor: &Actor, image: &Image) -> Value {
+pub(super) async fn copies_done(actor: &Actor, image: &Image) -> Value {
     actor
         .wait_for(&image.uri(), "/os_glance_importing_to_stores", "")
         .await
@@ -268,185 +266,4 @@ async fn imports_write_to_the_stores_asked_for(engine: Engine) {
     assert_eq!(status, StatusCode::ACCEPTED);
     let shown = alice.wait_for(&one.uri(), "/status", "active").await;
     assert_eq!(shown["stores"], "cheap");
-}
-
-async fn copy_image_copies_an_active_image_to_further_stores(engine: Engine) {
-    let Some((app, alice, bob, admin)) = world(engine, TWO_STORES).await else {
-        return;
-    };
-    let image = alice.upload("copied", pattern(5000)).await;
-    let copy = json!({"method": {"name": "copy-image"}, "stores": ["cheap"]});
-    let r = import(&bob, &image, copy.clone()).await;
-    assert_glance_error(&r, StatusCode::NOT_FOUND);
-    let r = import(&alice, &image, copy.clone()).await;
-    assert_glance_error(&r, StatusCode::FORBIDDEN);
-    let r = import(
-        &admin,
-        &image,
-        json!({"method": {"name": "copy-image"}, "stores": ["fast"]}),
-    )
-    .await;
-    assert_glance_error(&r, StatusCode::BAD_REQUEST);
-    r.assert_says("/message", "Image is already present at store 'fast'");
-    assert_eq!(
-        import(&admin, &image, copy).await.status,
-        StatusCode::ACCEPTED
-    );
-    let shown = copies_done(&alice, &image).await;
-    assert_eq!(shown["stores"], "fast,cheap");
-    assert_eq!(shown["os_glance_failed_import"], "");
-    assert_eq!(shown["status"], "active");
-    assert_eq!(
-        std::fs::read(data_file(&app, "cheap", &image)).expect("copy"),
-        pattern(5000)
-    );
-    let every = json!({"method": {"name": "copy-image"}, "all_stores": true});
-    assert_eq!(
-        import(&admin, &image, every).await.status,
-        StatusCode::ACCEPTED
-    );
-    let tasks = admin.get(&format!("{}/tasks", image.uri())).await.body;
-    let tasks = tasks["tasks"].as_array().cloned().unwrap_or_default();
-    assert_eq!(
-        tasks.len(),
-        1,
-        "a copy to stores that all hold it does nothing"
-    );
-    let queued = alice
-        .create(json!({"disk_format": "raw", "container_format": "bare"}))
-        .await;
-    let r = import(
-        &admin,
-        &queued,
-        json!({"method": {"name": "copy-image"}, "all_stores": true}),
-    )
-    .await;
-    assert_glance_error(&r, StatusCode::CONFLICT);
-}
-
-async fn removing_data_from_a_store_keeps_the_others(engine: Engine) {
-    let Some((app, alice, bob, admin)) = world(engine, TWO_STORES).await else {
-        return;
-    };
-    let data = pattern(6000);
-    let image = alice
-        .upload_with(
-            json!({"name": "kept", "visibility": "community"}),
-            data.clone(),
-        )
-        .await;
-    let copy = json!({"method": {"name": "copy-image"}, "stores": ["cheap"]});
-    assert_eq!(
-        import(&admin, &image, copy).await.status,
-        StatusCode::ACCEPTED
-    );
-    copies_done(&alice, &image).await;
-
-    let r = bob
-        .call(Method::DELETE, &store_uri("fast", &image), None)
-        .await;
-    assert_glance_error(&r, StatusCode::FORBIDDEN);
-    let private = alice.upload("private", pattern(10)).await;
-    let r = bob
-        .call(Method::DELETE, &store_uri("fast", &private), None)
-        .await;
-    assert_glance_error(&r, StatusCode::NOT_FOUND);
-    let r = alice
-        .call(Method::DELETE, &store_uri("nowhere", &image), None)
-        .await;
-    assert_glance_error(&r, StatusCode::CONFLICT);
-
-    let r = alice
-        .call(Method::DELETE, &store_uri("fast", &image), None)
-        .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let shown = alice.image(&image).await;
-    assert_eq!(shown["stores"], "cheap");
-    assert!(!data_file(&app, "fast", &image).exists());
-    let (status, body) = alice.download(&image).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        md5_hex(&body),
-        shown["checksum"].as_str().unwrap_or_default()
-    );
-
-    let r = alice
-        .call(Method::DELETE, &store_uri("fast", &image), None)
-        .await;
-    assert_glance_error(&r, StatusCode::NOT_FOUND);
-    r.assert_says("/message", "is not stored in store fast");
-    let r = alice
-        .call(Method::DELETE, &store_uri("cheap", &image), None)
-        .await;
-    assert_glance_error(&r, StatusCode::FORBIDDEN);
-    r.assert_says("/message", "Cannot delete image data from the only store");
-    assert_eq!(alice.download(&image).await.1, data);
-}
-
-async fn downloads_fall_back_to_the_next_store_and_deletes_clear_every_store(engine: Engine) {
-    let Some((app, alice, _bob, admin)) = world(engine, TWO_STORES).await else {
-        return;
-    };
-    let image = alice.upload("both", pattern(7000)).await;
-    let copy = json!({"method": {"name": "copy-image"}, "all_stores": true});
-    assert_eq!(
-        import(&admin, &image, copy).await.status,
-        StatusCode::ACCEPTED
-    );
-    assert_eq!(copies_done(&alice, &image).await["stores"], "fast,cheap");
-    std::fs::remove_file(data_file(&app, "fast", &image)).expect("lose the heavier copy");
-    let (status, body) = alice.download(&image).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, pattern(7000));
-    assert_eq!(alice.delete(&image).await.status, StatusCode::NO_CONTENT);
-    for store in ["fast", "cheap"] {
-        assert!(!data_file(&app, store, &image).exists(), "{store}");
-    }
-}
-
-async fn copies_and_removals_at_once_never_lose_the_last_store(engine: Engine) {
-    let Some((app, alice, _bob, admin)) = world(engine, TWO_STORES).await else {
-        return;
-    };
-    for round in 0..6 {
-        let image = alice
-            .upload(&format!("race-{round}"), pattern(3000 + round))
-            .await;
-        let copy = json!({"method": {"name": "copy-image"}, "stores": ["cheap"]});
-        let fast = store_uri("fast", &image);
-        let (copied, removed) = tokio::join!(
-            import(&admin, &image, copy),
-            alice.call(Method::DELETE, &fast, None)
-        );
-        assert_eq!(copied.status, StatusCode::ACCEPTED, "{}", copied.body);
-        assert!(
-            [StatusCode::NO_CONTENT, StatusCode::FORBIDDEN].contains(&removed.status),
-            "{}: {}",
-            removed.status,
-            removed.body
-        );
-        let shown = copies_done(&alice, &image).await;
-        let stores: Vec<&str> = shown["stores"]
-            .as_str()
-            .unwrap_or_default()
-            .split(',')
-            .collect();
-        assert!(!stores.is_empty() && !stores.contains(&""), "{shown}");
-        for store in &stores {
-            assert!(data_file(&app, store, &image).exists(), "{store}: {shown}");
-        }
-        if stores.len() == 2 {
-            let cheap = store_uri("cheap", &image);
-            let (a, b) = tokio::join!(
-                alice.call(Method::DELETE, &fast, None),
-                alice.call(Method::DELETE, &cheap, None)
-            );
-            let mut statuses = [a.status, b.status];
-            statuses.sort();
-            assert_eq!(statuses, [StatusCode::NO_CONTENT, StatusCode::FORBIDDEN]);
-        }
-        let (status, body) = alice.download(&image).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(body, pattern(3000 + round));
-    }
 }
