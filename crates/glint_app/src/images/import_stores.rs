@@ -121,8 +121,10 @@ impl ImageService {
             .receive(image, &store, &key(image)?, body, cap, &mut check)
             .await?;
         let mut written = Vec::from_iter(first.map(str::to_owned));
-        self.mark_stores(&image.id, (&written, true), (&[], false))
-            .await?;
+        if !written.is_empty() {
+            self.mark_stores(&image.id, (&written, true), (&[], false))
+                .await?;
+        }
         for id in targets.stores.iter().skip(1) {
             let copied = self.copy_within_import(image, &store, id, &outcome).await;
             match copied {

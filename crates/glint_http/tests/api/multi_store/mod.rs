@@ -21,6 +21,7 @@ on_both_engines!(
     stores_are_listed_as_glance_lists_them,
     uploads_go_to_the_store_asked_for,
     imports_write_to_the_stores_asked_for,
+    a_failing_store_fails_the_import_unless_told_otherwise,
 );
 
 /// `fast` (the default, weight 100) and `cheap` (weight 10) in every region.
@@ -98,6 +99,28 @@ async fn one_store_per_region_answers_as_before(engine: Engine) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = alice.get("/image/DFW/v2/info/stores/detail").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Store options of an import are ignored, as Glance ignores them with one store.
+    let staged = alice
+        .create(json!({"disk_format": "raw", "container_format": "bare"}))
+        .await;
+    assert_eq!(
+        alice.stage(&staged, pattern(900)).await,
+        StatusCode::NO_CONTENT
+    );
+    let direct = json!({"method": {"name": "glance-direct"}, "stores": ["fast"]});
+    assert_eq!(
+        import(&alice, &staged, direct).await.status,
+        StatusCode::ACCEPTED
+    );
+    let shown = alice.wait_for(&staged.uri(), "/status", "active").await;
+    for absent in [
+        "stores",
+        "os_glance_importing_to_stores",
+        "os_glance_failed_import",
+    ] {
+        assert!(shown.get(absent).is_none(), "{absent}: {shown}");
+    }
+    assert_eq!(alice.download(&staged).await.1, pattern(900));
 }
 
 async fn stores_are_listed_as_glance_lists_them(engine: Engine) {
@@ -266,4 +289,50 @@ async fn imports_write_to_the_stores_asked_for(engine: Engine) {
     assert_eq!(status, StatusCode::ACCEPTED);
     let shown = alice.wait_for(&one.uri(), "/status", "active").await;
     assert_eq!(shown["stores"], "cheap");
+}
+
+async fn a_failing_store_fails_the_import_unless_told_otherwise(engine: Engine) {
+    let Some((app, alice, _bob, _admin)) = world(engine, TWO_STORES).await else {
+        return;
+    };
+    // The cheap store of DFW cannot be opened: a file stands where its folder goes.
+    let cheap = app.blobs.path().join("cheap");
+    std::fs::create_dir_all(&cheap).expect("folder");
+    std::fs::write(cheap.join("DFW"), b"in the way").expect("block");
+    let body = json!({"disk_format": "raw", "container_format": "bare"});
+    let both = json!({"method": {"name": "glance-direct"}, "stores": ["fast", "cheap"]});
+
+    let strict = alice.create(body.clone()).await;
+    assert_eq!(
+        alice.stage(&strict, pattern(700)).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        import(&alice, &strict, both.clone()).await.status,
+        StatusCode::ACCEPTED
+    );
+    let failed = alice
+        .wait_for(&strict.uri(), "/os_glance_failed_import", "cheap,fast")
+        .await;
+    assert_eq!(failed["os_glance_importing_to_stores"], "");
+    assert_ne!(failed["status"], "active");
+    assert!(failed.get("stores").is_none(), "{failed}");
+    assert!(!data_file(&app, "fast", &strict).exists());
+
+    let lenient = alice.create(body).await;
+    assert_eq!(
+        alice.stage(&lenient, pattern(700)).await,
+        StatusCode::NO_CONTENT
+    );
+    let mut request = both;
+    request["all_stores_must_succeed"] = json!(false);
+    assert_eq!(
+        import(&alice, &lenient, request).await.status,
+        StatusCode::ACCEPTED
+    );
+    let shown = alice.wait_for(&lenient.uri(), "/status", "active").await;
+    assert_eq!(shown["stores"], "fast");
+    assert_eq!(shown["os_glance_failed_import"], "cheap");
+    assert_eq!(shown["os_glance_importing_to_stores"], "");
+    assert_eq!(alice.download(&lenient).await.1, pattern(700));
 }
