@@ -40,7 +40,7 @@ pub async fn run(config: &Config, file: Option<&Path>) -> Result<()> {
         }
     }
     say!("Image stores:");
-    let stores = health::check_stores(&config.stores(), &regions).await;
+    let stores = health::check_stores(&config.stores()?, &regions).await;
     stores.iter().for_each(show);
     let failed = std::iter::once(&database)
         .chain(&stores)

@@ -40,17 +40,17 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Region(command) => admin::region(&admin, command).await,
         Command::Account(command) => admin::account(&admin, command).await,
         Command::User(command) => admin::user(&admin, command).await,
-        Command::Report(command) => reports::report(&report_service(&config, &db), command).await,
-        Command::Image(command) => reports::image(&report_service(&config, &db), command).await,
+        Command::Report(command) => reports::report(&report_service(&config, &db)?, command).await,
+        Command::Image(command) => reports::image(&report_service(&config, &db)?, command).await,
     };
     db.close().await;
     result
 }
 
 /// The report service of the admin commands, over the configured store.
-fn report_service(config: &Config, db: &glint_db::Db) -> glint_app::ReportService {
-    let images = glint_app::ImageService::new(db.clone(), config.stores(), Default::default());
-    glint_app::ReportService::new(db.clone(), images)
+fn report_service(config: &Config, db: &glint_db::Db) -> anyhow::Result<glint_app::ReportService> {
+    let images = glint_app::ImageService::new(db.clone(), config.stores()?, Default::default());
+    Ok(glint_app::ReportService::new(db.clone(), images))
 }
 
 fn main() -> ExitCode {

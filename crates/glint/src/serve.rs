@@ -37,7 +37,7 @@ pub async fn run(config: Config, db: Db) -> Result<()> {
     spawn_token_purge(identity.clone());
     announce(&config, &catalog, &public_url, &report);
     let node_id = node_id(&config.server.data_dir)?;
-    let stores = config.stores();
+    let stores = config.stores()?;
     let webhooks = WebhookService::new(db.clone(), config.webhook_settings(node_id.clone())?)
         .context("setting up webhook deliveries")?;
     let mut images = ImageService::new(db.clone(), stores.clone(), config.image_settings(node_id)?);

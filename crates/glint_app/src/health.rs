@@ -129,19 +129,41 @@ impl HealthService {
 /// Checks the stores of `regions`, all at the same time (also for `glint check-config`, which
 /// may have no database to read the regions from).
 pub async fn check_stores(stores: &Stores, regions: &[RegionName]) -> Vec<HealthCheck> {
-    join_all(regions.iter().map(|r| check_store(stores, r))).await
+    let mut checks = Vec::new();
+    for region in regions {
+        let ids: Vec<Option<String>> = if stores.is_multi() {
+            stores.specs().iter().map(|s| Some(s.id.clone())).collect()
+        } else {
+            vec![None]
+        };
+        checks.extend(ids.into_iter().map(|id| (region, id)));
+    }
+    join_all(
+        checks
+            .into_iter()
+            .map(|(region, id)| check_store(stores, region, id)),
+    )
+    .await
 }
 
-async fn check_store(stores: &Stores, region: &RegionName) -> HealthCheck {
+/// Checks one store of `region` (`id`: which named store; its only store when `None`).
+async fn check_store(stores: &Stores, region: &RegionName, id: Option<String>) -> HealthCheck {
     let checked = bounded(async {
-        let store = stores.for_region(region).await?;
+        let store = match &id {
+            Some(id) => stores.store(region, id).await?,
+            None => stores.for_region(region).await?,
+        };
         store.check().await.map_err(|e| {
             Error::Unavailable(format!("{} does not answer: {e}", store.describe()))
         })?;
         Ok(store.describe())
     })
     .await;
-    outcome(&format!("store {region}"), checked)
+    let name = match id {
+        Some(id) => format!("store {region}/{id}"),
+        None => format!("store {region}"),
+    };
+    outcome(&name, checked)
 }
 
 /// `work`, failed with `Unavailable` when it takes longer than a check may.

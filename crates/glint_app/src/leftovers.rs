@@ -1,6 +1,6 @@
 //! The sweep of leftovers: image data, staged data and server disks that nothing needs any
 //! more, because a crash (or a failed removal) came between deleting a record and removing its
-//! data. It lists each region's store, asks the metadata store who owns each object, and
+//! data. It lists each store of each region, asks the metadata store who owns each object, and
 //! removes the data of deleted owners at once and data no record names at all once it is older
 //! than a grace period (a record may be on its way on another node). Data of live images and of
 //! images that live servers were built from is never touched. Several nodes may sweep at once:
@@ -50,13 +50,15 @@ impl Sweeper {
     pub async fn sweep(&self) -> Result<SweepReport> {
         let mut report = SweepReport::default();
         for region in regions::list(&self.db).await? {
-            let store = self.stores.for_region(&region.name).await?;
-            for (folder, kind) in [
-                ("images", DataKind::ImageData),
-                ("staging", DataKind::StagedData),
-                ("disks", DataKind::ServerDisk),
-            ] {
-                self.sweep_folder(&store, folder, kind, &mut report).await?;
+            for store in self.stores.every_in_region(&region.name).await? {
+                for (folder, kind) in [
+                    ("images", DataKind::ImageData),
+                    ("staging", DataKind::StagedData),
+                    ("disks", DataKind::ServerDisk),
+                ] {
+                    self.sweep_folder(&store.blob, folder, kind, &mut report)
+                        .await?;
+                }
             }
         }
         if report.removed > 0 || report.failed > 0 {

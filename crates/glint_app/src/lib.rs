@@ -43,6 +43,6 @@ pub use leftovers::{SweepReport, Sweeper};
 pub use metadefs::{MetadefService, NamespaceDetail};
 pub use panel_queries::{ImageSource, SavedImage};
 pub use reports::{Operator, ReportForOperators, ReportService};
-pub use stores::Stores;
+pub use stores::{RegionStore, StoreSpec, Stores};
 pub use token_cache::TokenCacheSettings;
 pub use webhooks::{Registered, WebhookService, WebhookSettings};

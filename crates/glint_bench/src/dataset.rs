@@ -88,6 +88,7 @@ pub fn image(n: usize, first: usize) -> Image {
         properties: BTreeMap::new(),
         quarantined_at: None,
         quarantine_note: None,
+        stores: Vec::new(),
     }
 }
 

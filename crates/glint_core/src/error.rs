@@ -96,6 +96,10 @@ pub enum Error {
     /// The thing was deleted while the request ran (410).
     #[error("{0}")]
     Gone(String),
+    /// Something the request names is not there, in words of its own (404), e.g. an image's
+    /// data in a store that does not hold it.
+    #[error("{0}")]
+    Missing(String),
     /// The asked byte range lies outside the data (416).
     #[error("{0}")]
     RangeNotSatisfiable(String),

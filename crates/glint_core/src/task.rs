@@ -146,6 +146,15 @@ impl ImageTask {
         }
     }
 
+    /// The same task recording the stores it writes to (Glance's `backend` list), when the
+    /// region has several.
+    pub fn with_backends(mut self, stores: &[String]) -> Self {
+        if !stores.is_empty() {
+            self.input["backend"] = serde_json::json!(stores);
+        }
+        self
+    }
+
     /// Whether `ctx` may read this task: its own account's tasks, and every task for the cloud
     /// admin (Glance's `_is_task_visible`). Seeing the image is checked before.
     pub fn visible_to(&self, ctx: &AuthContext) -> bool {

@@ -52,6 +52,7 @@ fn image(n: usize, owner: &str, visibility: Visibility) -> Image {
         ]),
         quarantined_at: None,
         quarantine_note: None,
+        stores: Vec::new(),
     }
 }
 

@@ -27,6 +27,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0014_image_reports.sql",
     "0015_metadefs.sql",
     "0016_image_tasks.sql",
+    "0017_image_stores.sql",
     "0019_task_regions.sql",
 ];
 
@@ -47,6 +48,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../../migrations/sqlite/0014_image_reports.sql"),
     include_str!("../../../migrations/sqlite/0015_metadefs.sql"),
     include_str!("../../../migrations/sqlite/0016_image_tasks.sql"),
+    include_str!("../../../migrations/sqlite/0017_image_stores.sql"),
     include_str!("../../../migrations/sqlite/0019_task_regions.sql"),
 ];
 const POSTGRES: &[&str] = &[
@@ -66,6 +68,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../../migrations/postgres/0014_image_reports.sql"),
     include_str!("../../../migrations/postgres/0015_metadefs.sql"),
     include_str!("../../../migrations/postgres/0016_image_tasks.sql"),
+    include_str!("../../../migrations/postgres/0017_image_stores.sql"),
     include_str!("../../../migrations/postgres/0019_task_regions.sql"),
 ];
 

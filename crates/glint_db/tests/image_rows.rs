@@ -57,6 +57,7 @@ fn full(n: i64, status: ImageStatus, protected: bool) -> Image {
         ]),
         quarantined_at: Some(Timestamp::from_micros(7_000 + n)),
         quarantine_note: Some(format!("note-{n}")),
+        stores: vec![format!("store-{n}")],
     }
 }
 

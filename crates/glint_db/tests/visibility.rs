@@ -119,6 +119,7 @@ fn population() -> Vec<Image> {
                         properties: Default::default(),
                         quarantined_at: None,
                         quarantine_note: None,
+                        stores: Vec::new(),
                     });
                 }
             }

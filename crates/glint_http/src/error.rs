@@ -12,7 +12,7 @@ use serde_json::json;
 /// The status code for a domain error: the one place where that decision is made.
 pub(crate) fn status_of(error: &Error) -> StatusCode {
     match error {
-        Error::NotFound { .. } => StatusCode::NOT_FOUND,
+        Error::NotFound { .. } | Error::Missing(_) => StatusCode::NOT_FOUND,
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,

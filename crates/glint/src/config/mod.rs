@@ -70,6 +70,7 @@ impl Config {
         config.trusted_proxies()?;
         config.webhook_settings(String::new())?;
         config.web_download_settings()?;
+        config.stores()?;
         Ok(config)
     }
 
@@ -202,15 +203,42 @@ impl Config {
             .collect()
     }
 
-    /// The image stores of the regions.
-    pub fn stores(&self) -> glint_app::Stores {
-        let template = if self.storage.url.is_empty() {
-            let root = self.server.data_dir.join("images");
-            format!("file://{}/{{region}}", absolute(&root).display())
-        } else {
-            self.storage.url.clone()
-        };
-        glint_app::Stores::new(template, self.storage.regions.clone())
+    /// The image stores of the regions: one per region, or the named stores of every region;
+    /// refused, saying why, when the named stores are not valid (checked at load too).
+    pub fn stores(&self) -> Result<glint_app::Stores> {
+        let s = &self.storage;
+        if s.stores.is_empty() {
+            let template = if s.url.is_empty() {
+                let root = self.server.data_dir.join("images");
+                format!("file://{}/{{region}}", absolute(&root).display())
+            } else {
+                s.url.clone()
+            };
+            return Ok(glint_app::Stores::new(template, s.regions.clone()));
+        }
+        if !s.url.is_empty() || !s.regions.is_empty() {
+            anyhow::bail!(
+                "storage.url and storage.regions configure one store per region; with \
+                 [storage.stores] give each named store its own url"
+            );
+        }
+        let specs = s
+            .stores
+            .iter()
+            .map(|(id, store)| glint_app::StoreSpec {
+                id: id.clone(),
+                url: if store.url.is_empty() {
+                    let root = self.server.data_dir.join("stores").join(id);
+                    format!("file://{}/{{region}}", absolute(&root).display())
+                } else {
+                    store.url.clone()
+                },
+                description: store.description.clone(),
+                weight: store.weight,
+                is_default: store.default,
+            })
+            .collect();
+        glint_app::Stores::named(specs).map_err(|e| anyhow::anyhow!("storage.stores: {e}"))
     }
 
     /// This node's image cache, opened, when it is enabled.

@@ -139,6 +139,28 @@ pub struct StorageConfig {
     pub url: String,
     /// Per-region store URLs, overriding the template.
     pub regions: std::collections::HashMap<String, String>,
+    /// Several named stores in every region (Glance's multi-store), by id; empty means one
+    /// store per region (`url` and `regions`).
+    pub stores: std::collections::BTreeMap<String, NamedStoreConfig>,
+}
+
+/// One named store of every region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedStoreConfig {
+    /// URL template (`{region}` is replaced): `file:///path/{region}` or `s3://bucket-{region}?…`;
+    /// empty means `<data_dir>/stores/<id>/{region}`.
+    #[serde(default)]
+    pub url: String,
+    /// What `/v2/info/stores` says of it.
+    #[serde(default)]
+    pub description: String,
+    /// Reads try an image's stores by weight, highest first.
+    #[serde(default)]
+    pub weight: i64,
+    /// Data with no store named goes here; exactly one store is the default.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// The compute API.

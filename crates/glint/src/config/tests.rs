@@ -198,3 +198,52 @@ async fn the_image_cache_lives_in_the_data_folder_unless_told_and_can_be_off() -
     assert!(!data.path().join("elsewhere").exists());
     Ok(())
 }
+
+#[test]
+fn named_stores_need_exactly_one_default_and_plain_ids() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("glint.toml");
+    let two = "[storage.stores.fast]\nurl = \"file:///tmp/fast/{region}\"\ndescription = \"Fast\"\n\
+               weight = 100\ndefault = true\n[storage.stores.cheap]\nweight = 5\n";
+    std::fs::write(&file, two)?;
+    let config = Config::load(Some(&file), &Overrides::default())?;
+    let stores = config.stores()?;
+    assert!(stores.is_multi());
+    assert_eq!(stores.default_id(), Some("fast"));
+    assert_eq!(stores.weight("cheap"), 5);
+    assert!(stores.specs()[1].url.contains("stores/cheap/{region}"));
+
+    for (bad, says) in [
+        (
+            "[storage.stores.a]\n[storage.stores.b]\n",
+            "no store is the default",
+        ),
+        (
+            "[storage.stores.a]\ndefault = true\n[storage.stores.b]\ndefault = true\n",
+            "several stores are the default",
+        ),
+        (
+            "[storage.stores.os_glance_x]\ndefault = true\n",
+            "os_glance_",
+        ),
+        ("[storage.stores.a]\ndefault = true\nwieght = 1\n", "wieght"),
+        (
+            "[storage]\nurl = \"file:///x/{region}\"\n[storage.stores.a]\ndefault = true\n",
+            "one store per region",
+        ),
+    ] {
+        std::fs::write(&file, bad)?;
+        let err = Config::load(Some(&file), &Overrides::default()).err();
+        assert!(format!("{err:?}").contains(says), "{bad}: {err:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn without_named_stores_each_region_has_its_one_store() -> Result<()> {
+    let config = Config::load(None, &Overrides::default())?;
+    let stores = config.stores()?;
+    assert!(!stores.is_multi());
+    assert!(stores.specs().is_empty());
+    Ok(())
+}

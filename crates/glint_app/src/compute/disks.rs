@@ -51,11 +51,9 @@ impl ComputeService {
     }
 
     async fn make_disk(&self, server: &Server, image: &ImageId) -> Result<()> {
-        let store = self.stores.for_region(&server.region).await?;
-        let source = BlobKey::image(image.as_str()).map_err(|e| Error::Internal(e.to_string()))?;
-        store.copy(&source, &disk_key(server)?).await.map_err(|e| {
-            Error::Unavailable(format!("copying image data to the server's disk: {e}"))
-        })
+        self.images
+            .copy_data_into(&server.region, image, &disk_key(server)?)
+            .await
     }
 
     /// Removes a deleted server's disk; failures are logged.

@@ -219,12 +219,6 @@ impl ComputeService {
         if still_needed {
             return;
         }
-        if let (Ok(store), Ok(key)) = (
-            self.stores.for_region(region).await,
-            glint_blob::BlobKey::image(image.as_str()),
-        ) && let Err(e) = store.delete(&key).await
-        {
-            tracing::warn!(error = %e, %image, "could not remove the data of a deleted image");
-        }
+        self.images.drop_stored_data(region, image).await;
     }
 }

@@ -96,6 +96,11 @@ impl ImageService {
         self
     }
 
+    /// Whether this node keeps a read cache of image data (and so serves the cache API).
+    pub fn has_cache(&self) -> bool {
+        self.cache.is_some()
+    }
+
     /// The image's data from this node's cache, when it is there (a hit).
     pub(crate) async fn cached(
         &self,

@@ -22,6 +22,8 @@ use super::{ImageService, policy, require_status};
 pub struct Incoming {
     pub media: DataMediaType,
     pub declared_size: Option<u64>,
+    /// The store asked for (`X-Image-Meta-Store`); the default store when `None`.
+    pub store: Option<String>,
 }
 
 /// What becomes of an image whose data the format check refuses.
@@ -157,7 +159,7 @@ impl ImageService {
                 cap,
             ));
         }
-        let store = self.stores.for_region(region).await?;
+        let (store_id, store) = self.write_store(region, incoming.store.as_deref()).await?;
         let claim = self.claim();
         claim
             .take(&image, ImageStatus::Queued, ImageStatus::Saving)
@@ -168,7 +170,8 @@ impl ImageService {
             .await;
         match received {
             Ok(outcome) => {
-                self.activate(&image, outcome, &check, ImageStatus::Saving)
+                let stores = Vec::from_iter(store_id);
+                self.activate_in(&image, outcome, &check, ImageStatus::Saving, &stores)
                     .await
             }
             Err(e) => {
@@ -179,13 +182,27 @@ impl ImageService {
     }
 
     /// Records the data's size and hashes and makes the image active; its data is durable by
-    /// now. If the image was deleted meanwhile, the data goes too (410).
+    /// now, in the region's default store. If the image was deleted meanwhile, the data goes
+    /// too (410).
     pub(crate) async fn activate(
         &self,
         image: &Image,
         outcome: PutOutcome,
         check: &FormatCheck,
         from: ImageStatus,
+    ) -> Result<Image> {
+        let stores = Vec::from_iter(self.stores.default_id().map(str::to_owned));
+        self.activate_in(image, outcome, check, from, &stores).await
+    }
+
+    /// As `activate`, for data durable in the named `stores` (none with one store per region).
+    pub(crate) async fn activate_in(
+        &self,
+        image: &Image,
+        outcome: PutOutcome,
+        check: &FormatCheck,
+        from: ImageStatus,
+        stores: &[String],
     ) -> Result<Image> {
         let size = i64::try_from(outcome.size)
             .map_err(|_| Error::Internal("image size overflows".into()))?;
@@ -197,6 +214,7 @@ impl ImageService {
             current.os_hash_algo = Some("sha512".into());
             current.os_hash_value = Some(outcome.sha512_hex);
             current.status = from.transition(ImageStatus::Active)?;
+            current.stores = self.stores.read_order(stores);
             current.updated_at = Timestamp::now();
             Ok(true)
         })
@@ -204,9 +222,10 @@ impl ImageService {
         let current = match activated {
             Ok(current) => current,
             Err(Error::NotFound { .. }) => {
-                let store = self.stores.for_region(&image.region).await?;
-                if let Err(e) = store.delete(&key(image)?).await {
-                    tracing::warn!(error = %e, image = %image.id, "could not remove orphan data");
+                for store in self.stores.every_in_region(&image.region).await? {
+                    if let Err(e) = store.blob.delete(&key(image)?).await {
+                        tracing::warn!(error = %e, image = %image.id, "could not remove orphan data");
+                    }
                 }
                 return Err(Error::Gone(format!(
                     "Image {} was deleted while its data was uploaded.",
@@ -250,12 +269,7 @@ impl ImageService {
                 checksum: image.checksum,
             }));
         }
-        let store = self.stores.for_region(region).await?;
-        let cap = self.settings.limits.size_cap;
-        let stream = store
-            .get(&key(&image)?, range)
-            .await
-            .map_err(|e| store_error(e, cap))?;
+        let (store, stream) = self.open_data_in(&image, range).await?;
         let stream = self.cache_on_the_way(&image, &store, stream);
         Ok(Some(Download {
             stream,
@@ -268,17 +282,33 @@ impl ImageService {
     /// failures are logged, as the image is gone either way.
     pub(crate) async fn drop_data(&self, image: &Image, in_use: bool) {
         self.uncache(image).await;
-        let Ok(store) = self.stores.for_region(&image.region).await else {
-            return;
-        };
         if let Err(e) = glint_db::trust_reports::forget(&self.db, &image.id).await {
             tracing::warn!(error = %e, image = %image.id, "could not drop the trust report");
         }
-        let data = if in_use { None } else { key(image).ok() };
-        let keys = [data, BlobKey::staging(image.id.as_str()).ok()];
-        for key in keys.into_iter().flatten() {
-            if let Err(e) = store.delete(&key).await {
-                tracing::warn!(error = %e, image = %image.id, "could not remove image data");
+        if let Ok(store) = self.stores.for_region(&image.region).await
+            && let Ok(staged) = BlobKey::staging(image.id.as_str())
+            && let Err(e) = store.delete(&staged).await
+        {
+            tracing::warn!(error = %e, image = %image.id, "could not remove staged data");
+        }
+        if !in_use {
+            self.drop_stored_data(&image.region, &image.id).await;
+        }
+    }
+
+    /// Removes the data of the image `id` from every store of `region` (each store it was
+    /// ever copied to; removing what is not there succeeds); failures are logged.
+    pub(crate) async fn drop_stored_data(&self, region: &RegionName, id: &ImageId) {
+        let (Ok(stores), Ok(key)) = (
+            self.stores.every_in_region(region).await,
+            BlobKey::image(id.as_str()),
+        ) else {
+            tracing::warn!(image = %id, "could not reach the stores to remove image data");
+            return;
+        };
+        for store in stores {
+            if let Err(e) = store.blob.delete(&key).await {
+                tracing::warn!(error = %e, image = %id, store = ?store.id, "could not remove image data");
             }
         }
     }

@@ -10,11 +10,12 @@ use glint_core::image::{DataMediaType, Deferred, Image, ImageId, ImageStatus, Im
 use glint_core::{AuthContext, Error, RegionName, Result, Timestamp};
 use glint_db::images;
 
-use super::data::{joined, key, require_formats};
+use super::data::{joined, require_formats};
+use super::import_stores::ImportTargets;
 use super::{ImageService, policy, require_status};
 
-/// The import methods this cloud offers.
-pub const IMPORT_METHODS: &[&str] = &["glance-direct", "web-download"];
+/// The import methods this cloud offers (copy-image needs several stores per region).
+pub const IMPORT_METHODS: &[&str] = &["glance-direct", "web-download", "copy-image"];
 
 fn staging(image: &Image) -> Result<BlobKey> {
     BlobKey::staging(image.id.as_str()).map_err(|e| Error::Internal(e.to_string()))
@@ -107,6 +108,11 @@ impl ImageService {
         let image = self.get(ctx, region, id).await?;
         let request = request?;
         let method = request.method.as_str();
+        if method == "copy-image" {
+            return self
+                .start_copy_image(ctx, image, &request, request_id)
+                .await;
+        }
         policy::require_change(ctx, &image, "import data into")?;
         if image.status == ImageStatus::Active {
             return Err(Error::StateConflict(format!(
@@ -129,26 +135,40 @@ impl ImageService {
             ));
         }
         let stale = self.check_import_lock(&image).await?;
+        let targets = self.import_targets(&request)?;
         let task = self
-            .open_task(ctx, &image, &request, request_id, stale.as_deref())
+            .open_task(
+                ctx,
+                &image,
+                &request,
+                request_id,
+                stale.as_deref(),
+                &targets.stores,
+            )
             .await?;
         self.claim_for_task(&task, &image, ImageStatus::Uploading)
             .await?;
+        if let Err(e) = self.mark_importing(&image, &targets).await {
+            self.claim().release(&image, ImageStatus::Importing).await;
+            self.fail_task(&task, &e).await;
+            return Err(e);
+        }
         let (service, undo) = (self.clone(), self.clone());
-        let image_back = image.clone();
+        let (image_back, targets_back) = (image.clone(), targets.clone());
         self.run_task(
             task,
-            async move { service.finish_import(&image).await },
+            async move { service.finish_import(&image, &targets).await },
             async move {
                 undo.claim()
                     .release(&image_back, ImageStatus::Importing)
                     .await;
+                undo.mark_import_failed(&image_back, &targets_back).await;
             },
         );
         Ok(())
     }
 
-    async fn finish_import(&self, image: &Image) -> Result<()> {
+    async fn finish_import(&self, image: &Image, targets: &ImportTargets) -> Result<()> {
         let store = self.stores.for_region(&image.region).await?;
         let cap = self.settings.limits.size_cap;
         let staged = staging(image)?;
@@ -158,12 +178,7 @@ impl ImageService {
             .map_err(|e| super::receive::store_error(e, cap))?
             .into_inner()
             .map(|chunk| chunk.map_err(|e| e.to_string()));
-        let mut check = self.format_check(image);
-        let outcome = self
-            .claim()
-            .receive(image, &store, &key(image)?, Box::pin(data), cap, &mut check)
-            .await?;
-        self.activate(image, outcome, &check, ImageStatus::Importing)
+        self.receive_into_stores(image, Box::pin(data), targets)
             .await?;
         if let Err(e) = store.delete(&staged).await {
             tracing::warn!(error = %e, image = %image.id, "could not remove staged data");

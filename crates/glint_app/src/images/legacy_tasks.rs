@@ -126,7 +126,8 @@ impl ImageService {
             if let Err(e) = stored::begin_processing(&service.db, &task.id).await {
                 tracing::warn!(error = %e, task = %task.id, "could not start the import task");
             }
-            let ending = match service.download_into(&image, url).await {
+            let targets = service.default_targets();
+            let ending = match service.download_into(&image, url, &targets).await {
                 Ok(()) => Ending::Success(json!({ "image_id": image.id.as_str() })),
                 Err(e) => {
                     tracing::warn!(error = %e, image = %image.id, task = %task.id, "legacy import failed");

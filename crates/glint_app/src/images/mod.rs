@@ -8,8 +8,10 @@ mod data;
 mod format_check;
 mod group_shares;
 mod import;
+mod import_stores;
 mod legacy_tasks;
 mod list;
+mod multi_store;
 mod policy;
 pub(crate) mod receive;
 mod region_copy;
@@ -43,6 +45,7 @@ pub use data::{ByteRange, Download, Incoming, RefusedData};
 pub use import::IMPORT_METHODS;
 pub use legacy_tasks::TaskPage;
 pub use list::ImagePage;
+pub use multi_store::NO_MULTI_STORE;
 pub(crate) use sharing_policy::accept_trusted_after;
 pub use sharing_policy::{JudgedShare, MAX_OVERRIDE_REASON};
 pub use trust::{TrustReportState, TrustReportView};
@@ -142,14 +145,15 @@ impl ImageService {
         let abandoned = images::abandon_uploads(&self.db, &self.settings.node_id).await?;
         for (id, region) in &abandoned {
             self.end_cut_task(id).await;
-            let store = self.stores.for_region(region).await?;
             let keys = [
                 glint_blob::BlobKey::image(id.as_str()),
                 glint_blob::BlobKey::staging(id.as_str()),
             ];
-            for key in keys.into_iter().flatten() {
-                if let Err(e) = store.discard_partial(&key).await {
-                    tracing::warn!(error = %e, image = %id, "could not remove a cut upload's data");
+            for store in self.stores.every_in_region(region).await? {
+                for key in keys.iter().flatten() {
+                    if let Err(e) = store.blob.discard_partial(key).await {
+                        tracing::warn!(error = %e, image = %id, "could not remove a cut upload's data");
+                    }
                 }
             }
         }

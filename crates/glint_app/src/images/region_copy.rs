@@ -12,7 +12,6 @@ use glint_core::{AuthContext, Error, RegionName, Result};
 use glint_db::images;
 
 use super::data::key;
-use super::receive::store_error;
 use super::{ImageService, policy};
 
 impl ImageService {
@@ -80,11 +79,9 @@ impl ImageService {
             .take(copy, ImageStatus::Queued, ImageStatus::Importing)
             .await?;
         let cap = self.settings.limits.size_cap;
-        let from = self.stores.for_region(&source.region).await?;
-        let data = from
-            .get(&key(source)?, None)
-            .await
-            .map_err(|e| store_error(e, cap))?
+        let data = self
+            .open_data(source, None)
+            .await?
             .into_inner()
             .map(|chunk| chunk.map_err(|e| e.to_string()));
         let to = self.stores.for_region(&copy.region).await?;

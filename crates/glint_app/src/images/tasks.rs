@@ -42,8 +42,9 @@ impl ImageService {
         }
     }
 
-    /// Records the import task of `image` for the request `request_id` and takes the image's
-    /// lock for it (`stale`: the expired lock it takes over).
+    /// Records the import task of `image` for the request `request_id`, writing to the stores
+    /// `backends` (none named with one store per region), and takes the image's lock for it
+    /// (`stale`: the expired lock it takes over).
     pub(super) async fn open_task(
         &self,
         ctx: &AuthContext,
@@ -51,6 +52,7 @@ impl ImageService {
         request: &ImportRequest,
         request_id: &str,
         stale: Option<&str>,
+        backends: &[String],
     ) -> Result<ImageTask> {
         let task = ImageTask::import(
             uuid::Uuid::new_v4().to_string(),
@@ -59,7 +61,8 @@ impl ImageService {
             request_id,
             request.body.clone(),
             Timestamp::now(),
-        );
+        )
+        .with_backends(backends);
         stored::start(&self.db, &task, stale).await?;
         Ok(task)
     }

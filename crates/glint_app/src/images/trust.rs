@@ -188,7 +188,7 @@ impl ImageService {
     /// Reads the stored image on a blocking thread, within the configured time.
     async fn inspect(&self, image: &Image, job: &ReportJob) -> TrustReport {
         let format = DetectedFormat::from_str(&job.detected_format).unwrap_or(DetectedFormat::Raw);
-        let reader = match self.stores.for_region(&image.region).await {
+        let reader = match self.first_store(image).await {
             Ok(store) => match key(image) {
                 Ok(key) => store.reader(&key).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),

@@ -21,7 +21,8 @@ use glint_db::images;
 use url::{Host, Url};
 
 use super::ImageService;
-use super::data::{key, require_formats};
+use super::data::require_formats;
+use super::import_stores::ImportTargets;
 use crate::webhooks::address::GuardedResolver;
 
 /// Where and how web-download fetches.
@@ -50,9 +51,7 @@ impl Default for WebDownloadSettings {
     }
 }
 
-/// The two store lists Glance keeps on an image during an import.
-const IMPORTING: &str = "os_glance_importing_to_stores";
-const FAILED: &str = "os_glance_failed_import";
+use glint_core::image::stores::{FAILED, IMPORTING};
 
 /// Refuses a URL whose host is an address the network rule does not allow, saying why.
 fn check_literal(url: &Url, networks: &WebhookNetworks) -> Result<()> {
@@ -131,26 +130,41 @@ impl ImageService {
         let uri = request.uri.as_deref().unwrap_or_default();
         let url = self.settings.web_download.filter.check(uri)?;
         let stale = self.check_import_lock(&image).await?;
+        let targets = self.import_targets(request)?;
         let task = self
-            .open_task(ctx, &image, request, request_id, stale.as_deref())
+            .open_task(
+                ctx,
+                &image,
+                request,
+                request_id,
+                stale.as_deref(),
+                &targets.stores,
+            )
             .await?;
         self.claim_for_task(&task, &image, ImageStatus::Queued)
             .await?;
-        if let Err(e) = self.mark_import(&image, false).await {
+        let marked = if targets.stores.is_empty() {
+            self.mark_import(&image, false).await
+        } else {
+            self.mark_importing(&image, &targets).await
+        };
+        if let Err(e) = marked {
             self.claim().release(&image, ImageStatus::Importing).await;
             self.fail_task(&task, &e).await;
             return Err(e);
         }
         let (service, undo) = (self.clone(), self.clone());
-        let image_back = image.clone();
+        let (image_back, targets_back) = (image.clone(), targets.clone());
         self.run_task(
             task,
-            async move { service.download_into(&image, url).await },
+            async move { service.download_into(&image, url, &targets).await },
             async move {
                 undo.claim()
                     .release(&image_back, ImageStatus::Importing)
                     .await;
-                if let Err(e) = undo.mark_import(&image_back, true).await {
+                if !targets_back.stores.is_empty() {
+                    undo.mark_import_failed(&image_back, &targets_back).await;
+                } else if let Err(e) = undo.mark_import(&image_back, true).await {
                     tracing::warn!(error = %e, image = %image_back.id, "could not record the failed import");
                 }
             },
@@ -179,7 +193,12 @@ impl ImageService {
 
     /// Fetches `url` into `image` (claimed as `importing`) and activates it: the body of a
     /// web-download import, and of a legacy `import` task.
-    pub(super) async fn download_into(&self, image: &Image, url: Url) -> Result<()> {
+    pub(super) async fn download_into(
+        &self,
+        image: &Image,
+        url: Url,
+        targets: &ImportTargets,
+    ) -> Result<()> {
         let settings = &self.settings.web_download;
         check_literal(&url, &settings.networks)?;
         let cap = self.settings.limits.size_cap;
@@ -235,14 +254,7 @@ impl ImageService {
                 Err(e) => Some((Err(e.to_string()), None)),
             }
         });
-        let store = self.stores.for_region(&image.region).await?;
-        let mut check = self.format_check(image);
-        let outcome = self
-            .claim()
-            .receive(image, &store, &key(image)?, Box::pin(body), cap, &mut check)
-            .await?;
-        self.activate(image, outcome, &check, ImageStatus::Importing)
-            .await?;
-        Ok(())
+        self.receive_into_stores(image, Box::pin(body), targets)
+            .await
     }
 }

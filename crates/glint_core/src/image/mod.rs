@@ -12,6 +12,7 @@ pub mod region_copy;
 pub mod request;
 pub mod schema;
 mod status;
+pub mod stores;
 pub mod usage;
 mod visibility;
 pub mod visible;
@@ -172,6 +173,9 @@ pub struct Image {
     pub quarantined_at: Option<Timestamp>,
     /// The operators' note to the image's producer and consumers, while quarantined.
     pub quarantine_note: Option<String>,
+    /// The ids of the stores that hold the data, in reading order (multi-store only; empty
+    /// with one store per region, and while there is no data).
+    pub stores: Vec<String>,
 }
 
 impl Image {
@@ -203,6 +207,7 @@ impl Image {
             properties: BTreeMap::new(),
             quarantined_at: None,
             quarantine_note: None,
+            stores: Vec::new(),
         }
     }
 

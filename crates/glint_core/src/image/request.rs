@@ -94,6 +94,14 @@ pub struct ImportRequest {
     pub method: String,
     /// The URI to fetch, for `web-download`.
     pub uri: Option<String>,
+    /// The body's `stores`, when it names some.
+    pub stores: Option<Vec<String>>,
+    /// The body's `all_stores` (false when absent).
+    pub all_stores: bool,
+    /// The body's `all_stores_must_succeed` (true when absent, as Glance).
+    pub all_stores_must_succeed: bool,
+    /// The request's `X-Image-Meta-Store` header, which the handler sets.
+    pub store_header: Option<String>,
     /// The body as sent, which the import's task records (Glance's `import_req`).
     pub body: Value,
 }
@@ -124,6 +132,19 @@ impl ImportRequest {
                 return Err(invalid(&format!("'{flag}' must be a boolean.")));
             }
         }
+        let stores = match body.get("stores") {
+            None => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| invalid("'stores' must be a list of store ids."))?,
+            ),
+            Some(_) => return Err(invalid("'stores' must be a list of store ids.")),
+        };
+        let flag =
+            |name: &str, absent: bool| body.get(name).and_then(Value::as_bool).unwrap_or(absent);
         let uri = match (name, method.get("uri")) {
             ("web-download", Some(Value::String(uri))) => Some(uri.clone()),
             ("web-download", _) => {
@@ -136,6 +157,10 @@ impl ImportRequest {
         Ok(ImportRequest {
             method: name.to_owned(),
             uri,
+            stores,
+            all_stores: flag("all_stores", false),
+            all_stores_must_succeed: flag("all_stores_must_succeed", true),
+            store_header: None,
             body: body.clone(),
         })
     }
@@ -178,6 +203,8 @@ mod tests {
             json!({"method": {"name": "nope"}}),
             json!({"method": {"name": "web-download"}}),
             json!({"method": {"name": "glance-direct"}, "all_stores": "yes"}),
+            json!({"method": {"name": "glance-direct"}, "stores": "a"}),
+            json!({"method": {"name": "glance-direct"}, "stores": [1]}),
         ] {
             assert!(matches!(parse(refused), Err(Error::InvalidInput(_))));
         }

@@ -118,9 +118,9 @@ mod tests {
         assert!(unpack(None)?.is_empty());
         assert!(unpack(Some("[]"))?.is_empty());
         let text = r#"[["a","DFW",null,"1","active","shared",1,0,null,null,null,5,null,
-            "raw","bare",0,null,10,20,null,null,["x","y"],{"k":"v"}],
+            "raw","bare",0,null,10,20,null,null,null,["x","y"],{"k":"v"}],
             ["b","DFW","n",null,"queued","private",0,1,"c","sha512","h",null,null,
-            null,null,3,4,30,40,50,"held",null,null]]"#;
+            null,null,3,4,30,40,50,"held","fast,cheap",null,null]]"#;
         let images = unpack(Some(text))?;
         assert_eq!(images.len(), 2);
         let (a, b) = (&images[0], &images[1]);
@@ -137,6 +137,8 @@ mod tests {
         assert!(!a.is_quarantined());
         assert_eq!(b.quarantined_at.map(|t| t.micros()), Some(50));
         assert_eq!(b.quarantine_note.as_deref(), Some("held"));
+        assert!(a.stores.is_empty());
+        assert_eq!(b.stores, ["fast", "cheap"]);
         Ok(())
     }
 }

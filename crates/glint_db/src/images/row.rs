@@ -33,7 +33,7 @@ pub(crate) struct Column {
 }
 
 /// Every image column, in the one order in which statements select, bind and pack them.
-pub(crate) const COLUMNS: [Column; 21] = [
+pub(crate) const COLUMNS: [Column; 22] = [
     fixed(text(
         "id",
         |i| i.id.as_str().into(),
@@ -143,6 +143,15 @@ pub(crate) const COLUMNS: [Column; 21] = [
         "quarantine_note",
         |i| i.quarantine_note.as_deref().into(),
         |i, v| set(&mut i.quarantine_note, as_text(v)),
+    ),
+    text(
+        "stores",
+        |i| (!i.stores.is_empty()).then(|| i.stores.join(",")).into(),
+        |i, v| {
+            let listed = as_text(v).unwrap_or_default();
+            let ids = listed.split(',').filter(|s| !s.is_empty());
+            set(&mut i.stores, ids.map(str::to_owned).collect())
+        },
     ),
 ];
 
@@ -342,6 +351,7 @@ mod tests {
             properties: BTreeMap::new(),
             quarantined_at: Some(Timestamp::from_micros(7)),
             quarantine_note: Some("held".into()),
+            stores: vec!["fast".into(), "cheap".into()],
         };
         let values: Vec<Value> = COLUMNS.iter().map(|c| (c.value)(&image)).collect();
         for (value, column) in values.iter().zip(&COLUMNS) {
@@ -366,7 +376,8 @@ mod tests {
             "name = $3, owner = $4, status = $5, visibility = $6, protected = $7, \
              os_hidden = $8, checksum = $9, os_hash_algo = $10, os_hash_value = $11, size = $12, \
              virtual_size = $13, disk_format = $14, container_format = $15, min_ram = $16, \
-             min_disk = $17, updated_at = $19, quarantined_at = $20, quarantine_note = $21"
+             min_disk = $17, updated_at = $19, quarantined_at = $20, quarantine_note = $21, \
+             stores = $22"
         );
     }
 }

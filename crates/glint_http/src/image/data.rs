@@ -57,6 +57,11 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<ByteRange>, Error> {
     }))
 }
 
+/// The store a request names (`X-Image-Meta-Store`).
+fn store_header(headers: &HeaderMap) -> Option<String> {
+    header_str(headers, "x-image-meta-store").map(|s| s.trim().to_owned())
+}
+
 fn media_type(headers: &HeaderMap) -> DataMediaType {
     DataMediaType::from_header(header_str(headers, header::CONTENT_TYPE.as_str()))
 }
@@ -72,6 +77,7 @@ pub(crate) async fn upload_data(
     let incoming = Incoming {
         declared_size: declared_size(&headers)?,
         media: media_type(&headers),
+        store: store_header(&headers),
     };
     let p = ImagePath::parse(raw)?;
     state
@@ -163,10 +169,14 @@ pub(crate) async fn import_data(
     State(state): State<AppState>,
     ImageCaller(ctx): ImageCaller,
     Path(path): Path<RawImage>,
+    headers: HeaderMap,
     raw: Bytes,
 ) -> Result<Response, ImageError> {
     let request = body::json(&raw)?;
-    let request = ImportRequest::parse(&request, IMPORT_METHODS);
+    let request = ImportRequest::parse(&request, IMPORT_METHODS).map(|r| ImportRequest {
+        store_header: store_header(&headers),
+        ..r
+    });
     let p = ImagePath::parse(path)?;
     let request_id = crate::request_id::current().unwrap_or_default();
     state
@@ -174,4 +184,19 @@ pub(crate) async fn import_data(
         .import(&ctx, &p.region, &p.image, request, &request_id)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::Value::Null)).into_response())
+}
+
+/// `DELETE /v2/stores/{store_id}/{image_id}`: 204 once the image's data is off that store.
+pub(crate) async fn delete_from_store(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    _: NoBody,
+    Path((region, store_id, image_id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ImageError> {
+    let p = ImagePath::parse((region, image_id))?;
+    state
+        .images
+        .delete_from_store(&ctx, &p.region, &store_id, &p.image)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -110,6 +110,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(&format!("{v2}/info/import"), get(schemas::import_info))
         .route(&format!("{v2}/info/stores"), get(schemas::stores_info))
+        .route(
+            &format!("{v2}/info/stores/detail"),
+            get(schemas::stores_detail),
+        )
+        .route(
+            &format!("{v2}/stores/{{store_id}}/{{image_id}}"),
+            delete(data::delete_from_store),
+        )
         .merge(member_routes())
         .merge(cache_routes())
         .merge(metadefs::routes())

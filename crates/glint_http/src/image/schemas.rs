@@ -52,13 +52,56 @@ pub(crate) async fn import_info(_: ImageCaller, _: NoBody) -> Json<Value> {
     }}))
 }
 
-/// `GET /v2/info/stores`: one store per region, so no multi-store (404, as the reference).
-pub(crate) async fn stores_info(_: ImageCaller, _: NoBody) -> Result<Json<Value>, ImageError> {
-    Err(Error::not_found(
-        glint_core::error::Kind::Image,
-        "Multi backend is not supported at this site.",
-    )
-    .into())
+/// `GET /v2/info/stores`: the stores of every region, as Glance lists them (404 with one store
+/// per region, as the reference without multi-store).
+pub(crate) async fn stores_info(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    _: NoBody,
+) -> Result<Json<Value>, ImageError> {
+    let stores = state.images.list_stores(&ctx, false)?;
+    let listed: Vec<Value> = stores.iter().map(store_entry).collect();
+    Ok(Json(json!({ "stores": listed })))
+}
+
+/// `GET /v2/info/stores/detail` (admin only): each store's `type`, `properties` and `weight`
+/// too.
+pub(crate) async fn stores_detail(
+    State(state): State<AppState>,
+    ImageCaller(ctx): ImageCaller,
+    Path(region): Path<String>,
+    _: NoBody,
+) -> Result<Json<Value>, ImageError> {
+    let stores = state.images.list_stores(&ctx, true)?;
+    let region = glint_core::RegionName::from_trusted(region);
+    let listed: Vec<Value> = stores
+        .iter()
+        .map(|s| {
+            let mut entry = store_entry(s);
+            let place = match s.kind() {
+                "s3" => json!({ "bucket": s.place(&region) }),
+                _ => json!({ "data_dir": s.place(&region) }),
+            };
+            entry["type"] = json!(s.kind());
+            entry["properties"] = place;
+            entry["weight"] = json!(s.weight);
+            entry
+        })
+        .collect();
+    Ok(Json(json!({ "stores": listed })))
+}
+
+/// A store as Glance lists it: `id`, `description` when there is one, `default` as the
+/// string "true" on the default store only.
+fn store_entry(store: &glint_app::StoreSpec) -> Value {
+    let mut entry = json!({ "id": store.id });
+    if !store.description.is_empty() {
+        entry["description"] = json!(store.description);
+    }
+    if store.is_default {
+        entry["default"] = json!("true");
+    }
+    entry
 }
 
 /// `GET /v2/info/usage` (v2.13): the caller's account's usage of each image quota in this

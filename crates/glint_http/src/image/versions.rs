@@ -11,15 +11,48 @@ use serde_json::{Value, json};
 
 use crate::router::AppState;
 
-/// Versions we implement, newest first; the first is CURRENT.
-const VERSIONS: &[&str] = &[
-    "v2.7", "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0",
-];
+/// What a node serves that decides which Image API versions it may advertise, as Glance decides
+/// it from its configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Served {
+    /// Several named stores per region (v2.8 and v2.10 to v2.13, as Glance lists them only
+    /// with several stores).
+    pub several_stores: bool,
+    /// A read cache of image data on this node (v2.14 and v2.16, the cache API).
+    pub image_cache: bool,
+}
+
+/// The versions to advertise, newest first; the first is CURRENT. Glance's v2.17 (the
+/// location API for services) is not served, so neither it nor v2.18 (built on it) is listed.
+pub(crate) fn advertised(served: Served) -> Vec<&'static str> {
+    let mut versions = Vec::with_capacity(17);
+    if served.image_cache {
+        versions.extend(["v2.16", "v2.15", "v2.14"]);
+    } else {
+        versions.push("v2.15");
+    }
+    if served.several_stores {
+        versions.extend(["v2.13", "v2.12", "v2.11", "v2.10", "v2.9", "v2.8"]);
+    } else {
+        versions.push("v2.9");
+    }
+    versions.extend([
+        "v2.7", "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0",
+    ]);
+    versions
+}
+
+fn served(state: &AppState) -> Served {
+    Served {
+        several_stores: state.images.has_several_stores(),
+        image_cache: state.images.has_cache(),
+    }
+}
 
 fn document(state: &AppState, region: &str) -> Value {
     let href = format!("{}/image/{region}/v2/", state.catalog.base_url());
-    let versions: Vec<Value> = VERSIONS
-        .iter()
+    let versions: Vec<Value> = advertised(served(state))
+        .into_iter()
         .enumerate()
         .map(|(n, id)| {
             json!({
@@ -42,7 +75,7 @@ enum Negotiated {
     Choices(String),
 }
 
-fn negotiate_path(path: &str) -> Negotiated {
+fn negotiate_path(path: &str, served: Served) -> Negotiated {
     let Some(rest) = path.strip_prefix("/image/") else {
         return Negotiated::Pass;
     };
@@ -54,7 +87,7 @@ fn negotiate_path(path: &str) -> Negotiated {
         None | Some("") => Negotiated::Choices(region.to_owned()),
         Some("v2") => Negotiated::Pass,
         Some("versions") if tail.is_none() => Negotiated::Pass,
-        Some(v) if VERSIONS.contains(&v) => {
+        Some(v) if advertised(served).contains(&v) => {
             Negotiated::Rewrite(format!("/image/{region}/v2/{}", tail.unwrap_or_default()))
         }
         Some(_) => Negotiated::Choices(region.to_owned()),
@@ -67,7 +100,7 @@ pub(crate) async fn negotiate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match negotiate_path(request.uri().path()) {
+    match negotiate_path(request.uri().path(), served(&state)) {
         Negotiated::Pass => next.run(request).await,
         Negotiated::Choices(region) => (
             StatusCode::MULTIPLE_CHOICES,
@@ -102,6 +135,15 @@ pub(crate) async fn list_versions(
 mod tests {
     use super::*;
 
+    const ONE_STORE: Served = Served {
+        several_stores: false,
+        image_cache: false,
+    };
+
+    fn negotiate_path(path: &str) -> Negotiated {
+        super::negotiate_path(path, ONE_STORE)
+    }
+
     fn rewritten(path: &str) -> Option<String> {
         match negotiate_path(path) {
             Negotiated::Rewrite(p) => Some(p),
@@ -133,5 +175,47 @@ mod tests {
             Negotiated::Choices(_)
         ));
         assert!(matches!(negotiate_path("/identity/v3"), Negotiated::Pass));
+    }
+
+    #[test]
+    fn the_versions_follow_what_the_node_serves_as_glance_lists_them() {
+        let listed = |several_stores, image_cache| {
+            advertised(Served {
+                several_stores,
+                image_cache,
+            })
+            .join(" ")
+        };
+        let base = "v2.7 v2.6 v2.5 v2.4 v2.3 v2.2 v2.1 v2.0";
+        assert_eq!(listed(false, false), format!("v2.15 v2.9 {base}"));
+        assert_eq!(
+            listed(false, true),
+            format!("v2.16 v2.15 v2.14 v2.9 {base}")
+        );
+        assert_eq!(
+            listed(true, true),
+            format!("v2.16 v2.15 v2.14 v2.13 v2.12 v2.11 v2.10 v2.9 v2.8 {base}")
+        );
+        assert!(!listed(true, true).contains("v2.17"), "no location API");
+    }
+
+    #[test]
+    fn only_advertised_versions_are_served_as_v2() {
+        let everything = Served {
+            several_stores: true,
+            image_cache: true,
+        };
+        assert!(matches!(
+            super::negotiate_path("/image/DFW/v2.12/images", everything),
+            Negotiated::Rewrite(_)
+        ));
+        assert!(matches!(
+            negotiate_path("/image/DFW/v2.12/images"),
+            Negotiated::Choices(_)
+        ));
+        assert!(matches!(
+            super::negotiate_path("/image/DFW/v2.17/images", everything),
+            Negotiated::Choices(_)
+        ));
     }
 }

@@ -53,6 +53,9 @@ impl Serialize for ImageView {
                 base_entry(&mut map, key, image)?;
             }
         }
+        if !image.stores.is_empty() {
+            map.serialize_entry("stores", &image.stores.join(","))?;
+        }
         map.end()
     }
 }
@@ -110,6 +113,9 @@ mod tests {
         if let Value::Object(base) = base {
             body.extend(base);
         }
+        if !image.stores.is_empty() {
+            body.insert("stores".into(), Value::String(image.stores.join(",")));
+        }
         Value::Object(body)
     }
 
@@ -139,6 +145,7 @@ mod tests {
             properties: Default::default(),
             quarantined_at: None,
             quarantine_note: None,
+            stores: Vec::new(),
         };
         for (k, v) in [("os_distro", "debian"), ("a", "1"), ("zz", "ü")] {
             image.properties.insert(k.into(), v.into());
@@ -148,7 +155,15 @@ mod tests {
         // A property named like a base key keeps its place and shows the base value.
         image.properties.insert("owner".into(), "x".into());
         let expected = serde_json::to_string(&as_map(&image))?;
-        assert_eq!(serde_json::to_string(&ImageView(image))?, expected);
+        assert_eq!(serde_json::to_string(&ImageView(image.clone()))?, expected);
+        // With several stores per region, the stores that hold the data, comma-separated.
+        image.stores = vec!["fast".into(), "cheap".into()];
+        let shown = serde_json::to_value(ImageView(image.clone()))?;
+        assert_eq!(shown["stores"], "fast,cheap");
+        assert_eq!(
+            serde_json::to_string(&ImageView(image.clone()))?,
+            serde_json::to_string(&as_map(&image))?
+        );
         Ok(())
     }
 }

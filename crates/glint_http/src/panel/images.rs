@@ -160,6 +160,7 @@ pub(crate) async fn upload_file(
     let incoming = Incoming {
         media: DataMediaType::OctetStream,
         declared_size: declared_size(&headers),
+        store: None,
     };
     let uploaded = state
         .images

@@ -46,6 +46,9 @@ pub struct Setup {
     /// This node's image cache, in a temporary folder, holding at most this many bytes (its
     /// worker passes every 100 ms); `None`: no cache.
     pub image_cache: Option<u64>,
+    /// Named stores in every region, each `(id, weight, is_default)`, in folders of their own
+    /// under the temporary folder; none: one store per region.
+    pub named_stores: &'static [(&'static str, i64, bool)],
 }
 
 impl Default for Setup {
@@ -60,6 +63,7 @@ impl Default for Setup {
             trusted_proxies: TrustedProxies::none(),
             webhooks: |_| {},
             image_cache: None,
+            named_stores: &[],
         }
     }
 }
@@ -167,7 +171,22 @@ impl TestApp {
         let template = setup
             .store_url
             .unwrap_or_else(|| format!("file://{}/{{region}}", blobs.path().display()));
-        let stores = Stores::new(template, Default::default());
+        let stores = if setup.named_stores.is_empty() {
+            Stores::new(template, Default::default())
+        } else {
+            let specs = setup
+                .named_stores
+                .iter()
+                .map(|&(id, weight, is_default)| glint_app::StoreSpec {
+                    id: id.into(),
+                    url: format!("file://{}/{id}/{{region}}", blobs.path().display()),
+                    description: format!("The {id} store"),
+                    weight,
+                    is_default,
+                })
+                .collect();
+            Stores::named(specs).expect("named stores")
+        };
         let mut settings = ImageSettings {
             limits: glint_core::image::ImageLimits {
                 size_cap: 1 << 20,

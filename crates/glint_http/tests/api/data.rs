@@ -168,6 +168,6 @@ async fn glance_direct_import_stages_then_activates() {
     let info = alice.get("/image/DFW/v2/info/import").await;
     assert_eq!(
         info.body["import-methods"]["value"],
-        json!(["glance-direct", "web-download"])
+        json!(["glance-direct", "web-download", "copy-image"])
     );
 }

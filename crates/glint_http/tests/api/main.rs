@@ -26,6 +26,7 @@ mod lockout;
 mod markers;
 mod matrix;
 mod metadefs;
+mod multi_store;
 mod nul_text;
 mod operations;
 mod panel;

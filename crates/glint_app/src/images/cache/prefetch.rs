@@ -75,14 +75,7 @@ impl ImageService {
         let Some(expected) = expected(&image) else {
             return Fetched::Dropped("the image has no checksum".into());
         };
-        let store = match self.stores.for_region(&image.region).await {
-            Ok(store) => store,
-            Err(e) => return Fetched::Retry(e.to_string()),
-        };
-        let Ok(data) = super::super::data::key(&image) else {
-            return Fetched::Dropped("the image id is not a store key".into());
-        };
-        let stream = match store.get(&data, None).await {
+        let stream = match self.open_data(&image, None).await {
             Ok(stream) => stream,
             Err(e) => return Fetched::Retry(e.to_string()),
         };

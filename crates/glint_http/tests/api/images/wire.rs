@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::TestApp;
+use crate::app::{Setup, TestApp};
 use crate::spec::assert_glance_error;
 use crate::spec::worlds::two_accounts;
 
@@ -27,6 +27,63 @@ async fn versions_document_at_the_region_endpoint() {
         r.body["versions"]
             .as_array()
             .is_some_and(|v| v.iter().any(|v| v["id"] == "v2.0"))
+    );
+}
+
+/// The ids the versions document lists, in order.
+fn listed(body: &serde_json::Value) -> Vec<String> {
+    body["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_versions_follow_the_stores_and_the_cache_as_glance_lists_them() {
+    let plain = TestApp::new().await;
+    let r = plain.request(Method::GET, "/image/DFW", &[], None).await;
+    let ids = listed(&r.body);
+    assert_eq!(ids[0], "v2.15", "{ids:?}");
+    assert!(ids.contains(&"v2.9".to_owned()), "{ids:?}");
+    for absent in ["v2.8", "v2.12", "v2.14", "v2.16", "v2.17"] {
+        assert!(!ids.contains(&absent.to_owned()), "{absent}: {ids:?}");
+    }
+    let r = plain
+        .request(Method::GET, "/image/DFW/v2.12/images", &[], None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::MULTIPLE_CHOICES,
+        "not listed, not served"
+    );
+
+    let full = TestApp::with(Setup {
+        named_stores: &[("fast", 100, true), ("cheap", 10, false)],
+        image_cache: Some(1 << 20),
+        ..Setup::default()
+    })
+    .await;
+    let r = full
+        .request(Method::GET, "/image/DFW/versions", &[], None)
+        .await;
+    let ids = listed(&r.body);
+    let expected = [
+        "v2.16", "v2.15", "v2.14", "v2.13", "v2.12", "v2.11", "v2.10", "v2.9", "v2.8", "v2.7",
+        "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0",
+    ];
+    assert_eq!(ids, expected);
+    assert_eq!(r.body["versions"][0]["status"], "CURRENT");
+    assert_eq!(r.body["versions"][1]["status"], "SUPPORTED");
+    let r = full
+        .request(Method::GET, "/image/DFW/v2.12/images", &[], None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "served as /v2/: {:?}",
+        r.body
     );
 }
 
