@@ -13,15 +13,14 @@ import hashlib
 import http.server
 import io
 import json
-import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import clean_env, find_openstack_cli
+from local_source import serve
 
 DATA = bytes(range(256)) * 4096  # 1 MiB
 
@@ -42,16 +41,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def _start_source() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return port
-
-
-PORT = _start_source()
+PORT = serve(_Handler)
 SERVER_ENV = {
     "GLINT__WEB_DOWNLOAD__ALLOW_NETWORKS": "127.0.0.1/32",
     "GLINT__WEB_DOWNLOAD__ALLOWED_PORTS": str(PORT),

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import socket
-import threading
 import time
 
 import pytest
 
 from disk_images import qcow2_bytes
+from local_source import serve
 
 DATA = qcow2_bytes("16M")
 
@@ -42,16 +41,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def _start_source() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return port
-
-
-PORT = _start_source()
+PORT = serve(_Handler)
 SERVER_ENV = {
     "GLINT__WEB_DOWNLOAD__ALLOW_NETWORKS": "127.0.0.1/32",
     "GLINT__WEB_DOWNLOAD__ALLOWED_PORTS": str(PORT),

@@ -211,21 +211,15 @@ impl ImageTask {
         input: Value,
         now: Timestamp,
     ) -> Self {
-        ImageTask {
+        ImageTask::pending(
+            LEGACY_IMPORT_TYPE,
             id,
-            task_type: LEGACY_IMPORT_TYPE.to_owned(),
-            status: TaskStatus::Pending,
-            owner: ctx.account_id.as_str().to_owned(),
-            image_id: image_id.to_owned(),
-            request_id: request_id.to_owned(),
-            user_id: ctx.user_id.as_str().to_owned(),
+            ctx,
+            image_id,
+            request_id,
             input,
-            result: None,
-            message: String::new(),
-            created_at: now,
-            updated_at: now,
-            expires_at: None,
-        }
+            now,
+        )
     }
 
     /// Whether the task was made by the legacy tasks API; Glance keeps no image id on those

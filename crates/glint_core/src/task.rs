@@ -129,9 +129,23 @@ impl ImageTask {
             // One store per region: Glance's list of the stores asked for is `[None]` then.
             "backend": [null],
         });
+        ImageTask::pending(IMPORT_TASK_TYPE, id, ctx, image_id, request_id, input, now)
+    }
+
+    /// A new pending task of `task_type`, asked for by `ctx` in request `request_id`, about
+    /// the image `image_id`, with its `input`.
+    pub(crate) fn pending(
+        task_type: &str,
+        id: String,
+        ctx: &AuthContext,
+        image_id: &str,
+        request_id: &str,
+        input: Value,
+        now: Timestamp,
+    ) -> Self {
         ImageTask {
             id,
-            task_type: IMPORT_TASK_TYPE.to_owned(),
+            task_type: task_type.to_owned(),
             status: TaskStatus::Pending,
             owner: ctx.account_id.as_str().to_owned(),
             image_id: image_id.to_owned(),

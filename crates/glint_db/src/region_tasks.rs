@@ -7,32 +7,21 @@
 use glint_core::legacy_task::query::TaskQuery;
 use glint_core::task::{ImageTask, TaskStatus};
 use glint_core::{RegionName, Result, Timestamp};
-use serde_json::Value;
 
 use crate::Db;
 use crate::sql::{self, Row};
-use crate::tasks::{COLUMNS, Ending, end_in, from_row};
+use crate::tasks::{COLUMNS, Ending, bind_columns, end_in, from_row};
 
 /// Stores a new legacy import `task` of `region`.
 pub async fn insert(db: &Db, task: &ImageTask, region: &RegionName) -> Result<()> {
     let _turn = db.write_turn().await;
-    sql::query(format!(
-        "INSERT INTO image_tasks ({COLUMNS}, region) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    ))
-    .bind(task.id.as_str())
-    .bind(task.task_type.as_str())
-    .bind(task.status.as_str())
-    .bind(task.owner.as_str())
-    .bind(task.image_id.as_str())
-    .bind(task.request_id.as_str())
-    .bind(task.user_id.as_str())
-    .bind(task.input.to_string())
-    .bind(task.result.as_ref().map(Value::to_string))
-    .bind(task.message.as_str())
-    .bind(task.created_at.micros())
-    .bind(task.updated_at.micros())
-    .bind(task.expires_at.map(Timestamp::micros))
+    bind_columns(
+        sql::query(format!(
+            "INSERT INTO image_tasks ({COLUMNS}, region) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        )),
+        task,
+    )
     .bind(region.as_str())
     .execute(db)
     .await?;

@@ -106,24 +106,14 @@ pub async fn start(db: &Db, task: &ImageTask, stale: Option<&str>) -> Result<()>
         .bind(now.micros())
         .execute(&mut tx)
         .await?;
-    sql::query(format!(
-        "INSERT INTO image_tasks ({COLUMNS}, region) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         (SELECT region FROM images WHERE id = $5))"
-    ))
-    .bind(task.id.as_str())
-    .bind(task.task_type.as_str())
-    .bind(task.status.as_str())
-    .bind(task.owner.as_str())
-    .bind(task.image_id.as_str())
-    .bind(task.request_id.as_str())
-    .bind(task.user_id.as_str())
-    .bind(task.input.to_string())
-    .bind(task.result.as_ref().map(Value::to_string))
-    .bind(task.message.as_str())
-    .bind(task.created_at.micros())
-    .bind(task.updated_at.micros())
-    .bind(task.expires_at.map(Timestamp::micros))
+    bind_columns(
+        sql::query(format!(
+            "INSERT INTO image_tasks ({COLUMNS}, region) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             (SELECT region FROM images WHERE id = $5))"
+        )),
+        task,
+    )
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
@@ -237,4 +227,22 @@ pub async fn of_image(
         query = query.bind(owner);
     }
     query.fetch_all(db).await?.iter().map(from_row).collect()
+}
+
+/// `query` with `task`'s values bound to `$1`…`$13`, in the order of [`COLUMNS`].
+pub(crate) fn bind_columns(query: sql::Query, task: &ImageTask) -> sql::Query {
+    query
+        .bind(task.id.as_str())
+        .bind(task.task_type.as_str())
+        .bind(task.status.as_str())
+        .bind(task.owner.as_str())
+        .bind(task.image_id.as_str())
+        .bind(task.request_id.as_str())
+        .bind(task.user_id.as_str())
+        .bind(task.input.to_string())
+        .bind(task.result.as_ref().map(Value::to_string))
+        .bind(task.message.as_str())
+        .bind(task.created_at.micros())
+        .bind(task.updated_at.micros())
+        .bind(task.expires_at.map(Timestamp::micros))
 }

@@ -1,3 +1,6 @@
+//! The legacy task rules as specs: who may use the API, import bodies refused in Glance's
+//! words, the sources allowed, and the task a create starts.
+
 use serde_json::json;
 
 use super::*;
