@@ -158,6 +158,7 @@ impl Config {
             networks: std::sync::Arc::new(glint_core::network::WebhookNetworks::allowing(allowed)),
             connect_timeout: Duration::from_secs(w.connect_timeout_secs.max(1)),
             read_timeout: Duration::from_secs(w.read_timeout_secs.max(1)),
+            total_timeout: Duration::from_secs(w.total_timeout_secs.max(1)),
             max_redirects: w.max_redirects,
         })
     }

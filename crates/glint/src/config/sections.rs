@@ -260,6 +260,8 @@ pub struct WebDownloadConfig {
     pub connect_timeout_secs: u64,
     /// Longest wait for the next bytes of the answer, in seconds.
     pub read_timeout_secs: u64,
+    /// Longest time a whole fetch may take, connection to last byte, in seconds.
+    pub total_timeout_secs: u64,
     /// Most redirects followed.
     pub max_redirects: usize,
 }

@@ -159,7 +159,7 @@ fn web_download_takes_glances_filter_and_its_own_networks() -> Result<()> {
     let file = dir.path().join("glint.toml");
     std::fs::write(
         &file,
-        "[web_download]\nallowed_ports = []\nallow_networks = [\"127.0.0.1/32\"]\nread_timeout_secs = 5\n",
+        "[web_download]\nallowed_ports = []\nallow_networks = [\"127.0.0.1/32\"]\nread_timeout_secs = 5\ntotal_timeout_secs = 90\n",
     )?;
     let w = Config::load(Some(&file), &Overrides::default())?
         .image_settings("n".into())?
@@ -167,6 +167,7 @@ fn web_download_takes_glances_filter_and_its_own_networks() -> Result<()> {
     assert!(w.filter.allowed_ports.is_empty());
     assert!(w.networks.permits("127.0.0.1".parse()?));
     assert_eq!(w.read_timeout, std::time::Duration::from_secs(5));
+    assert_eq!(w.total_timeout, std::time::Duration::from_secs(90));
     std::fs::write(&file, "[web_download]\nallow_networks = [\"lan\"]\n")?;
     let err = Config::load(Some(&file), &Overrides::default()).err();
     assert!(

@@ -35,6 +35,9 @@ pub struct WebDownloadSettings {
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of the answer (its head, then each chunk).
     pub read_timeout: Duration,
+    /// Longest time a whole fetch may take, connection to last byte: a source that trickles
+    /// (each chunk within `read_timeout`) cannot hold an import for ever.
+    pub total_timeout: Duration,
     /// Most redirects followed.
     pub max_redirects: usize,
 }
@@ -46,6 +49,7 @@ impl Default for WebDownloadSettings {
             networks: Arc::new(WebhookNetworks::default()),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            total_timeout: Duration::from_secs(6 * 3600),
             max_redirects: 5,
         }
     }
@@ -228,12 +232,19 @@ impl ImageService {
             };
             Error::Unavailable(format!("fetching {url}: {why}"))
         };
-        let response = settings
-            .client()?
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(fetch_failed)?;
+        let total = settings.total_timeout;
+        let deadline = tokio::time::Instant::now() + total;
+        let too_long = || {
+            format!(
+                "fetching {url}: timed out: the whole fetch did not finish within {} s",
+                total.as_secs()
+            )
+        };
+        let response =
+            tokio::time::timeout_at(deadline, settings.client()?.get(url.clone()).send())
+                .await
+                .map_err(|_| Error::Unavailable(too_long()))?
+                .map_err(fetch_failed)?;
         if !response.status().is_success() {
             return Err(Error::Unavailable(format!(
                 "fetching {url}: the server answered {}",
@@ -246,12 +257,17 @@ impl ImageService {
                 response.content_length().unwrap_or_default()
             )));
         }
-        let body = futures::stream::unfold(Some(response), |response| async move {
-            let mut response = response?;
-            match response.chunk().await {
-                Ok(Some(chunk)) => Some((Ok::<Bytes, String>(chunk), Some(response))),
-                Ok(None) => None,
-                Err(e) => Some((Err(e.to_string()), None)),
+        let too_long = too_long();
+        let body = futures::stream::unfold(Some(response), move |response| {
+            let too_long = too_long.clone();
+            async move {
+                let mut response = response?;
+                match tokio::time::timeout_at(deadline, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => Some((Ok::<Bytes, String>(chunk), Some(response))),
+                    Ok(Ok(None)) => None,
+                    Ok(Err(e)) => Some((Err(e.to_string()), None)),
+                    Err(_) => Some((Err(too_long), None)),
+                }
             }
         });
         self.receive_into_stores(image, Box::pin(body), targets)

@@ -1,8 +1,9 @@
 //! The web-download import method against a local HTTP server started here (the only place
 //! any fetch goes): a qcow2 and a raw ext4 image are imported, hashed and inspected; a URI
 //! the filter refuses is 400 at once; loopback without an allow rule, a redirect to a
-//! link-local address, a body beyond the size cap and a server that never answers each leave
-//! the image `queued` with `os_glance_failed_import` set, as Glance does.
+//! link-local address, a body beyond the size cap, a server that never answers and one that
+//! trickles past the whole fetch's time cap each leave the image `queued` with
+//! `os_glance_failed_import` set, as Glance does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,8 @@ use crate::app::TestApp;
 use crate::spec::{Actor, Image, md5_hex};
 
 /// Serves `routes` (path → body) on 127.0.0.1; `/redirect` sends to the metadata address,
-/// `/silent` never answers. Returns the base URL.
+/// `/silent` never answers, `/trickle` announces 1 MiB and sends a byte every 100 ms. Returns
+/// the base URL.
 pub(crate) async fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -37,6 +39,17 @@ pub(crate) async fn serve(routes: Vec<(&'static str, Vec<u8>)>) -> String {
                 let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
                 if path == "/silent" {
                     tokio::time::sleep(Duration::from_secs(600)).await;
+                    return;
+                }
+                if path == "/trickle" {
+                    let head = "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n";
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    for _ in 0..1_048_576 {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        if socket.write_all(b"x").await.is_err() {
+                            return;
+                        }
+                    }
                     return;
                 }
                 let answer = if path == "/redirect" {
@@ -69,6 +82,7 @@ async fn app(loopback: bool) -> (TestApp, Actor) {
             ..ImportFilter::default()
         };
         s.web_download.read_timeout = Duration::from_secs(1);
+        s.web_download.total_timeout = Duration::from_secs(3);
         if loopback {
             let ranges = parse_ranges(&["127.0.0.1/32"]).unwrap();
             s.web_download.networks = Arc::new(WebhookNetworks::allowing(ranges));
@@ -178,7 +192,7 @@ async fn refused_fetches_leave_the_image_queued_with_the_failure_marked() {
     );
 
     let (_app, alice) = app(true).await;
-    for path in ["/redirect", "/big", "/silent", "/missing"] {
+    for path in ["/redirect", "/big", "/silent", "/trickle", "/missing"] {
         let image = queued(&alice, "raw").await;
         let r = web_download(&alice, &image, &format!("{base}{path}")).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{path}: {}", r.body);
@@ -187,6 +201,19 @@ async fn refused_fetches_leave_the_image_queued_with_the_failure_marked() {
         assert_eq!(shown["size"], Value::Null, "{path}: nothing kept");
         let (status, _) = alice.download(&image).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{path}: no data");
+        if path == "/trickle" {
+            let tasks = alice
+                .call(Method::GET, &format!("{}/tasks", image.uri()), None)
+                .await;
+            let message = tasks.body["tasks"][0]["message"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                message.contains("did not finish within 3 s"),
+                "the time cap says why: {}",
+                tasks.body
+            );
+        }
     }
 }
 
