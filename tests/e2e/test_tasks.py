@@ -10,7 +10,6 @@ is refused the tasks API (403), an unresolvable source is 400 at once, and
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import subprocess
@@ -20,32 +19,12 @@ from pathlib import Path
 import pytest
 
 from conftest import clean_env, find_openstack_cli
-from local_source import serve
+from local_source import reachable, serve
 
 DATA = bytes(range(256)) * 4096  # 1 MiB
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the standard library's name)
-        if self.path == "/disk.raw":
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(DATA)))
-            self.end_headers()
-            self.wfile.write(DATA)
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-PORT = serve(_Handler)
-SERVER_ENV = {
-    "GLINT__WEB_DOWNLOAD__ALLOW_NETWORKS": "127.0.0.1/32",
-    "GLINT__WEB_DOWNLOAD__ALLOWED_PORTS": str(PORT),
-}
+PORT = serve({"/disk.raw": DATA})
+SERVER_ENV = reachable(PORT)
 USER = "tess"
 
 

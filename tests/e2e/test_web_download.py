@@ -9,43 +9,20 @@ os_glance_failed_import, and a URI on another port is refused at once.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import time
 
 import pytest
 
 from disk_images import qcow2_bytes
-from local_source import serve
+from local_source import reachable, serve
 
 DATA = qcow2_bytes("16M")
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the standard library's name)
-        if self.path == "/disk.qcow2":
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(DATA)))
-            self.end_headers()
-            self.wfile.write(DATA)
-        elif self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-PORT = serve(_Handler)
-SERVER_ENV = {
-    "GLINT__WEB_DOWNLOAD__ALLOW_NETWORKS": "127.0.0.1/32",
-    "GLINT__WEB_DOWNLOAD__ALLOWED_PORTS": str(PORT),
-}
+PORT = serve(
+    {"/disk.qcow2": DATA},
+    redirects={"/redirect": "http://169.254.169.254/latest/meta-data/"},
+)
+SERVER_ENV = reachable(PORT)
 USER = "wendy"
 
 

@@ -204,8 +204,12 @@ async fn the_image_cache_lives_in_the_data_folder_unless_told_and_can_be_off() -
 fn named_stores_need_exactly_one_default_and_plain_ids() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("glint.toml");
-    let two = "[storage.stores.fast]\nurl = \"file:///tmp/fast/{region}\"\ndescription = \"Fast\"\n\
-               weight = 100\ndefault = true\n[storage.stores.cheap]\nweight = 5\n";
+    let fast = dir.path().join("fast");
+    let two = format!(
+        "[storage.stores.fast]\nurl = \"file://{}/{{region}}\"\ndescription = \"Fast\"\n\
+         weight = 100\ndefault = true\n[storage.stores.cheap]\nweight = 5\n",
+        fast.display()
+    );
     std::fs::write(&file, two)?;
     let config = Config::load(Some(&file), &Overrides::default())?;
     let stores = config.stores()?;

@@ -27,12 +27,9 @@ async fn each_account_reads_its_own_usage_only(engine: Engine) {
         image_settings: |s| s.limits.size_cap = 8 << 20,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => match TestApp::postgres_with(setup).await {
-            Some(app) => app,
-            None => return,
-        },
+    let app = match TestApp::on(engine, setup).await {
+        Some(app) => app,
+        None => return,
     };
     app.account("acme", "554433", &["DFW", "IAD"]).await;
     app.account("beta", "112233", &["DFW"]).await;

@@ -116,6 +116,15 @@ impl TestApp {
         Some(TestApp::over(TestDb::postgres().await?, setup).await)
     }
 
+    /// The app set up as `setup` says, on `engine`; `None` when that is PostgreSQL and none
+    /// is configured.
+    pub async fn on(engine: Engine, setup: Setup) -> Option<TestApp> {
+        match engine {
+            Engine::Sqlite => Some(TestApp::with(setup).await),
+            Engine::Postgres => TestApp::postgres_with(setup).await,
+        }
+    }
+
     pub async fn with_token_lifetime(token_lifetime: Duration) -> TestApp {
         TestApp::with(Setup {
             token_lifetime,

@@ -44,10 +44,7 @@ async fn world(engine: Engine, tweak: fn(&mut ImageSettings)) -> Option<(TestApp
         image_settings: tweak,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     let alice = app.actor("alice", "acme", Role::Member).await;

@@ -38,10 +38,7 @@ async fn world(engine: Engine, lockout: LockoutSettings) -> Option<TestApp> {
         lockout,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     app.user("alice", "acme", Role::Member).await;

@@ -32,10 +32,7 @@ pub async fn world_with(engine: Engine, tweak: fn(&mut ImageSettings)) -> Option
         image_settings: tweak,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     for (name, number) in [("prod", "1001"), ("cons", "1002"), ("other", "1003")] {
         app.account(name, number, &["DFW", "IAD"]).await;
     }

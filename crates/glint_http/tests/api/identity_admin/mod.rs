@@ -26,10 +26,7 @@ pub const BETA: &str = "112233";
 /// member bob) beside the bootstrap admin; `None` when PostgreSQL is asked for and not
 /// configured.
 pub async fn world(engine: Engine) -> Option<TestApp> {
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(Setup::default()).await,
-        Engine::Postgres => TestApp::postgres_with(Setup::default()).await?,
-    };
+    let app = TestApp::on(engine, Setup::default()).await?;
     app.account("acme", ACME, &["DFW"]).await;
     app.account("beta", BETA, &["DFW"]).await;
     app.user("mia", "acme", Role::Manager).await;

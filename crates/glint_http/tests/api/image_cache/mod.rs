@@ -24,10 +24,7 @@ async fn app_with_cache(engine: Engine, max_size: u64) -> Option<TestApp> {
         image_cache: Some(max_size),
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     Some(app)

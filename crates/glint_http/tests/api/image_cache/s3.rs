@@ -35,10 +35,7 @@ async fn app_on_s3(engine: Engine) -> Option<(TestApp, CountingProxy)> {
         image_cache: Some(16 << 20),
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     // The trust report reads new images from the store in the background; without it, every
     // request the proxy sees for an image is a download's.
     let app = app.without_report_worker();

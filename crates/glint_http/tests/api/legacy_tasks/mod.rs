@@ -53,10 +53,7 @@ pub(crate) async fn world(
         image_settings: tweak,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("acme", "554433", &["DFW"]).await;
     let alice = app.actor("alice", "acme", Role::Member).await;
     let admin = app.cloud_admin().await;

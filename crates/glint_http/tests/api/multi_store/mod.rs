@@ -37,10 +37,7 @@ pub(super) async fn world(
         named_stores: stores,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("acme", "554433", &["DFW"]).await;
     app.account("beta", "112233", &["DFW"]).await;
     let alice = app.actor("alice", "acme", Role::Member).await;

@@ -143,10 +143,7 @@ pub async fn world(engine: Engine) -> Option<World> {
         image_settings: |s| s.limits.size_cap = 64 << 20,
         ..Setup::default()
     };
-    let app = match engine {
-        Engine::Sqlite => TestApp::with(setup).await,
-        Engine::Postgres => TestApp::postgres_with(setup).await?,
-    };
+    let app = TestApp::on(engine, setup).await?;
     app.account("build", "2001", &["DFW"]).await;
     app.account("vendor", "2002", &["DFW"]).await;
     let build = app.actor("builder", "build", Role::Member).await;
